@@ -1,0 +1,138 @@
+// Package schema describes the Junos configuration statements mxlab knows:
+// keywords, nesting, list keys, value types, ranges, defaults, choices and
+// commit-time constraints.
+//
+// Most of the table is generated from the Junos 24.4R1 YANG by
+// config/schema/gen (see junos_gen.go); overlay.go adds what the YANG lacks.
+// The table is built once per process and shared, read-only, by every router.
+package schema
+
+import "sync"
+
+// Kind is the kind of a schema node.
+type Kind uint8
+
+const (
+	Container Kind = iota // a container; Presence tells whether it is a statement of its own
+	List                  // a list: entries are named by Keys
+	Leaf                  // a leaf with a value (or a flag, when Type is Empty)
+	LeafList              // a leaf-list: several values
+)
+
+// Type is the value type of a leaf or leaf-list.
+type Type uint8
+
+const (
+	None                Type = iota // containers and lists
+	Empty                           // a flag: present or absent
+	String                          // any string (Length, Pattern apply)
+	Uint                            // unsigned integer (Ranges apply; Bits gives the width)
+	Int                             // signed integer (Ranges apply; Bits gives the width)
+	Decimal                         // decimal64
+	Enum                            // one of Enums
+	IPAddr                          // IPv4 or IPv6 address
+	IPv4Addr                        // IPv4 address
+	IPv6Addr                        // IPv6 address
+	IPPrefix                        // IPv4 or IPv6 address with optional /len
+	IPv4Prefix                      // IPv4 address with optional /len
+	IPv6Prefix                      // IPv6 address with optional /len
+	IPPrefixOnly                    // network prefix, host bits zero allowed or not; /len optional
+	IPPrefixMandatory               // address with mandatory /len
+	IPAddrOrInterface               // address or interface name
+	IPv4AddrOrInterface             // IPv4 address or interface name
+	InterfaceName                   // a physical or logical interface name (ge-1/0/0, ge-1/0/0.0)
+	InterfaceUnit                   // a logical interface name (ge-1/0/0.0); unit 0 implied when absent
+	InterfaceDevice                 // a physical interface name only
+	AreaID                          // OSPF area: dotted quad or number
+	MAC                             // MAC address
+	Time                            // YYYY-MM-DD.HH:MM
+	Regex                           // a regular expression
+	Unreadable                      // a secret shown as $9$ (jt:unreadable)
+)
+
+// Range is an inclusive numeric range.
+type Range struct{ Min, Max int64 }
+
+// Must is a junos:must constraint checked at commit time.
+type Must struct {
+	Expr string // the expression, grammar in the YANG README
+	Msg  string // junos:must-message
+}
+
+// Node is one statement of the schema.
+type Node struct {
+	Name     string
+	Kind     Kind
+	Type     Type
+	Help     string // our own short '?' text
+	Parent   *Node
+	Children []*Node // in YANG order, which is the order Junos shows them in
+
+	Keys       []string // list key leaf names, in order
+	Presence   bool     // container is a statement of its own (shown as "name;" when empty)
+	Ordered    bool     // ordered-by user: entries keep insertion order
+	NoKeyword  bool     // cli:nokeyword: the value (or, for a list, the key) is given without the keyword
+	Oneliner   bool     // cli:oneliner / oneliner-plus: shown on one line
+	OnePlus    bool     // cli:oneliner-plus
+	Mandatory  bool     // must be present when its parent is
+	Secret     bool     // stored and shown as $9$; "## SECRET-DATA" trails it
+	Deprecated bool
+	MaxElems   int // max-elements of a list or leaf-list; 0 = unbounded
+
+	Bits       uint8   // integer width
+	Ranges     []Range // numeric ranges; empty = the type's own range
+	MinLen     int     // string length range; MaxLen 0 = unbounded
+	MaxLen     int
+	Pattern    string // POSIX ERE the value must match
+	NotMatch   bool   // Pattern must NOT match
+	PatternMsg string
+	Enums      []string
+	Default    string
+	Units      string
+
+	Choice string // choice this node is a case of ("" = none); choices are scoped to the parent
+	Case   string // the case within Choice
+
+	Musts []Must
+
+	once  sync.Once
+	index map[string]*Node
+}
+
+// Child returns the child with the exact name, or nil.
+func (n *Node) Child(name string) *Node {
+	n.once.Do(n.buildIndex)
+	return n.index[name]
+}
+
+func (n *Node) buildIndex() {
+	n.index = make(map[string]*Node, len(n.Children))
+	for _, c := range n.Children {
+		n.index[c.Name] = c
+	}
+}
+
+// IsKey reports whether n is a key leaf of its parent list.
+func (n *Node) IsKey() bool {
+	if n.Parent == nil || n.Parent.Kind != List {
+		return false
+	}
+	for _, k := range n.Parent.Keys {
+		if k == n.Name {
+			return true
+		}
+	}
+	return false
+}
+
+// Path returns the keywords from the root to n.
+func (n *Node) Path() []string {
+	var p []string
+	for x := n; x != nil && x.Parent != nil; x = x.Parent {
+		p = append(p, x.Name)
+	}
+	for i, j := 0, len(p)-1; i < j; i, j = i+1, j-1 {
+		p[i], p[j] = p[j], p[i]
+	}
+	return p
+}

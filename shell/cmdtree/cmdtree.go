@@ -1,0 +1,132 @@
+// Package cmdtree holds the operational command tree of the CLI: the
+// keywords, their help texts, their parameters and the functions that run
+// them. Subsystems (chassis, interfaces, routing, services) register their
+// commands into a Registry; the shell walks it to parse, complete and help.
+//
+// A Registry is built once per process and shared by every router; a command
+// finds the router it runs on through Env.Router, which the wiring code knows
+// how to convert (see the accessor functions the subsystems' Register take).
+package cmdtree
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+)
+
+// Env is what a running command gets.
+type Env struct {
+	Ctx    context.Context // cancelled by Ctrl-C
+	Out    io.Writer       // the output, already filtered by the pipes
+	Router any             // the router the command runs on
+	User   string          // the login user
+}
+
+// Args are the parsed parameters of a command: name -> value ("" for flags).
+type Args map[string]string
+
+// Has reports whether parameter name was given.
+func (a Args) Has(name string) bool { _, ok := a[name]; return ok }
+
+// Get returns the value of name, or def when it was not given.
+func (a Args) Get(name, def string) string {
+	if v, ok := a[name]; ok {
+		return v
+	}
+	return def
+}
+
+// RunFunc runs a command.
+type RunFunc func(env *Env, args Args) error
+
+// Param is a parameter of a runnable command.
+type Param struct {
+	Name string // keyword ("count", "detail") or, for Positional, the placeholder ("slot", "host")
+	Help string
+	// Value is the placeholder of the value ("<count>"); "" makes the
+	// parameter a flag (a keyword with no value).
+	Value string
+	// Positional parameters take their value without a keyword (the keyword
+	// may still be given: "show chassis fpc slot 1" = "show chassis fpc 1").
+	// They are filled in order by the tokens that are not keywords.
+	Positional bool
+	Required   bool
+	// Values, when set, lists the values offered by '?' and completion
+	// (interface names, service-set names); it is called with the router.
+	Values func(router any) []string
+	// Check validates a value; its error is shown under the caret.
+	Check func(v string) error
+}
+
+// Node is a command keyword.
+type Node struct {
+	Name     string
+	Help     string
+	Children []*Node // sub-commands, kept sorted by name
+	Params   []Param // parameters, when Run is set
+	Run      RunFunc // nil for a keyword that only groups sub-commands
+}
+
+// Child returns the sub-command with the exact name, or nil.
+func (n *Node) Child(name string) *Node {
+	for _, c := range n.Children {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// Registry is a command tree.
+type Registry struct{ root Node }
+
+// New returns an empty registry.
+func New() *Registry { return &Registry{} }
+
+// Root returns the top of the tree.
+func (r *Registry) Root() *Node { return &r.root }
+
+// Register adds a command at path ("show chassis fpc"). Intermediate
+// keywords are created with the help texts of helps, when given
+// (helps[i] is the help of path word i); the last word gets help, params and
+// run. Registering the same path twice panics: it is a programming error.
+func (r *Registry) Register(path []string, help string, params []Param, run RunFunc, helps ...string) {
+	n := &r.root
+	for i, w := range path {
+		c := n.Child(w)
+		if c == nil {
+			c = &Node{Name: w}
+			n.Children = append(n.Children, c)
+			sort.Slice(n.Children, func(a, b int) bool { return n.Children[a].Name < n.Children[b].Name })
+		}
+		if i < len(helps) && helps[i] != "" && c.Help == "" {
+			c.Help = helps[i]
+		}
+		n = c
+	}
+	if n.Run != nil {
+		panic(fmt.Sprintf("cmdtree: %v registered twice", path))
+	}
+	n.Help, n.Params, n.Run = help, params, run
+}
+
+// Group sets the help text of a keyword that groups sub-commands, creating it.
+func (r *Registry) Group(path []string, help string) {
+	n := &r.root
+	for _, w := range path {
+		c := n.Child(w)
+		if c == nil {
+			c = &Node{Name: w}
+			n.Children = append(n.Children, c)
+			sort.Slice(n.Children, func(a, b int) bool { return n.Children[a].Name < n.Children[b].Name })
+		}
+		n = c
+	}
+	n.Help = help
+}
+
+// Func adapts a function that ignores its arguments into a RunFunc.
+func Func(f func(env *Env) error) RunFunc {
+	return func(env *Env, _ Args) error { return f(env) }
+}
