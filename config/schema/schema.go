@@ -7,7 +7,10 @@
 // The table is built once per process and shared, read-only, by every router.
 package schema
 
-import "sync"
+import (
+	"regexp"
+	"sync"
+)
 
 // Kind is the kind of a schema node.
 type Kind uint8
@@ -48,6 +51,7 @@ const (
 	Time                            // YYYY-MM-DD.HH:MM
 	Regex                           // a regular expression
 	Unreadable                      // a secret shown as $9$ (jt:unreadable)
+	Password                        // a crypt(3) hash ($1$, $5$, $6$...), kept as typed
 )
 
 // Range is an inclusive numeric range.
@@ -68,26 +72,37 @@ type Node struct {
 	Parent   *Node
 	Children []*Node // in YANG order, which is the order Junos shows them in
 
-	Keys       []string // list key leaf names, in order
-	Presence   bool     // container is a statement of its own (shown as "name;" when empty)
-	Ordered    bool     // ordered-by user: entries keep insertion order
-	NoKeyword  bool     // cli:nokeyword: the value (or, for a list, the key) is given without the keyword
-	Oneliner   bool     // cli:oneliner / oneliner-plus: shown on one line
-	OnePlus    bool     // cli:oneliner-plus
-	Mandatory  bool     // must be present when its parent is
-	Secret     bool     // stored and shown as $9$; "## SECRET-DATA" trails it
+	Keys      []string // list key leaf names, in order
+	Presence  bool     // container is a statement of its own (shown as "name;" when empty)
+	Ordered   bool     // ordered-by user: entries keep insertion order
+	NoKeyword bool     // cli:nokeyword: the value (or, for a list, the key) is given without the keyword
+	Oneliner  bool     // cli:oneliner / oneliner-plus: shown on one line
+	OnePlus   bool     // cli:oneliner-plus
+	// Homogeneous (cli:homogeneous): entries of a list are grouped under one
+	// keyword and one pair of braces.
+	Homogeneous bool
+	Mandatory   bool // must be present when its parent is
+	// Secret values are followed by "## SECRET-DATA" when shown. Unreadable
+	// values are also stored and shown as $9$; Password and String values
+	// (ssh keys) are shown as typed.
+	Secret     bool
 	Deprecated bool
-	MaxElems   int // max-elements of a list or leaf-list; 0 = unbounded
+	// Prompt marks a flag the CLI answers by prompting for a password
+	// (plain-text-password); the hash is stored in the sibling
+	// encrypted-password.
+	Prompt   bool
+	MaxElems int // max-elements of a list or leaf-list; 0 = unbounded
 
 	Bits       uint8   // integer width
+	Fraction   uint8   // decimal64 fraction digits
 	Ranges     []Range // numeric ranges; empty = the type's own range
 	MinLen     int     // string length range; MaxLen 0 = unbounded
 	MaxLen     int
 	Pattern    string // POSIX ERE the value must match
 	NotMatch   bool   // Pattern must NOT match
 	PatternMsg string
-	Enums      []string
-	Default    string
+	Enums      []string // Enum values; for a String, values offered by '?' only
+	Default    string   // the value Junos assumes when the statement is absent
 	Units      string
 
 	Choice string // choice this node is a case of ("" = none); choices are scoped to the parent
@@ -97,6 +112,9 @@ type Node struct {
 
 	once  sync.Once
 	index map[string]*Node
+
+	reOnce sync.Once
+	re     *regexp.Regexp // compiled Pattern; nil when it does not compile
 }
 
 // Child returns the child with the exact name, or nil.

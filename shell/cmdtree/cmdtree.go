@@ -21,6 +21,15 @@ type Env struct {
 	Out    io.Writer       // the output, already filtered by the pipes
 	Router any             // the router the command runs on
 	User   string          // the login user
+	// Session is the CLI session running the command (*shell.Session),
+	// for the commands that read or change CLI settings.
+	Session any
+	// Display is the "| display" format the command was asked to render
+	// itself ("set", "xml", "json"; see Node.Display); "" for plain text.
+	Display string
+	// Compare is the "| compare" argument ("rollback 0" for a bare
+	// "| compare"), when the command renders it (Node.Display has "compare").
+	Compare string
 }
 
 // Args are the parsed parameters of a command: name -> value ("" for flags).
@@ -66,6 +75,10 @@ type Node struct {
 	Children []*Node // sub-commands, kept sorted by name
 	Params   []Param // parameters, when Run is set
 	Run      RunFunc // nil for a keyword that only groups sub-commands
+	// Display lists the "| display" formats ("set", "xml", "json") and
+	// "compare" that the command renders itself through Env.Display and
+	// Env.Compare; the shell renders the other display formats.
+	Display []string
 }
 
 // Child returns the sub-command with the exact name, or nil.
@@ -109,6 +122,17 @@ func (r *Registry) Register(path []string, help string, params []Param, run RunF
 		panic(fmt.Sprintf("cmdtree: %v registered twice", path))
 	}
 	n.Help, n.Params, n.Run = help, params, run
+}
+
+// Lookup returns the node at path, or nil.
+func (r *Registry) Lookup(path []string) *Node {
+	n := &r.root
+	for _, w := range path {
+		if n = n.Child(w); n == nil {
+			return nil
+		}
+	}
+	return n
 }
 
 // Group sets the help text of a keyword that groups sub-commands, creating it.

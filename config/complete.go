@@ -1,0 +1,134 @@
+package config
+
+import (
+	"sort"
+	"strings"
+
+	"mxlab/config/schema"
+)
+
+// Choice is one possible next word, for '?' help and completion.
+type Choice struct {
+	Word  string // keyword, existing name, or "<placeholder>"
+	Help  string
+	Mark  byte // '>' statements below, '+' several values, ' ' otherwise
+	Value bool // a free value (placeholder) or an existing name, not a keyword
+}
+
+// Choices returns the words that may follow words at the edit level
+// (statement keywords, value placeholders, names already configured).
+// When words do not resolve, it returns the error at the bad word.
+func (s *Session) Choices(words []string) ([]Choice, error) {
+	r := &resolver{words: words, needValue: true}
+	p, err := r.walk(s.levelSchema())
+	if err != nil {
+		if ie, ok := err.(*InputError); !ok || ie.Msg != "missing argument." {
+			return nil, err
+		}
+	}
+	s.db.mu.Lock()
+	defer s.db.mu.Unlock()
+	data := s.cand.Walk(s.full(containersOf(p)))
+	return choicesFor(r.want, data), nil
+}
+
+// containersOf drops trailing leaf steps: the node they live in.
+func containersOf(p Path) Path {
+	out := Path{}
+	for _, st := range p {
+		if st.S.Kind == schema.Container || st.S.Kind == schema.List {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+func choicesFor(w expect, data *Node) []Choice {
+	switch {
+	case w.val != nil:
+		return valueChoices(w.val, nil)
+	case w.key != nil:
+		var names []string
+		if data != nil && w.key.Parent != nil {
+			for _, e := range data.Find(w.key.Parent) {
+				if len(e.Keys) > 0 {
+					names = append(names, e.Keys[0])
+				}
+			}
+		}
+		return valueChoices(w.key, names)
+	case w.at != nil:
+		return statementChoices(w.at, data)
+	}
+	return nil
+}
+
+// valueChoices offers the placeholder of leaf s (or its enumeration) and
+// existing names.
+func valueChoices(s *schema.Node, names []string) []Choice {
+	var out []Choice
+	if s.Type == schema.Enum {
+		for _, e := range s.Enums {
+			out = append(out, Choice{Word: e, Mark: ' '})
+		}
+		return out
+	}
+	help := s.Help
+	if rh := s.RangeHelp(); rh != "" {
+		help = strings.TrimSpace(help + " " + rh)
+	}
+	out = append(out, Choice{Word: s.Placeholder(), Help: help, Mark: ' ', Value: true})
+	sort.Strings(names)
+	for _, n := range names {
+		out = append(out, Choice{Word: n, Mark: ' ', Value: true})
+	}
+	return out
+}
+
+// statementChoices lists the statements of container (or list) s; names of
+// a nokeyword list's existing entries are offered too.
+func statementChoices(s *schema.Node, data *Node) []Choice {
+	var out []Choice
+	for _, c := range s.Children {
+		if c.IsKey() || c.Deprecated {
+			continue
+		}
+		if c.NoKeyword {
+			var names []string
+			if data != nil {
+				for _, e := range data.Find(c) {
+					if len(e.Keys) > 0 {
+						names = append(names, e.Keys[0])
+					}
+				}
+			}
+			out = append(out, valueChoices(c, names)...)
+			continue
+		}
+		out = append(out, Choice{Word: c.Name, Help: c.Help, Mark: mark(c)})
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		pi, pj := strings.HasPrefix(out[i].Word, "<"), strings.HasPrefix(out[j].Word, "<")
+		if pi != pj {
+			return pi
+		}
+		if pi || out[i].Value || out[j].Value {
+			return false
+		}
+		return out[i].Word < out[j].Word
+	})
+	return out
+}
+
+func mark(c *schema.Node) byte {
+	switch c.Kind {
+	case schema.Container, schema.List:
+		if c.Kind == schema.Container && len(c.Children) == 0 {
+			return ' '
+		}
+		return '>'
+	case schema.LeafList:
+		return '+'
+	}
+	return ' '
+}

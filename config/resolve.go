@@ -1,0 +1,392 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"mxlab/config/schema"
+	"mxlab/config/secret"
+)
+
+// InputError is an error in one word of a command line; the CLI prints a
+// caret under word Tok and Msg below it.
+type InputError struct {
+	Tok  int      // index of the offending word; len(words) means "after the last word"
+	Msg  string   // Junos text, e.g. "syntax error." or "missing argument."
+	Cand []string // for an ambiguous word: the candidate keywords
+}
+
+func (e *InputError) Error() string { return e.Msg }
+
+// Ambiguous reports whether the error is an ambiguous abbreviation.
+func (e *InputError) Ambiguous() bool { return len(e.Cand) > 0 }
+
+func syntaxErr(tok int) *InputError  { return &InputError{Tok: tok, Msg: "syntax error."} }
+func missingArg(tok int) *InputError { return &InputError{Tok: tok, Msg: "missing argument."} }
+
+// Step is one statement named by a command line: a container, a list entry
+// (Keys), a leaf (Value) or leaf-list values (Values).
+type Step struct {
+	S      *schema.Node
+	Keys   []string
+	Value  string
+	Values []string
+	HasVal bool // a value was given (leaf, leaf-list)
+	Tok    int  // index of the word that named the statement
+}
+
+// Path is a resolved command path. The last step is the statement the
+// command acts on; leaves before the last one (set a b 1 c 2) are siblings
+// set along the way and do not descend.
+type Path []Step
+
+// Words renders the path as CLI words (keywords, keys, values).
+func (p Path) Words() []string {
+	var w []string
+	for _, st := range p {
+		w = append(w, stepWords(st)...)
+	}
+	return w
+}
+
+func stepWords(st Step) []string {
+	var w []string
+	s := st.S
+	switch s.Kind {
+	case schema.List:
+		if !s.NoKeyword {
+			w = append(w, s.Name)
+		}
+		w = append(w, keyWords(s, st.Keys)...)
+	case schema.Leaf:
+		if !s.NoKeyword {
+			w = append(w, s.Name)
+		}
+		if s.Type != schema.Empty && st.HasVal {
+			w = append(w, st.Value)
+		}
+	case schema.LeafList:
+		w = append(w, s.Name)
+		w = append(w, st.Values...)
+	default:
+		w = append(w, s.Name)
+	}
+	return w
+}
+
+// keyWords renders the key values of a list entry: the first key (and any
+// nokeyword key) bare, the others after their keyword.
+func keyWords(s *schema.Node, keys []string) []string {
+	var w []string
+	for i, k := range keys {
+		if i > 0 && i < len(s.Keys) {
+			if kn := s.Child(s.Keys[i]); kn != nil && !kn.NoKeyword && !bareKey(kn) {
+				w = append(w, kn.Name)
+			}
+		}
+		if k != "" {
+			w = append(w, k)
+		}
+	}
+	return w
+}
+
+// bareKey reports whether a key leaf other than the first is given without
+// its keyword (route-filter 10.0.0.0/8 exact: choice-ident, choice-value).
+func bareKey(kn *schema.Node) bool {
+	return strings.HasPrefix(kn.Name, "choice-")
+}
+
+// resolver turns words into a Path against the schema, starting at a node.
+type resolver struct {
+	words []string
+	pos   int
+	// values, when false, stops at a leaf without reading its value
+	// (delete, show, edit accept a bare leaf keyword).
+	needValue bool
+	// want records what the words ran out on, for completion.
+	want expect
+}
+
+// expect is what the next word may be after a resolved prefix.
+type expect struct {
+	at  *schema.Node // container or list whose statements may follow
+	key *schema.Node // key leaf of list expected next
+	val *schema.Node // leaf whose value is expected next
+}
+
+// errNoMatch is returned by matchKeyword when no keyword matches.
+var errNoMatch = errors.New("no match")
+
+// matchKeyword finds the child of s named by word: exact match first, then a
+// unique prefix. Nokeyword children are not matched here.
+func matchKeyword(s *schema.Node, word string) (*schema.Node, []string, error) {
+	if c := s.Child(word); c != nil && !c.NoKeyword && !c.IsKey() {
+		return c, nil, nil
+	}
+	var cands []*schema.Node
+	for _, c := range s.Children {
+		if c.NoKeyword || c.IsKey() || c.Deprecated {
+			continue
+		}
+		if strings.HasPrefix(c.Name, word) {
+			cands = append(cands, c)
+		}
+	}
+	switch len(cands) {
+	case 0:
+		return nil, nil, errNoMatch
+	case 1:
+		return cands[0], nil, nil
+	}
+	names := make([]string, len(cands))
+	for i, c := range cands {
+		names[i] = c.Name
+	}
+	return nil, names, errNoMatch
+}
+
+// nokeywordChild returns the child of s whose value is given without a
+// keyword (a nokeyword list such as interfaces' interface, or a nokeyword
+// leaf), or nil.
+func nokeywordChild(s *schema.Node) *schema.Node {
+	for _, c := range s.Children {
+		if c.NoKeyword && !c.IsKey() {
+			return c
+		}
+	}
+	return nil
+}
+
+// Resolve parses words (relative to the schema node at) into a Path.
+// needValue tells whether a leaf must be followed by its value (set) or may
+// stand alone (delete, show, edit, activate...).
+func Resolve(at *schema.Node, words []string, needValue bool) (Path, error) {
+	r := &resolver{words: words, needValue: needValue}
+	return r.walk(at)
+}
+
+func (r *resolver) walk(s *schema.Node) (Path, error) {
+	var p Path
+	cur := s
+	defer func() {
+		if r.want == (expect{}) {
+			r.want = expect{at: cur}
+		}
+	}()
+	for r.pos < len(r.words) {
+		st, err := r.step(cur)
+		if err != nil {
+			return p, err
+		}
+		p = append(p, st)
+		switch st.S.Kind {
+		case schema.Container, schema.List:
+			cur = st.S
+		}
+	}
+	return p, nil
+}
+
+// step reads one statement at container (or list) s.
+func (r *resolver) step(s *schema.Node) (Step, error) {
+	tok := r.pos
+	w := r.words[tok]
+	c, cands, err := matchKeyword(s, w)
+	if err != nil {
+		if len(cands) > 0 {
+			return Step{}, &InputError{Tok: tok, Msg: fmt.Sprintf("'%s' is ambiguous.", w), Cand: cands}
+		}
+		nk := nokeywordChild(s)
+		if nk == nil {
+			return Step{}, syntaxErr(tok)
+		}
+		// The word is the value of the nokeyword child.
+		switch nk.Kind {
+		case schema.List:
+			return r.listEntry(nk, tok)
+		case schema.Leaf, schema.LeafList:
+			return r.leaf(nk, tok, false)
+		}
+		return Step{}, syntaxErr(tok)
+	}
+	r.pos++
+	switch c.Kind {
+	case schema.Container:
+		return Step{S: c, Tok: tok}, nil
+	case schema.List:
+		if r.pos >= len(r.words) {
+			r.want = expect{key: c.Child(c.Keys[0])}
+			if r.needValue {
+				return Step{}, missingArg(r.pos)
+			}
+			return Step{S: c, Tok: tok}, nil // the whole list (delete services service-set)
+		}
+		return r.listEntry(c, tok)
+	default:
+		return r.leaf(c, tok, true)
+	}
+}
+
+// listEntry reads the keys of an entry of list s starting at r.pos.
+func (r *resolver) listEntry(s *schema.Node, tok int) (Step, error) {
+	keys := make([]string, 0, len(s.Keys))
+	for i, kname := range s.Keys {
+		kn := s.Child(kname)
+		if r.pos >= len(r.words) {
+			r.want = expect{key: kn}
+			if i == 0 {
+				return Step{}, missingArg(r.pos)
+			}
+			if kn != nil && bareKey(kn) {
+				keys = append(keys, "")
+				continue
+			}
+			return Step{}, missingArg(r.pos)
+		}
+		w := r.words[r.pos]
+		if i > 0 && kn != nil && !kn.NoKeyword && !bareKey(kn) {
+			if w != kn.Name {
+				return Step{}, &InputError{Tok: r.pos, Msg: fmt.Sprintf("syntax error, expecting '%s'.", kn.Name)}
+			}
+			r.pos++
+			if r.pos >= len(r.words) {
+				r.want = expect{key: kn}
+				return Step{}, missingArg(r.pos)
+			}
+			w = r.words[r.pos]
+		}
+		if kn != nil && bareKey(kn) && i > 0 && kn.Type != schema.Enum && isChildKeyword(s, w) {
+			keys = append(keys, "")
+			continue
+		}
+		v, err := checkValue(kn, w, r.pos)
+		if err != nil {
+			return Step{}, err
+		}
+		keys = append(keys, v)
+		r.pos++
+	}
+	return Step{S: s, Keys: keys, Tok: tok}, nil
+}
+
+func isChildKeyword(s *schema.Node, w string) bool {
+	c, _, err := matchKeyword(s, w)
+	return err == nil && c != nil
+}
+
+// leaf reads the value of leaf or leaf-list s. keyword tells whether the
+// keyword was consumed (false for a nokeyword leaf: the value is at r.pos).
+func (r *resolver) leaf(s *schema.Node, tok int, keyword bool) (Step, error) {
+	st := Step{S: s, Tok: tok}
+	if s.Type == schema.Empty {
+		st.HasVal = true
+		return st, nil
+	}
+	if r.pos >= len(r.words) {
+		r.want = expect{val: s}
+		if r.needValue {
+			return Step{}, missingArg(r.pos)
+		}
+		return st, nil
+	}
+	if s.Kind == schema.LeafList && r.words[r.pos] == "[" {
+		return r.leafListBracket(s, st)
+	}
+	w := r.words[r.pos]
+	if !r.needValue && keyword && isChildKeyword(s.Parent, w) && s.Type != schema.Enum {
+		// "delete ... next-hop" followed by another statement is not a value.
+		return st, nil
+	}
+	v, err := checkValue(s, w, r.pos)
+	if err != nil {
+		return Step{}, err
+	}
+	r.pos++
+	st.HasVal = true
+	if s.Kind == schema.LeafList {
+		st.Values = []string{v}
+	} else {
+		st.Value = v
+	}
+	return st, nil
+}
+
+func (r *resolver) leafListBracket(s *schema.Node, st Step) (Step, error) {
+	r.pos++ // [
+	for {
+		if r.pos >= len(r.words) {
+			return Step{}, &InputError{Tok: r.pos, Msg: "syntax error, expecting ']'."}
+		}
+		w := r.words[r.pos]
+		if w == "]" {
+			r.pos++
+			break
+		}
+		v, err := checkValue(s, w, r.pos)
+		if err != nil {
+			return Step{}, err
+		}
+		st.Values = append(st.Values, v)
+		r.pos++
+	}
+	if len(st.Values) == 0 {
+		return Step{}, missingArg(r.pos - 1)
+	}
+	st.HasVal = true
+	return st, nil
+}
+
+// checkValue validates word as a value of leaf s and returns its canonical
+// form. Enumerations accept unique prefixes like keywords.
+func checkValue(s *schema.Node, w string, tok int) (string, error) {
+	if s == nil {
+		return w, nil
+	}
+	if s.Type == schema.Enum {
+		return matchEnum(s, w, tok)
+	}
+	if s.Secret {
+		return secretValue(w), nil
+	}
+	v, err := s.Check(w)
+	if err != nil {
+		var ve *schema.ValueError
+		if errors.As(err, &ve) {
+			return "", &InputError{Tok: tok, Msg: ve.Msg}
+		}
+		return "", &InputError{Tok: tok, Msg: err.Error()}
+	}
+	return v, nil
+}
+
+func matchEnum(s *schema.Node, w string, tok int) (string, error) {
+	var cands []string
+	for _, e := range s.Enums {
+		if e == w {
+			return e, nil
+		}
+		if strings.HasPrefix(e, w) {
+			cands = append(cands, e)
+		}
+	}
+	switch len(cands) {
+	case 1:
+		return cands[0], nil
+	case 0:
+		return "", syntaxErr(tok)
+	}
+	return "", &InputError{Tok: tok, Msg: fmt.Sprintf("'%s' is ambiguous.", w), Cand: cands}
+}
+
+// secretValue returns the stored form of a secret: a $9$ string as given
+// when it decodes, otherwise the $9$ encoding of the plain text.
+func secretValue(w string) string {
+	if secret.IsEncoded(w) {
+		if _, err := secret.Decode(w); err == nil {
+			return w
+		}
+	}
+	return secret.Encode(w)
+}

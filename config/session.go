@@ -1,0 +1,364 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"mxlab/config/schema"
+)
+
+// Mode is the kind of configuration session.
+type Mode int
+
+const (
+	Shared    Mode = iota // configure
+	Private               // configure private
+	Exclusive             // configure exclusive
+)
+
+// Who describes the user of a session, for "Users currently editing" and
+// lock messages.
+type Who struct {
+	User     string
+	Terminal string // "pts/0"
+	PID      int
+	Since    time.Time
+}
+
+func (w Who) String() string {
+	return fmt.Sprintf("%s terminal %s (pid %d) on since %s", w.User, w.Terminal, w.PID,
+		w.Since.UTC().Format("2006-01-02 15:04:05 MST"))
+}
+
+// Session is one user in configuration mode: a candidate (the shared one,
+// or a private copy) and an edit level.
+type Session struct {
+	db    *DB
+	who   Who
+	mode  Mode
+	cand  *Node // db.shared unless private
+	level Path
+}
+
+// Errors returned by Begin.
+var (
+	ErrLocked         = errors.New("configuration database locked")
+	ErrModified       = errors.New("configuration database modified")
+	ErrSharedModified = errors.New("shared configuration database modified")
+)
+
+// LockError says who holds the exclusive lock.
+type LockError struct{ Holder Who }
+
+func (e *LockError) Error() string {
+	return fmt.Sprintf("configuration database locked by:\n  %s\n      exclusive [edit]", e.Holder)
+}
+
+func (e *LockError) Unwrap() error { return ErrLocked }
+
+// Begin enters configuration mode. It returns the lines Junos prints
+// before "Entering configuration mode" (warnings) and after it (the users
+// currently editing), or an error when the mode cannot be entered.
+func (db *DB) Begin(who Who, mode Mode) (s *Session, before, after []string, err error) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if db.exclusive != nil {
+		return nil, nil, nil, &LockError{Holder: db.exclusive.who}
+	}
+	dirty := !sameTree(db.shared, db.active)
+	var others []string
+	for o := range db.sessions {
+		line := "  " + o.who.String()
+		if o.mode == Exclusive {
+			line += "\n      exclusive"
+		}
+		others = append(others, line+"\n      [edit]")
+	}
+	if len(others) > 0 {
+		after = append(after, "Users currently editing the configuration:")
+		after = append(after, others...)
+	}
+	switch mode {
+	case Exclusive:
+		if dirty {
+			return nil, nil, append(after, ""), ErrModified
+		}
+	case Private:
+		if dirty {
+			return nil, nil, nil, ErrSharedModified
+		}
+	}
+	if mode != Shared {
+		before = append(before, "warning: uncommitted changes will be discarded on exit")
+	}
+	if mode == Shared && dirty {
+		after = append(after, "The configuration has been changed but not committed")
+	}
+	s = &Session{db: db, who: who, mode: mode, cand: db.shared}
+	if mode == Private {
+		s.cand = db.active.Clone()
+	}
+	if mode == Exclusive {
+		db.exclusive = s
+	}
+	db.sessions[s] = struct{}{}
+	return s, before, after, nil
+}
+
+// Close leaves configuration mode. Private and exclusive sessions discard
+// their uncommitted changes.
+func (s *Session) Close() {
+	db := s.db
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if _, ok := db.sessions[s]; !ok {
+		return
+	}
+	delete(db.sessions, s)
+	if db.exclusive == s {
+		db.exclusive = nil
+		db.shared = db.active.Clone()
+	}
+}
+
+// Mode returns the session's kind.
+func (s *Session) Mode() Mode { return s.mode }
+
+// Dirty reports whether the session's candidate differs from the active
+// configuration.
+func (s *Session) Dirty() bool {
+	s.db.mu.Lock()
+	defer s.db.mu.Unlock()
+	return !sameTree(s.cand, s.db.active)
+}
+
+// Level returns the words of the edit level ("" at the top).
+func (s *Session) Level() []string {
+	return s.level.Words()
+}
+
+// levelSchema returns the schema node of the edit level.
+func (s *Session) levelSchema() *schema.Node {
+	if len(s.level) == 0 {
+		return schema.Root()
+	}
+	return s.level[len(s.level)-1].S
+}
+
+// resolve parses words relative to the edit level.
+func (s *Session) resolve(words []string, needValue bool) (Path, error) {
+	return Resolve(s.levelSchema(), words, needValue)
+}
+
+// full returns the path from the root: edit level + p.
+func (s *Session) full(p Path) Path {
+	out := make(Path, 0, len(s.level)+len(p))
+	return append(append(out, s.level...), p...)
+}
+
+// Edit moves the edit level into the container or list entry named by words.
+func (s *Session) Edit(words []string) error {
+	p, err := s.resolve(words, false)
+	if err != nil {
+		return err
+	}
+	if len(p) == 0 {
+		return missingArg(0)
+	}
+	last := p[len(p)-1]
+	switch {
+	case last.S.Kind == schema.Container:
+	case last.S.Kind == schema.List && last.Keys != nil:
+	default:
+		return &InputError{Tok: last.Tok, Msg: "syntax error."}
+	}
+	s.level = s.full(p)
+	return nil
+}
+
+// Up moves the edit level up n statements; it reports false when already
+// at the top.
+func (s *Session) Up(n int) bool {
+	if len(s.level) == 0 {
+		return false
+	}
+	for i := 0; i < n && len(s.level) > 0; i++ {
+		s.level = s.level[:len(s.level)-1]
+		// A flattened container is not a level of its own.
+		for len(s.level) > 0 && flattened(s.level[len(s.level)-1].S) {
+			s.level = s.level[:len(s.level)-1]
+		}
+	}
+	return true
+}
+
+// Top moves the edit level to the top.
+func (s *Session) Top() { s.level = nil }
+
+// Set runs a set command.
+func (s *Session) Set(words []string) error {
+	p, err := s.resolve(words, true)
+	if err != nil {
+		return err
+	}
+	if len(p) == 0 {
+		return missingArg(0)
+	}
+	if err := checkSetTarget(p); err != nil {
+		return err
+	}
+	s.db.mu.Lock()
+	defer s.db.mu.Unlock()
+	if err := s.writable(); err != nil {
+		return err
+	}
+	s.cand.Set(s.full(p))
+	s.db.changed = s.db.now()
+	return nil
+}
+
+// checkSetTarget refuses set commands that name a whole list without an
+// entry.
+func checkSetTarget(p Path) error {
+	last := p[len(p)-1]
+	if last.S.Kind == schema.List && last.Keys == nil {
+		return missingArg(last.Tok + 1)
+	}
+	if last.S.Kind == schema.Container && !last.S.Presence && !hasOnlyOptionalKids(last.S) {
+		return missingArg(last.Tok + 1)
+	}
+	return nil
+}
+
+// hasOnlyOptionalKids reports whether a non-presence container can stand
+// alone: only when it has no statements at all.
+func hasOnlyOptionalKids(s *schema.Node) bool { return len(s.Children) == 0 }
+
+// writable reports whether the session may change the candidate. Called
+// with mu held.
+func (s *Session) writable() error {
+	if ex := s.db.exclusive; ex != nil && ex != s && s.mode != Private {
+		return &LockError{Holder: ex.who}
+	}
+	return nil
+}
+
+// Delete runs a delete command. It returns ErrNotFound when the statement
+// does not exist (Junos: "warning: statement not found").
+func (s *Session) Delete(words []string) error {
+	p, err := s.resolve(words, false)
+	if err != nil {
+		return err
+	}
+	s.db.mu.Lock()
+	defer s.db.mu.Unlock()
+	if err := s.writable(); err != nil {
+		return err
+	}
+	full := s.full(p)
+	if err := s.cand.Delete(full); err != nil {
+		return err
+	}
+	s.db.changed = s.db.now()
+	return nil
+}
+
+// SetActive runs activate (active true) or deactivate.
+func (s *Session) SetActive(words []string, active bool) error {
+	p, err := s.resolve(words, false)
+	if err != nil {
+		return err
+	}
+	if len(p) == 0 {
+		return missingArg(0)
+	}
+	s.db.mu.Lock()
+	defer s.db.mu.Unlock()
+	if err := s.writable(); err != nil {
+		return err
+	}
+	x := s.cand.Walk(s.full(p))
+	if x == nil || x == s.cand {
+		return ErrNotFound
+	}
+	x.Inactive = !active
+	s.db.changed = s.db.now()
+	return nil
+}
+
+// Annotate sets (or, with "", removes) the comment of a statement at the
+// edit level.
+func (s *Session) Annotate(words []string, comment string) error {
+	p, err := s.resolve(words, false)
+	if err != nil {
+		return err
+	}
+	if len(p) == 0 {
+		return missingArg(0)
+	}
+	s.db.mu.Lock()
+	defer s.db.mu.Unlock()
+	if err := s.writable(); err != nil {
+		return err
+	}
+	x := s.cand.Walk(s.full(p))
+	if x == nil || x == s.cand {
+		return ErrNotFound
+	}
+	x.Comment = strings.TrimSpace(comment)
+	s.db.changed = s.db.now()
+	return nil
+}
+
+// Candidate returns a copy of the session's candidate.
+func (s *Session) Candidate() *Node {
+	s.db.mu.Lock()
+	defer s.db.mu.Unlock()
+	return s.cand.Clone()
+}
+
+// View calls f with the node at the edit level extended by words (nil
+// when it does not exist) and the resolved path. f must not keep the node.
+func (s *Session) View(words []string, f func(x *Node, p Path)) error {
+	p, err := s.resolve(words, false)
+	if err != nil {
+		return err
+	}
+	s.db.mu.Lock()
+	defer s.db.mu.Unlock()
+	f(s.cand.Walk(s.full(p)), s.full(p))
+	return nil
+}
+
+// Show renders the candidate at the edit level extended by words, in
+// curly-brace form (set: as set commands, with full paths).
+func (s *Session) Show(words []string, set bool) (string, error) {
+	var out string
+	err := s.View(words, func(x *Node, p Path) {
+		if x == nil {
+			return
+		}
+		out = renderAt(x, p, set)
+	})
+	return out, err
+}
+
+// renderAt renders the statement x reached by path p: the statements in
+// it for a container or entry, the statement itself for a leaf.
+func renderAt(x *Node, p Path, set bool) string {
+	leafy := x.S.Kind == schema.Leaf || x.S.Kind == schema.LeafList
+	if set {
+		if leafy {
+			var b strings.Builder
+			setLines(&b, x, PathWords(x.Parent))
+			return b.String()
+		}
+		return x.SetLines(PathWords(x))
+	}
+	if leafy {
+		return x.Statement()
+	}
+	return x.Text()
+}

@@ -1,0 +1,171 @@
+package netns
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+
+	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
+)
+
+// LinkInfo is the state of one Linux link of a namespace.
+type LinkInfo struct {
+	Name    string // Linux name
+	Index   int
+	Kind    string // "veth", "vlan", "device" (loopback)...
+	MTU     int
+	MAC     net.HardwareAddr
+	AdminUp bool
+	OperUp  bool // carrier: the peer end is up
+	Parent  int  // index of the parent link of a VLAN, else 0
+	VLANID  int
+}
+
+// LinkStats are the kernel's counters of a link.
+type LinkStats struct {
+	RxPackets, RxBytes, TxPackets, TxBytes   uint64
+	RxErrors, TxErrors, RxDropped, TxDropped uint64
+}
+
+// Connect creates a veth pair: aName in namespace a, bName in namespace b
+// (Linux names), both brought up.
+func Connect(a *Handle, aName string, b *Handle, bName string) error {
+	veth := &netlink.Veth{
+		LinkAttrs:     netlink.LinkAttrs{Name: aName},
+		PeerName:      bName,
+		PeerNamespace: netlink.NsFd(int(b.ns)),
+	}
+	if err := a.nl.LinkAdd(veth); err != nil {
+		return fmt.Errorf("connect %s:%s to %s:%s: %w", a.name, aName, b.name, bName, err)
+	}
+	if err := a.LinkSetUp(aName, true); err != nil {
+		return err
+	}
+	return b.LinkSetUp(bName, true)
+}
+
+// LinkSetUp sets the administrative state of a link.
+func (h *Handle) LinkSetUp(name string, up bool) error {
+	l, err := h.nl.LinkByName(name)
+	if err != nil {
+		return fmt.Errorf("%s: link %s: %w", h.name, name, err)
+	}
+	if up {
+		err = h.nl.LinkSetUp(l)
+	} else {
+		err = h.nl.LinkSetDown(l)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: set link %s up=%v: %w", h.name, name, up, err)
+	}
+	return nil
+}
+
+// AddrAdd adds an IPv4 or IPv6 address to a link.
+func (h *Handle) AddrAdd(name string, p netip.Prefix) error {
+	l, err := h.nl.LinkByName(name)
+	if err != nil {
+		return fmt.Errorf("%s: link %s: %w", h.name, name, err)
+	}
+	if err := h.nl.AddrAdd(l, &netlink.Addr{IPNet: ipNet(p)}); err != nil {
+		return fmt.Errorf("%s: add %s to %s: %w", h.name, p, name, err)
+	}
+	return nil
+}
+
+// RouteAdd adds a route to the main table through gateway gw.
+func (h *Handle) RouteAdd(dst netip.Prefix, gw netip.Addr) error {
+	r := &netlink.Route{Dst: ipNet(dst.Masked()), Gw: gw.AsSlice()}
+	if err := h.nl.RouteAdd(r); err != nil {
+		return fmt.Errorf("%s: route %s via %s: %w", h.name, dst, gw, err)
+	}
+	return nil
+}
+
+// Links lists the links of the namespace.
+func (h *Handle) Links() ([]LinkInfo, error) {
+	ls, err := retryDump(h.nl.LinkList)
+	if err != nil {
+		return nil, fmt.Errorf("%s: list links: %w", h.name, err)
+	}
+	out := make([]LinkInfo, 0, len(ls))
+	for _, l := range ls {
+		out = append(out, linkInfo(l))
+	}
+	return out, nil
+}
+
+// Link returns the state of one link.
+func (h *Handle) Link(name string) (LinkInfo, error) {
+	l, err := h.nl.LinkByName(name)
+	if err != nil {
+		return LinkInfo{}, fmt.Errorf("%s: link %s: %w", h.name, name, err)
+	}
+	return linkInfo(l), nil
+}
+
+// Stats returns the counters of a link (Linux name).
+func (h *Handle) Stats(name string) (LinkStats, error) {
+	l, err := h.nl.LinkByName(name)
+	if err != nil {
+		return LinkStats{}, fmt.Errorf("%s: link %s: %w", h.name, name, err)
+	}
+	s := l.Attrs().Statistics
+	if s == nil {
+		return LinkStats{}, nil
+	}
+	return LinkStats{
+		RxPackets: s.RxPackets, RxBytes: s.RxBytes, TxPackets: s.TxPackets, TxBytes: s.TxBytes,
+		RxErrors: s.RxErrors, TxErrors: s.TxErrors, RxDropped: s.RxDropped, TxDropped: s.TxDropped,
+	}, nil
+}
+
+func linkInfo(l netlink.Link) LinkInfo {
+	a := l.Attrs()
+	li := LinkInfo{
+		Name: a.Name, Index: a.Index, Kind: l.Type(), MTU: a.MTU, MAC: a.HardwareAddr,
+		AdminUp: a.Flags&net.FlagUp != 0,
+		OperUp:  a.RawFlags&unix.IFF_LOWER_UP != 0,
+		Parent:  a.ParentIndex,
+	}
+	if v, ok := l.(*netlink.Vlan); ok {
+		li.VLANID = v.VlanId
+	}
+	return li
+}
+
+func ipNet(p netip.Prefix) *net.IPNet {
+	bits := 32
+	if p.Addr().Is6() && !p.Addr().Is4In6() {
+		bits = 128
+	}
+	return &net.IPNet{IP: p.Addr().AsSlice(), Mask: net.CIDRMask(p.Bits(), bits)}
+}
+
+func prefixOf(n *net.IPNet) netip.Prefix {
+	if n == nil {
+		return netip.Prefix{}
+	}
+	a, ok := netip.AddrFromSlice(n.IP)
+	if !ok {
+		return netip.Prefix{}
+	}
+	ones, _ := n.Mask.Size()
+	return netip.PrefixFrom(a.Unmap(), ones)
+}
+
+// retryDump retries a netlink dump the kernel interrupted because the
+// table changed meanwhile.
+func retryDump[T any](f func() ([]T, error)) ([]T, error) {
+	var err error
+	for range 5 {
+		var v []T
+		v, err = f()
+		if !errors.Is(err, netlink.ErrDumpInterrupted) {
+			return v, err
+		}
+	}
+	return nil, err
+}

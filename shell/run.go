@@ -1,0 +1,220 @@
+package shell
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+)
+
+// errQuit is returned by "quit" and "exit": leave operational mode.
+var errQuit = errors.New("quit")
+
+// Run runs the session until the user quits or the input ends; an end of
+// input leaves the current mode (operational mode ends the session).
+func (sh *Shell) Run(ctx context.Context) error {
+	s := sh.s
+	s.modes = []Mode{s.op}
+	if s.opts.TTY && s.opts.Term != "dumb" {
+		return s.runTTY(ctx)
+	}
+	return s.runPlain(ctx)
+}
+
+// RunCommands runs "cmd; cmd; ..." like Junos "cli -c": output only, no
+// prompts. It reports whether a command failed.
+func (sh *Shell) RunCommands(ctx context.Context, cmds string) (failed bool) {
+	s := sh.s
+	s.modes = []Mode{s.op}
+	s.batch = true
+	for _, line := range splitCommands(cmds) {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		if s.execute(ctx, strings.TrimSpace(line)) {
+			failed = true
+		}
+		if s.mode() == nil {
+			return failed
+		}
+	}
+	for s.mode() != nil && s.mode() != Mode(s.op) {
+		s.pop()
+	}
+	return failed
+}
+
+// runPlain reads lines and echoes each after its prompt, so the output
+// reads like a session log; a line ending in '?' shows help for it.
+func (s *Session) runPlain(ctx context.Context) error {
+	lr := &lineReader{r: s.opts.In}
+	for s.mode() != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		s.printPrompt()
+		line, err := lr.readLine()
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				return err
+			}
+			io.WriteString(s.out, "\n")
+			s.pop()
+			continue
+		}
+		io.WriteString(s.out, line+"\n")
+		if strings.HasSuffix(line, "?") && !openQuote(line[:len(line)-1]) {
+			io.WriteString(s.out, s.help(line[:len(line)-1]))
+			continue
+		}
+		s.execute(ctx, line)
+	}
+	return nil
+}
+
+// printPrompt prints the banner (after a blank line) and the prompt; it
+// records the prompt's width for the carets.
+func (s *Session) printPrompt() {
+	banner, prompt := s.mode().Prompt(s)
+	if banner != "" {
+		io.WriteString(s.out, "\n"+banner+"\n")
+	}
+	io.WriteString(s.out, prompt)
+	s.width = utf8.RuneCountInString(prompt)
+}
+
+// execute parses and runs one line; it reports whether it failed.
+func (s *Session) execute(ctx context.Context, line string) (failed bool) {
+	mode := s.mode()
+	toks := Tokenize(line)
+	if len(toks) == 0 {
+		return false
+	}
+	p, err := walk(mode.Start(s), toks)
+	if err == nil {
+		err = p.complete(endColumn(toks))
+	}
+	if err != nil {
+		s.printError(err)
+		return true
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	cmd := &Command{Ctx: cctx, Line: line, Words: p.words, Cursor: p.cur}
+	cw := &countWriter{w: s.out}
+	ch, err := s.chain(cmd, p, cw, cancel)
+	if err != nil {
+		s.printError(err)
+		s.blankAfter(mode, 1)
+		return true
+	}
+	s.stamp()
+	s.next = nil
+	s.setCancel(cancel)
+	next, xerr := mode.Exec(s, cmd, ch.w)
+	s.setCancel(nil)
+	if cerr := ch.close(); cerr != nil && xerr == nil {
+		xerr = cerr
+	}
+	s.switchMode(mode, next)
+	if xerr != nil {
+		s.printError(xerr)
+		cw.n++
+	}
+	if s.mode() != nil {
+		s.blankAfter(s.mode(), cw.n)
+	}
+	return xerr != nil
+}
+
+// switchMode applies the mode a command returned.
+func (s *Session) switchMode(cur, next Mode) {
+	switch {
+	case next == nil:
+		s.modes = s.modes[:len(s.modes)-1]
+	case next != cur:
+		s.modes = append(s.modes, next)
+	}
+}
+
+// blankAfter prints the blank line Junos prints after a command's output
+// in a mode without a banner (a banner brings its own blank line).
+func (s *Session) blankAfter(m Mode, n int) {
+	if n == 0 || s.batch {
+		return
+	}
+	if banner, _ := m.Prompt(s); banner == "" {
+		io.WriteString(s.out, "\n")
+	}
+}
+
+// printError prints err the Junos way: a caret line under the column and
+// the message, or "error: <err>".
+func (s *Session) printError(err error) {
+	io.WriteString(s.out, s.errorText(err))
+}
+
+func (s *Session) errorText(err error) string {
+	var ce *CaretError
+	if !errors.As(err, &ce) {
+		return "error: " + err.Error() + "\n"
+	}
+	var b strings.Builder
+	b.WriteString(strings.Repeat(" ", s.width+ce.Pos) + "^\n" + ce.Msg + "\n")
+	if len(ce.List) > 0 {
+		b.WriteString("Possible completions:\n")
+		for _, c := range ce.List {
+			b.WriteString(listRow(c))
+		}
+	}
+	return b.String()
+}
+
+// stamp prints the time before a command's output when "set cli
+// timestamp" is on.
+func (s *Session) stamp() {
+	if s.settings.Timestamp != "" {
+		fmt.Fprintf(s.out, "%s\n", strftime(s.settings.Timestamp, s.opts.Now()))
+	}
+}
+
+// lineReader reads lines ended by "\r", "\n" or "\r\n" (one end each).
+type lineReader struct {
+	r      io.Reader
+	buf    []byte
+	skipLF bool
+	err    error
+}
+
+func (l *lineReader) readLine() (string, error) {
+	for {
+		if l.skipLF && len(l.buf) > 0 {
+			if l.buf[0] == '\n' {
+				l.buf = l.buf[1:]
+			}
+			l.skipLF = false
+		}
+		for i, b := range l.buf {
+			if b == '\n' || b == '\r' {
+				line := string(l.buf[:i])
+				l.buf = l.buf[i+1:]
+				l.skipLF = b == '\r'
+				return line, nil
+			}
+		}
+		if l.err != nil {
+			if len(l.buf) > 0 {
+				line := string(l.buf)
+				l.buf = nil
+				return line, nil
+			}
+			return "", l.err
+		}
+		chunk := make([]byte, 4096)
+		n, err := l.r.Read(chunk)
+		l.buf = append(l.buf, chunk[:n]...)
+		l.err = err
+	}
+}

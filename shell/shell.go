@@ -1,0 +1,234 @@
+package shell
+
+import (
+	"context"
+	"io"
+	"os"
+	"sync"
+	"time"
+
+	"golang.org/x/term"
+
+	"mxlab/shell/cmdtree"
+)
+
+// Options configure a Shell.
+type Options struct {
+	Registry *cmdtree.Registry // the operational commands; RegisterBuiltins adds the shell's own
+	Router   any               // passed to commands as Env.Router
+	User     string            // the login user; default "lab"
+	// Hostname returns the committed host-name; default "mxlab".
+	Hostname func() string
+	Version  Version
+	In       io.Reader
+	Out      io.Writer
+	// TTY says In and Out are a terminal: the line editor runs, output
+	// lines end with CRLF and long output is paged. Without it (pipes,
+	// CI) the shell reads plain lines and echoes them after the prompt.
+	TTY bool
+	// Term is the terminal type (TERM); "dumb" selects the plain line mode
+	// even on a terminal.
+	Term string
+	// Size returns the terminal size; nil asks Out when it is a terminal.
+	// A zero size (a pty without a window size) counts as 80x24.
+	Size func() (width, height int)
+	// ConfigMode is configuration mode, entered by "configure".
+	ConfigMode ConfigMode
+	// StateDir is the router's directory: var/log, var/tmp, var/home/USER
+	// live under it, and "file" commands and "| save" see it as "/".
+	StateDir string
+	// Booted is when the router started; default: when New was called.
+	Booted time.Time
+	// LastConfigured returns the time and user of the last commit, if any.
+	LastConfigured func() (at time.Time, user string, ok bool)
+	// Logins lists the users logged in to the router; nil lists this
+	// session only.
+	Logins func() []Login
+	// From is where the user logged in from ("" for the console).
+	From string
+	// Line is the terminal line name shown by "show system users" ("p0").
+	Line string
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+}
+
+// Version describes the software the router reports.
+type Version struct {
+	Model string // "mx960"
+	Junos string // "24.4R1.9"
+	Mxlab string // the version of mxlab itself
+}
+
+// Login is a user session, as "show system users" lists it.
+type Login struct {
+	User, Line, From string
+	Since            time.Time
+	Idle             time.Duration
+	What             string // "cli"
+}
+
+// Shell is one CLI session of one router.
+type Shell struct {
+	s *Session
+}
+
+// Session is the state of a CLI session that modes and commands see.
+type Session struct {
+	opts     Options
+	op       *OpMode
+	modes    []Mode
+	settings Settings
+	out      *termWriter
+	keys     *keyReader // the terminal's keys, nil in plain mode
+	next     Mode       // the mode a command asked to enter
+	batch    bool       // running "-c" commands: no prompts
+	width    int        // prompt width of the line being run
+	login    time.Time
+	lastKey  time.Time
+
+	mu     sync.Mutex
+	cancel context.CancelFunc // of the running command
+}
+
+// New returns a shell for one session.
+func New(opts Options) *Shell {
+	if opts.User == "" {
+		opts.User = "lab"
+	}
+	if opts.Hostname == nil {
+		opts.Hostname = func() string { return "mxlab" }
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Booted.IsZero() {
+		opts.Booted = opts.Now()
+	}
+	if opts.Registry == nil {
+		opts.Registry = cmdtree.New()
+	}
+	if opts.Out == nil {
+		opts.Out = io.Discard
+	}
+	s := &Session{opts: opts, login: opts.Now()}
+	s.lastKey = s.login
+	s.op = &OpMode{}
+	s.out = &termWriter{w: opts.Out, crlf: opts.TTY}
+	w, h := s.size()
+	s.settings = Settings{ScreenLength: h, ScreenWidth: w, CompleteOnSpace: true}
+	return &Shell{s: s}
+}
+
+// Session returns the session state.
+func (sh *Shell) Session() *Session { return sh.s }
+
+// size returns the terminal size, 80x24 when unknown.
+func (s *Session) size() (int, int) {
+	w, h := 0, 0
+	switch {
+	case s.opts.Size != nil:
+		w, h = s.opts.Size()
+	case s.opts.TTY:
+		if f, ok := s.opts.Out.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+			w, h, _ = term.GetSize(int(f.Fd()))
+		}
+	}
+	if w <= 0 || h <= 0 {
+		return 80, 24
+	}
+	return w, h
+}
+
+// User returns the login user.
+func (s *Session) User() string { return s.opts.User }
+
+// Hostname returns the router's host-name.
+func (s *Session) Hostname() string { return s.opts.Hostname() }
+
+// Router returns the router the session runs on.
+func (s *Session) Router() any { return s.opts.Router }
+
+// Options returns the options the shell was made with.
+func (s *Session) Options() Options { return s.opts }
+
+// Settings returns the CLI settings ("set cli ...").
+func (s *Session) Settings() Settings { return s.settings }
+
+// Prompt returns the prompt "user@host" followed by c and a space.
+func (s *Session) Prompt(c byte) string {
+	return s.opts.User + "@" + s.Hostname() + string(c) + " "
+}
+
+// Operational returns operational mode, for configuration mode's "run".
+func (s *Session) Operational() *OpMode { return s.op }
+
+// mode returns the current mode, nil when the session is over.
+func (s *Session) mode() Mode {
+	if len(s.modes) == 0 {
+		return nil
+	}
+	return s.modes[len(s.modes)-1]
+}
+
+// pop leaves the current mode because the input ended.
+func (s *Session) pop() {
+	m := s.mode()
+	if l, ok := m.(Leaver); ok {
+		l.Leave(s, s.out)
+	}
+	s.modes = s.modes[:len(s.modes)-1]
+}
+
+// setCancel records the cancel function of the running command.
+func (s *Session) setCancel(c context.CancelFunc) {
+	s.mu.Lock()
+	s.cancel = c
+	s.mu.Unlock()
+}
+
+// interrupt cancels the running command; it reports whether one ran.
+func (s *Session) interrupt() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cancel == nil {
+		return false
+	}
+	s.cancel()
+	return true
+}
+
+// termWriter writes to the terminal; on a TTY it ends lines with CRLF.
+type termWriter struct {
+	w    io.Writer
+	crlf bool
+	last byte
+}
+
+func (t *termWriter) Write(p []byte) (int, error) {
+	if !t.crlf {
+		return t.w.Write(p)
+	}
+	out := make([]byte, 0, len(p)+8)
+	for _, b := range p {
+		if b == '\n' && t.last != '\r' {
+			out = append(out, '\r')
+		}
+		out = append(out, b)
+		t.last = b
+	}
+	if _, err := t.w.Write(out); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// countWriter counts the bytes written through it.
+type countWriter struct {
+	w io.Writer
+	n int
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	c.n += len(p)
+	return c.w.Write(p)
+}

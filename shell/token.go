@@ -1,0 +1,105 @@
+package shell
+
+import "strings"
+
+// Token is a word of a command line.
+type Token struct {
+	Text   string // the word, quotes removed and escapes resolved
+	Pos    int    // column of the first character (the quote, if quoted)
+	End    int    // column after the last character
+	Quoted bool   // the word was written in double quotes
+	Open   bool   // a quoted word whose closing quote is missing
+}
+
+// IsPipe reports whether the token is the pipe sign.
+func (t Token) IsPipe() bool { return t.Text == "|" && !t.Quoted }
+
+// Tokenize splits a command line into words: blanks separate words, a
+// double-quoted string ("a b") is one word in which \" and \\ stand for
+// '"' and '\', and an unquoted '|' is always a word of its own
+// ("show version|match x"). Columns count runes, as a terminal does.
+func Tokenize(line string) []Token {
+	var toks []Token
+	rs := []rune(line)
+	for i := 0; i < len(rs); {
+		switch r := rs[i]; {
+		case r == ' ' || r == '\t':
+			i++
+		case r == '|':
+			toks = append(toks, Token{Text: "|", Pos: i, End: i + 1})
+			i++
+		case r == '"':
+			t, n := quoted(rs[i:])
+			t.Pos, t.End = i, i+n
+			toks = append(toks, t)
+			i += n
+		default:
+			j := i
+			for j < len(rs) && rs[j] != ' ' && rs[j] != '\t' && rs[j] != '|' && rs[j] != '"' {
+				j++
+			}
+			toks = append(toks, Token{Text: string(rs[i:j]), Pos: i, End: j})
+			i = j
+		}
+	}
+	return toks
+}
+
+// quoted reads a quoted word at the start of rs; it returns the token and
+// the number of runes read.
+func quoted(rs []rune) (Token, int) {
+	var b strings.Builder
+	for i := 1; i < len(rs); i++ {
+		switch rs[i] {
+		case '\\':
+			if i+1 < len(rs) {
+				i++
+			}
+			b.WriteRune(rs[i])
+		case '"':
+			return Token{Text: b.String(), Quoted: true}, i + 1
+		default:
+			b.WriteRune(rs[i])
+		}
+	}
+	return Token{Text: b.String(), Quoted: true, Open: true}, len(rs)
+}
+
+// Quote returns word as it must be typed: in double quotes when it is
+// empty or holds blanks, quotes, backslashes or '|'.
+func Quote(word string) string {
+	if word != "" && !strings.ContainsAny(word, " \t\"\\|") {
+		return word
+	}
+	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`)
+	return `"` + r.Replace(word) + `"`
+}
+
+// splitCommands splits a "cmd; cmd" string at the semicolons that are not
+// inside quotes.
+func splitCommands(s string) []string {
+	var out []string
+	inQuote, start := false, 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			if inQuote {
+				i++
+			}
+		case '"':
+			inQuote = !inQuote
+		case ';':
+			if !inQuote {
+				out = append(out, s[start:i])
+				start = i + 1
+			}
+		}
+	}
+	return append(out, s[start:])
+}
+
+// openQuote reports whether line ends inside a quoted word.
+func openQuote(line string) bool {
+	toks := Tokenize(line)
+	return len(toks) > 0 && toks[len(toks)-1].Open
+}
