@@ -15,8 +15,8 @@ type Config struct {
 	Interfaces []Interface
 	FPC        map[int]FPCConfig
 	// NetworkServices is [edit chassis network-services]. Every card of the
-	// catalogue (Trio MPCs, MS-MPC, MS-DPC) runs in every mode, so it only
-	// shows in "show chassis routing-engine"-style outputs of other commands.
+	// catalogue (Trio MPCs, MS-MPC, MS-DPC) is powered on in every mode, so
+	// the mode changes no card state.
 	NetworkServices string
 }
 

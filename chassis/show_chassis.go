@@ -187,7 +187,7 @@ func showRoutingEngine(env *cmdtree.Env, c *Chassis, _ cmdtree.Args) error {
 		fmt.Fprintf(&b, "    %-31s%s\n", "Uptime", uptime(v.at.Sub(v.start)))
 		fmt.Fprintf(&b, "    %-31s%s\n", "Last reboot reason", "Router rebooted after a normal shutdown.")
 		fmt.Fprintf(&b, "    %-31s%s\n", "Load averages:", "1 minute   5 minute  15 minute")
-		fmt.Fprintf(&b, "%36.2f%11.2f%11.2f\n", 0.12, 0.08, 0.06)
+		fmt.Fprintf(&b, "%40.2f%11.2f%11.2f\n", 0.12, 0.08, 0.06)
 	}
 	return write(env.Out, &b)
 }

@@ -361,13 +361,13 @@ func unitFamily(b *strings.Builder, p phys, u Unit, f string, lv level) {
 			}
 		}
 		fmt.Fprintf(b, "      Addresses, Flags: %s\n", flags)
-		b.WriteString("        " + addrLine(p.Name, a) + "\n")
+		b.WriteString("        " + addrLine(a) + "\n")
 	}
 }
 
 // addrLine describes an address: destination network, local address and,
 // for IPv4 networks, the broadcast address.
-func addrLine(ifname string, a netip.Prefix) string {
+func addrLine(a netip.Prefix) string {
 	if a.Bits() == a.Addr().BitLen() {
 		return "Local: " + a.Addr().String()
 	}

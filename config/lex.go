@@ -26,6 +26,9 @@ type LoadError struct {
 }
 
 func (e *LoadError) Error() string {
+	if i := strings.LastIndex(e.Msg, " at '"); i > 0 && strings.HasSuffix(e.Msg, "'") {
+		e.Msg = e.Msg[:i] // the token is named after the message already
+	}
 	src := e.Source
 	if src == "" {
 		src = "terminal"

@@ -78,7 +78,7 @@ func applyLoad(cand *Node, level Path, mode LoadMode, text, source string) (*Nod
 	}
 	switch mode {
 	case LoadOverride, LoadUpdate:
-		at.Kids = nil
+		at.Kids, at.idx = nil, nil
 		merge(at, p.root, nil)
 	case LoadReplace:
 		merge(at, p.root, p.replace)

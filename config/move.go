@@ -152,6 +152,7 @@ func (s *Session) Insert(words []string) error {
 			parent.Kids = append(parent.Kids, nil)
 			copy(parent.Kids[i+1:], parent.Kids[i:])
 			parent.Kids[i] = x
+			parent.idx = nil
 			break
 		}
 	}

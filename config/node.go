@@ -16,6 +16,48 @@ type Node struct {
 	Kids     []*Node  // children in display order
 	Inactive bool     // deactivated: shown as "inactive:", ignored by commit
 	Comment  string   // annotation, shown as /* Comment */ above the statement
+
+	// idx indexes Kids by statement and keys once there are many of them
+	// (thousands of static routes). Code that changes Kids other than
+	// through insertKid and removeKid sets it to nil.
+	idx map[kidKey]*Node
+}
+
+// kidKey names a child statement: its schema node and, for a list entry,
+// its keys.
+type kidKey struct {
+	s    *schema.Node
+	keys string
+}
+
+func keyOf(s *schema.Node, keys []string) kidKey {
+	if len(keys) == 1 {
+		return kidKey{s, keys[0]}
+	}
+	k := ""
+	for i, v := range keys {
+		if i > 0 {
+			k += "\x00"
+		}
+		k += v
+	}
+	return kidKey{s, k}
+}
+
+// indexMin is the number of children from which lookups use an index.
+const indexMin = 32
+
+func (n *Node) index() map[kidKey]*Node {
+	if n.idx == nil && len(n.Kids) >= indexMin {
+		n.idx = make(map[kidKey]*Node, len(n.Kids))
+		for _, k := range n.Kids {
+			kk := keyOf(k.S, k.Keys)
+			if _, dup := n.idx[kk]; !dup {
+				n.idx[kk] = k
+			}
+		}
+	}
+	return n.idx
 }
 
 // Name is the statement keyword.

@@ -122,7 +122,7 @@ func (tp *textParser) statement(parent *Node, comment string) error {
 	if len(words) == 0 {
 		return tp.errAt(end, "syntax error")
 	}
-	path, err := Resolve(parent.S, words, end.is(";"))
+	path, err := Resolve(parent.S, words, true)
 	if err != nil {
 		return tp.wordErr(start, words, err)
 	}
@@ -187,7 +187,7 @@ func merge(dst, src *Node, replace map[*Node]bool) {
 		st := Step{S: k.S, Keys: k.Keys}
 		d := dst.ensure(st)
 		if replace[k] {
-			d.Kids, d.Values = nil, nil
+			d.Kids, d.Values, d.idx = nil, nil, nil
 		}
 		switch k.S.Kind {
 		case schema.Leaf:

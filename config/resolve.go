@@ -80,8 +80,8 @@ func stepWords(st Step) []string {
 func keyWords(s *schema.Node, keys []string) []string {
 	var w []string
 	for i, k := range keys {
-		if i > 0 && i < len(s.Keys) {
-			if kn := s.Child(s.Keys[i]); kn != nil && !kn.NoKeyword && !bareKey(kn) {
+		if i < len(s.Keys) {
+			if kn := s.Child(s.Keys[i]); keywordKey(kn, i) {
 				w = append(w, kn.Name)
 			}
 		}
@@ -90,6 +90,29 @@ func keyWords(s *schema.Node, keys []string) []string {
 		}
 	}
 	return w
+}
+
+// keywordKey reports whether key leaf kn (key number i of its list) is
+// given after its keyword (allowed-proxy-pair local P remote P).
+func keywordKey(kn *schema.Node, i int) bool {
+	if kn == nil || kn.NoKeyword || bareKey(kn) {
+		return false
+	}
+	return i > 0 || kn.Name != "name"
+}
+
+// takesValue reports whether the choice-ident read so far takes a
+// choice-value (route-filter P upto /24; not route-filter P exact, nor
+// community add NAME).
+func takesValue(keys []string) bool {
+	if len(keys) == 0 {
+		return false
+	}
+	switch keys[len(keys)-1] {
+	case "upto", "through", "prefix-length-range", "address-mask":
+		return true
+	}
+	return false
 }
 
 // bareKey reports whether a key leaf other than the first is given without
@@ -239,14 +262,14 @@ func (r *resolver) listEntry(s *schema.Node, tok int) (Step, error) {
 			if i == 0 {
 				return Step{}, missingArg(r.pos)
 			}
-			if kn != nil && bareKey(kn) {
+			if kn != nil && kn.Name == "choice-value" && !takesValue(keys) {
 				keys = append(keys, "")
 				continue
 			}
 			return Step{}, missingArg(r.pos)
 		}
 		w := r.words[r.pos]
-		if i > 0 && kn != nil && !kn.NoKeyword && !bareKey(kn) {
+		if keywordKey(kn, i) {
 			if w != kn.Name {
 				return Step{}, &InputError{Tok: r.pos, Msg: fmt.Sprintf("syntax error, expecting '%s'.", kn.Name)}
 			}
@@ -257,7 +280,7 @@ func (r *resolver) listEntry(s *schema.Node, tok int) (Step, error) {
 			}
 			w = r.words[r.pos]
 		}
-		if kn != nil && bareKey(kn) && i > 0 && kn.Type != schema.Enum && isChildKeyword(s, w) {
+		if kn != nil && kn.Name == "choice-value" && !takesValue(keys) {
 			keys = append(keys, "")
 			continue
 		}
@@ -347,14 +370,14 @@ func checkValue(s *schema.Node, w string, tok int) (string, error) {
 	if s.Type == schema.Enum {
 		return matchEnum(s, w, tok)
 	}
-	if s.Secret {
+	if s.Type == schema.Unreadable {
 		return secretValue(w), nil
 	}
 	v, err := s.Check(w)
 	if err != nil {
 		var ve *schema.ValueError
 		if errors.As(err, &ve) {
-			return "", &InputError{Tok: tok, Msg: ve.Msg}
+			return "", &InputError{Tok: tok, Msg: ve.Error()}
 		}
 		return "", &InputError{Tok: tok, Msg: err.Error()}
 	}
@@ -388,5 +411,5 @@ func secretValue(w string) string {
 			return w
 		}
 	}
-	return secret.Encode(w)
+	return secret.EncodeStable(w)
 }

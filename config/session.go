@@ -226,15 +226,18 @@ func checkSetTarget(p Path) error {
 	if last.S.Kind == schema.List && last.Keys == nil {
 		return missingArg(last.Tok + 1)
 	}
-	if last.S.Kind == schema.Container && !last.S.Presence && !hasOnlyOptionalKids(last.S) {
+	if last.S.Kind == schema.Container && !canStandAlone(last.S) {
 		return missingArg(last.Tok + 1)
 	}
 	return nil
 }
 
-// hasOnlyOptionalKids reports whether a non-presence container can stand
-// alone: only when it has no statements at all.
-func hasOnlyOptionalKids(s *schema.Node) bool { return len(s.Children) == 0 }
+// canStandAlone reports whether a container is a statement of its own:
+// presence containers, empty ones, and the case of a choice
+// (service-package extension-provider).
+func canStandAlone(s *schema.Node) bool {
+	return s.Presence || len(s.Children) == 0 || s.Choice != ""
+}
 
 // writable reports whether the session may change the candidate. Called
 // with mu held.

@@ -35,6 +35,12 @@ func (n *Node) Clone() *Node {
 
 // lookup finds the existing node for step st under n, or nil.
 func (n *Node) lookup(st Step) *Node {
+	if idx := n.index(); idx != nil {
+		if st.S.Kind == schema.List {
+			return idx[keyOf(st.S, st.Keys)]
+		}
+		return idx[keyOf(st.S, nil)]
+	}
 	if st.S.Kind == schema.List {
 		return n.Entry(st.S, st.Keys)
 	}
@@ -99,6 +105,7 @@ func (n *Node) clearChoice(s *schema.Node) {
 		n.Kids[i] = nil
 	}
 	n.Kids = kept
+	n.idx = nil
 }
 
 // schemaIndex returns the position of s among its parent's children.
@@ -132,6 +139,9 @@ func (n *Node) insertKid(x *Node) {
 	n.Kids = append(n.Kids, nil)
 	copy(n.Kids[i+1:], n.Kids[i:])
 	n.Kids[i] = x
+	if n.idx != nil {
+		n.idx[keyOf(x.S, x.Keys)] = x
+	}
 }
 
 // removeKid removes x from n's kids.
@@ -139,6 +149,9 @@ func (n *Node) removeKid(x *Node) {
 	for i, k := range n.Kids {
 		if k == x {
 			n.Kids = append(n.Kids[:i], n.Kids[i+1:]...)
+			if n.idx != nil {
+				delete(n.idx, keyOf(x.S, x.Keys))
+			}
 			return
 		}
 	}
@@ -183,7 +196,7 @@ func containsString(list []string, s string) bool {
 // value is given) and prunes containers left empty.
 func (n *Node) Delete(p Path) error {
 	if len(p) == 0 {
-		n.Kids = nil
+		n.Kids, n.idx = nil, nil
 		return nil
 	}
 	last := p[len(p)-1]

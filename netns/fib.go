@@ -20,7 +20,7 @@ const (
 	// Proto marks the routes PrepareFIB owns (`ip route` shows "proto static").
 	Proto = unix.RTPROT_STATIC
 	// catchAllMetric is the metric of the "unreachable default" that ends
-	// every table we program, so a miss never falls through to another
+	// every instance table, so a miss never falls through to the main
 	// table (the metric the kernel's VRF documentation uses).
 	catchAllMetric = 4278198272
 )
@@ -67,7 +67,7 @@ type Table struct {
 type FIB struct{ Tables []Table }
 
 // PrepareFIB programs f into the kernel: routes (ours carry Proto), an
-// unreachable default at the lowest priority in every table, and the
+// unreachable default at the lowest priority in every instance table, and the
 // policy rules of routing instances. Connected routes the kernel made in
 // the main table for interfaces bound to another table are removed.
 func (r *Router) PrepareFIB(f FIB) (Pending, error) {
@@ -130,9 +130,11 @@ func (r *Router) listTable(id int, proto netlink.RouteProtocol) ([]netlink.Route
 
 func (r *Router) syncTable(t Table, u *undoLog) error {
 	want := map[string]*netlink.Route{}
-	catchAll := &netlink.Route{Table: t.ID, Protocol: Proto, Type: unix.RTN_UNREACHABLE,
-		Dst: ipNet(netip.MustParsePrefix("0.0.0.0/0")), Priority: catchAllMetric}
-	want[routeKey(catchAll)] = catchAll
+	if t.ID != MainTable { // a miss in main is the last lookup already
+		catchAll := &netlink.Route{Table: t.ID, Protocol: Proto, Type: unix.RTN_UNREACHABLE,
+			Dst: ipNet(netip.MustParsePrefix("0.0.0.0/0")), Priority: catchAllMetric}
+		want[routeKey(catchAll)] = catchAll
+	}
 	kernel, err := r.listTable(t.ID, unix.RTPROT_KERNEL)
 	if err != nil {
 		return err

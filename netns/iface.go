@@ -194,6 +194,9 @@ func (r *Router) Link(ifname string) (LinkInfo, error) {
 	return r.h.Link(linux)
 }
 
+// LinuxIFL returns the Linux link of a Junos interface name (see linuxIFL).
+func (r *Router) LinuxIFL(ifl string) (string, error) { return r.linuxIFL(ifl) }
+
 // linuxIFL finds the link of a Junos interface name: a VLAN link for a
 // tagged unit, the port's link for a port or its untagged unit 0 (and for
 // every unit when the kernel has no VLAN links).

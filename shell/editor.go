@@ -166,17 +166,23 @@ func (e *editor) deleteRange(a, b int) {
 	e.back(len([]rune(rest)))
 }
 
-// setLine replaces the line and puts the cursor at its end.
+// setLine replaces the line and puts the cursor at its end; only the part
+// after what the old and new lines share is redrawn.
 func (e *editor) setLine(text string) {
-	e.moveTo(0)
+	rs := []rune(text)
+	same := 0
+	for same < len(rs) && same < len(e.line) && rs[same] == e.line[same] {
+		same++
+	}
+	e.moveTo(same)
 	old := len(e.line)
-	e.line = []rune(text)
-	e.out.WriteString(text)
-	if extra := old - len(e.line); extra > 0 {
+	e.line = rs
+	e.out.WriteString(string(rs[same:]))
+	if extra := old - len(rs); extra > 0 {
 		e.out.WriteString(strings.Repeat(" ", extra))
 		e.back(extra)
 	}
-	e.pos = len(e.line)
+	e.pos = len(rs)
 }
 
 func (e *editor) wordStart() int {

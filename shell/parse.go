@@ -40,12 +40,15 @@ func walk(start Cursor, toks []Token) (*parsed, error) {
 		if err != nil {
 			return p, err
 		}
-		next, err := p.last.Accept(tok.Text, c)
+		text := tok.Text
+		if !c.Placeholder {
+			text = c.Word
+		}
+		next, err := p.last.Accept(text, c)
 		if err != nil {
 			return p, &CaretError{Pos: tok.Pos, Msg: err.Error()}
 		}
 		if p.pipe == nil {
-			text := tok.Text
 			p.words = append(p.words, Word{Text: text, Choice: c, Pos: tok.Pos})
 			p.cur = next
 		} else {

@@ -12,8 +12,12 @@ import (
 // errQuit is returned by "quit" and "exit": leave operational mode.
 var errQuit = errors.New("quit")
 
-// Run runs the session until the user quits or the input ends; an end of
-// input leaves the current mode (operational mode ends the session).
+// Run runs the session until the user quits, the input ends or ctx is
+// cancelled; an end of input leaves the current mode (leaving operational
+// mode ends the session). On a terminal, a goroutine reads In; Run stops
+// it and waits for it when In has SetReadDeadline (a local terminal, a
+// net.Conn), otherwise it ends when In returns an error, so the caller
+// closes In (an SSH channel) after Run returns.
 func (sh *Shell) Run(ctx context.Context) error {
 	s := sh.s
 	s.modes = []Mode{s.op}
@@ -49,7 +53,12 @@ func (sh *Shell) RunCommands(ctx context.Context, cmds string) (failed bool) {
 // runPlain reads lines and echoes each after its prompt, so the output
 // reads like a session log; a line ending in '?' shows help for it.
 func (s *Session) runPlain(ctx context.Context) error {
-	lr := &lineReader{r: s.opts.In}
+	in := s.opts.In
+	if in == nil {
+		in = strings.NewReader("")
+	}
+	lr := &lineReader{r: in}
+	echo := !s.cooked()
 	for s.mode() != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -64,7 +73,9 @@ func (s *Session) runPlain(ctx context.Context) error {
 			s.pop()
 			continue
 		}
-		io.WriteString(s.out, line+"\n")
+		if echo {
+			io.WriteString(s.out, line+"\n")
+		}
 		if strings.HasSuffix(line, "?") && !openQuote(line[:len(line)-1]) {
 			io.WriteString(s.out, s.help(line[:len(line)-1]))
 			continue

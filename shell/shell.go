@@ -113,7 +113,7 @@ func New(opts Options) *Shell {
 	s := &Session{opts: opts, login: opts.Now()}
 	s.lastKey = s.login
 	s.op = &OpMode{}
-	s.out = &termWriter{w: opts.Out, crlf: opts.TTY}
+	s.out = &termWriter{w: opts.Out, crlf: opts.TTY && !(s.cooked())}
 	w, h := s.size()
 	s.settings = Settings{ScreenLength: h, ScreenWidth: w, CompleteOnSpace: true}
 	return &Shell{s: s}
@@ -121,6 +121,17 @@ func New(opts Options) *Shell {
 
 // Session returns the session state.
 func (sh *Shell) Session() *Session { return sh.s }
+
+// cooked reports whether the input is a local terminal left in its
+// normal mode (TERM=dumb): the kernel then echoes the input and ends
+// output lines with CRLF itself.
+func (s *Session) cooked() bool {
+	if !s.opts.TTY || s.opts.Term != "dumb" {
+		return false
+	}
+	f, ok := s.opts.In.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
 
 // size returns the terminal size, 80x24 when unknown.
 func (s *Session) size() (int, int) {
@@ -173,10 +184,14 @@ func (s *Session) mode() Mode {
 // pop leaves the current mode because the input ended.
 func (s *Session) pop() {
 	m := s.mode()
+	cw := &countWriter{w: s.out}
 	if l, ok := m.(Leaver); ok {
-		l.Leave(s, s.out)
+		l.Leave(s, cw)
 	}
 	s.modes = s.modes[:len(s.modes)-1]
+	if s.mode() != nil {
+		s.blankAfter(s.mode(), cw.n)
+	}
 }
 
 // setCancel records the cancel function of the running command.

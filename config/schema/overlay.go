@@ -54,9 +54,9 @@ func build(r *Node) (*Node, []string) {
 			n.Default = d.value
 		}
 	}
-	for path, h := range helpTexts {
-		if n := at(path); n != nil {
-			n.Help = h
+	for _, h := range helpTexts {
+		if n := at(h.path); n != nil {
+			n.Help = h.value
 		}
 	}
 	link(r, nil)
@@ -124,17 +124,17 @@ type typeOverride struct {
 //   - Keys of IPsec and IKE are secrets Junos stores and shows as $9$
 //     (spec I2: "Keys are stored and shown encrypted").
 var typeOverrides = map[string]typeOverride{
-	"interfaces interface name":                                                                     {Type: InterfaceDevice},
-	"interfaces interface unit name":                                                                {Type: Uint, Bits: 32, Ranges: []Range{{0, 16385}}},
-	"routing-instances instance interface name":                                                     {Type: InterfaceName},
-	"services ipsec-vpn ike policy pre-shared-key ascii-text":                                       {Type: Unreadable},
-	"services ipsec-vpn ike policy pre-shared-key hexadecimal":                                      {Type: Unreadable},
-	"access profile client ike pre-shared-key ascii-text":                                           {Type: Unreadable},
-	"access profile client ike pre-shared-key hexadecimal":                                          {Type: Unreadable},
-	"services ipsec-vpn rule term then manual direction authentication key ascii-text":              {Type: Unreadable},
-	"services ipsec-vpn rule term then manual direction authentication key hexadecimal":             {Type: Unreadable},
-	"services ipsec-vpn rule term then manual direction encryption key ascii-text":                  {Type: Unreadable},
-	"services ipsec-vpn rule term then manual direction encryption key hexadecimal":                 {Type: Unreadable},
+	"interfaces interface name":                                                         {Type: InterfaceDevice},
+	"interfaces interface unit name":                                                    {Type: Uint, Bits: 32, Ranges: []Range{{0, 16385}}},
+	"routing-instances instance interface name":                                         {Type: InterfaceName},
+	"services ipsec-vpn ike policy pre-shared-key ascii-text":                           {Type: Unreadable},
+	"services ipsec-vpn ike policy pre-shared-key hexadecimal":                          {Type: Unreadable},
+	"access profile client ike pre-shared-key ascii-text":                               {Type: Unreadable},
+	"access profile client ike pre-shared-key hexadecimal":                              {Type: Unreadable},
+	"services ipsec-vpn rule term then manual direction authentication key ascii-text":  {Type: Unreadable},
+	"services ipsec-vpn rule term then manual direction authentication key hexadecimal": {Type: Unreadable},
+	"services ipsec-vpn rule term then manual direction encryption key ascii-text":      {Type: Unreadable},
+	"services ipsec-vpn rule term then manual direction encryption key hexadecimal":     {Type: Unreadable},
 }
 
 type pathFlag struct {

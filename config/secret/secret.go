@@ -2,6 +2,7 @@ package secret
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -171,4 +172,36 @@ func Decode(s string) (string, error) {
 func IsEncoded(s string) bool {
 	_, err := Decode(s)
 	return err == nil
+}
+
+// EncodeStable is Encode with the salt and filler derived from the secret
+// itself, so the same secret always gets the same "$9$" string: a
+// configuration renders the same way every time it is loaded, and setting a
+// key again to the same value changes nothing in `show | compare`.
+func EncodeStable(plain string) string {
+	s, err := EncodeWith(&hashStream{seed: plain}, plain)
+	if err != nil {
+		panic(fmt.Sprintf("secret: %v", err)) // hashStream never fails
+	}
+	return s
+}
+
+// hashStream is an endless byte stream: SHA-256(seed, counter) blocks.
+type hashStream struct {
+	seed string
+	n    uint64
+	buf  []byte
+}
+
+func (h *hashStream) Read(p []byte) (int, error) {
+	for i := range p {
+		if len(h.buf) == 0 {
+			sum := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%d", h.seed, h.n)))
+			h.n++
+			h.buf = sum[:]
+		}
+		p[i] = h.buf[0]
+		h.buf = h.buf[1:]
+	}
+	return len(p), nil
 }

@@ -214,3 +214,6 @@ func (f *Router) Do(fn func() error) error {
 	}
 	return fn()
 }
+
+// LinuxIFL returns the Linux name of a Junos interface name.
+func (f *Router) LinuxIFL(ifl string) (string, error) { return netns.LinuxName(ifl) }

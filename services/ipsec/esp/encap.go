@@ -43,10 +43,16 @@ func (sa *SA) Encapsulate(dst, inner []byte) ([]byte, error) {
 	if !sa.cfg.Passive {
 		return dst, drop(&sa.c.header, ErrHeader)
 	}
-	if sa.outerLen(len(inner)) > sa.cfg.TunnelMTU {
+	return sa.encapOpaque(dst, inner)
+}
+
+// encapOpaque tunnels a packet that cannot be parsed, as it is (passive
+// mode only).
+func (sa *SA) encapOpaque(dst, p []byte) ([]byte, error) {
+	if sa.outerLen(len(p)) > sa.cfg.TunnelMTU {
 		return dst, sa.tooBig()
 	}
-	return sa.seal(dst, inner, nextIPv4, 0, sa.cfg.DF == DFSet, innerEdit{})
+	return sa.seal(dst, p, nextIPv4, 0, sa.cfg.DF == DFSet, innerEdit{})
 }
 
 func (sa *SA) hop() bool { return !sa.cfg.Passive && !sa.cfg.NoTunnelHop }
@@ -57,12 +63,12 @@ func (sa *SA) tooBig() error {
 }
 
 func (sa *SA) encap4(dst, p []byte) ([]byte, error) {
-	parsed := true
 	if sa.cfg.Passive {
 		_, total, err := ipv4Len(p)
-		if parsed = err == nil; parsed {
-			p = p[:total]
+		if err != nil {
+			return sa.encapOpaque(dst, p)
 		}
+		p = p[:total]
 	} else {
 		total, err := sa.checkIPv4(p)
 		if err != nil {
@@ -73,10 +79,10 @@ func (sa *SA) encap4(dst, p []byte) ([]byte, error) {
 	if sa.hop() && p[8] <= 1 {
 		return dst, drop(&sa.c.ttl, ErrTTLExceeded)
 	}
-	innerDF := parsed && p[6]&flagDF != 0
-	edit := innerEdit{decTTL: sa.hop(), clearDF: parsed && sa.cfg.DF == DFClear}
+	innerDF := p[6]&flagDF != 0
+	edit := innerEdit{decTTL: sa.hop(), clearDF: sa.cfg.DF == DFClear}
 	if sa.outerLen(len(p)) > sa.cfg.TunnelMTU {
-		if !parsed || (innerDF && !edit.clearDF) {
+		if innerDF && !edit.clearDF {
 			return dst, sa.tooBig()
 		}
 		return sa.fragment(dst, p, edit.decTTL)
@@ -331,10 +337,10 @@ func (sa *SA) makeIV(seq uint64, iv []byte) {
 		sa.ivFunc(seq, iv)
 		return
 	}
-	var in [16]byte
-	be.PutUint64(in[:], seq)
+	in := sa.ivIn[:]
+	be.PutUint64(in, seq)
 	be.PutUint32(in[8:], sa.cfg.SPI)
-	sa.ivCipher.Encrypt(sa.iv[:], in[:])
+	sa.ivCipher.Encrypt(sa.iv[:], in)
 	copy(iv, sa.iv[:])
 }
 

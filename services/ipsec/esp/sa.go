@@ -113,6 +113,7 @@ type SA struct {
 
 	nonce [12]byte
 	iv    [16]byte
+	ivIn  [16]byte
 	sum   [64]byte
 	hi    [4]byte
 	frag  []byte

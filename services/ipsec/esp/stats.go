@@ -7,9 +7,9 @@ import "sync/atomic"
 type counters struct {
 	encPackets, encBytes, decPackets, decBytes atomic.Uint64
 
-	auth, replay, decrypt, trailer, length, header atomic.Uint64
-	ttl, land, address, options, tooBig, fragmented  atomic.Uint64
-	seqExhausted, dummy                              atomic.Uint64
+	auth, replay, decrypt, trailer, length, header  atomic.Uint64
+	ttl, land, address, options, tooBig, fragmented atomic.Uint64
+	seqExhausted, dummy                             atomic.Uint64
 }
 
 // Stats is a snapshot of an SA's counters. Byte counts are inner packet

@@ -8,14 +8,16 @@ usage: esp_oracle.py check               exit 0 when scapy's IPsec layer can be 
                                            IV and sequence number when given); JSON out
 
 A case is {"name", "enc", "auth", "ekey", "akey", "spi", "seq", "src", "dst",
-"sport", "dport", "iv", "inner", "packet"}; byte strings are hex, sport/dport
-are 0 for plain ESP.
+"sport", "dport", "tos", "df", "iv", "inner", "packet"}; byte strings are hex,
+sport/dport are 0 for plain ESP, tos/df describe the outer header to build.
 """
 import json
+import struct
 import sys
 
 try:
     from scapy.layers.inet import IP, UDP
+    from scapy.layers.inet6 import IPv6
     from scapy.layers import ipsec
     from scapy.layers.ipsec import ESP, SecurityAssociation
 except ImportError as e:  # pragma: no cover
@@ -52,7 +54,9 @@ def sa_for(c):
     return SecurityAssociation(
         ESP, spi=c["spi"], crypt_algo=ENC[c["enc"]], crypt_key=bytes.fromhex(c["ekey"]),
         auth_algo=auth_name(c["auth"]), auth_key=akey,
-        tunnel_header=IP(src=c["src"], dst=c["dst"]), nat_t_header=natt)
+        tunnel_header=IP(src=c["src"], dst=c["dst"], tos=c.get("tos", 0),
+                         flags="DF" if c.get("df") else 0),
+        nat_t_header=natt)
 
 
 def esp_packet(c, raw):
@@ -85,9 +89,17 @@ def encrypt(cases):
     out = []
     for c in cases:
         iv = bytes.fromhex(c["iv"]) if c.get("iv") else None
-        pkt = sa_for(c).encrypt(IP(bytes.fromhex(c["inner"])), seq_num=c["seq"], iv=iv)
+        inner = bytes.fromhex(c["inner"])
+        inner = IPv6(inner) if inner[0] >> 4 == 6 else IP(inner)
+        pkt = sa_for(c).encrypt(inner, seq_num=c["seq"], iv=iv)
+        raw = bytearray(bytes(pkt))
+        if c["dport"]:
+            # scapy 2.5.0 writes the length of the UDP header alone; the
+            # checksum is 0 (RFC 3948), so only the length needs fixing.
+            ihl = (raw[0] & 0x0F) * 4
+            struct.pack_into("!H", raw, ihl + 4, len(raw) - ihl)
         c = dict(c)
-        c["packet"] = bytes(pkt).hex()
+        c["packet"] = raw.hex()
         out.append(c)
     json.dump(out, sys.stdout, indent=1)
     return 0

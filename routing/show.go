@@ -1,0 +1,211 @@
+package routing
+
+import (
+	"fmt"
+	"io"
+	"net/netip"
+	"strings"
+	"time"
+)
+
+const legend = "+ = Active Route, - = Last Active, * = Both\n"
+
+// kernelView says which routes of a table the kernel holds (for the KRT
+// lines of `extensive`); nil when not asked.
+type kernelView func(t *Table) map[netip.Prefix][]string
+
+// ShowRoute writes `show route` for q over rib, at time now.
+func ShowRoute(w io.Writer, rib *RIB, q Query, now time.Time, krt kernelView) {
+	for _, t := range rib.Tables {
+		if !tableMatches(q.Table, t.Name) {
+			continue
+		}
+		dests := q.shownDests(t)
+		d, n, a, h := t.Counts()
+		fmt.Fprintf(w, "\n%s: %d destinations, %d routes (%d active, 0 holddown, %d hidden)\n", t.Name, d, n, a, h)
+		if len(dests) == 0 {
+			continue
+		}
+		switch q.Format {
+		case Brief:
+			io.WriteString(w, legend+"\n")
+			for _, d := range dests {
+				writeBrief(w, d, q, now)
+			}
+		case Terse:
+			io.WriteString(w, legend+"\n")
+			writeTerse(w, dests, q)
+		default:
+			var inKernel map[netip.Prefix][]string
+			if q.Format == Extensive && krt != nil {
+				inKernel = krt(t)
+			}
+			for _, d := range dests {
+				writeDetail(w, d, q, now, inKernel)
+			}
+		}
+	}
+}
+
+// shownDests are the destinations of t with at least one route q shows.
+func (q Query) shownDests(t *Table) []*Dest {
+	var out []*Dest
+	for _, d := range q.selectDests(t) {
+		for _, r := range d.Routes {
+			if q.routeShown(r) {
+				out = append(out, d)
+				break
+			}
+		}
+	}
+	return out
+}
+
+func marker(r *Route) string {
+	if r.Active {
+		return "*"
+	}
+	return " "
+}
+
+func writeBrief(w io.Writer, d *Dest, q Query, now time.Time) {
+	first := true
+	for _, r := range d.Routes {
+		if !q.routeShown(r) {
+			continue
+		}
+		head := fmt.Sprintf("%s[%s/%d] %s", marker(r), r.Protocol, r.Preference, briefAge(now.Sub(r.Since)))
+		switch p := d.Prefix.String(); {
+		case !first:
+			fmt.Fprintf(w, "%19s%s\n", "", head)
+		case len(p) > 18:
+			fmt.Fprintf(w, "%s\n%19s%s\n", p, "", head)
+		default:
+			fmt.Fprintf(w, "%-19s%s\n", p, head)
+		}
+		first = false
+		for _, l := range hopLines(r) {
+			fmt.Fprintf(w, "%20s%s\n", "", l)
+		}
+	}
+}
+
+// hopLines are the next-hop lines of a route in the brief format, each
+// starting with the selection mark.
+func hopLines(r *Route) []string {
+	switch {
+	case r.Kind != 0:
+		return []string{"  " + kindWord(r)}
+	case r.Protocol == Local:
+		return []string{"  Local via " + r.Hops[0].Interface}
+	}
+	var out []string
+	for i, h := range r.Hops {
+		mark := "  "
+		if i == r.Selected && !r.Hidden {
+			mark = "> "
+		}
+		out = append(out, mark+hopText(h))
+	}
+	return out
+}
+
+func hopText(h Hop) string {
+	switch {
+	case !h.Gateway.IsValid():
+		return "via " + h.Interface
+	case h.Interface == "":
+		return "to " + h.Gateway.String()
+	}
+	return "to " + h.Gateway.String() + " via " + h.Interface
+}
+
+func kindWord(r *Route) string {
+	if r.Kind == 1 {
+		return "Discard"
+	}
+	return "Reject"
+}
+
+func writeTerse(w io.Writer, dests []*Dest, q Query) {
+	io.WriteString(w, "A V Destination        P Prf   Metric 1   Metric 2  Next hop        AS path\n")
+	for _, d := range dests {
+		first := true
+		for _, r := range d.Routes {
+			if !q.routeShown(r) {
+				continue
+			}
+			dst := ""
+			if first {
+				dst = d.Prefix.String()
+			}
+			first = false
+			hops := terseHops(r)
+			line := fmt.Sprintf("%s ? %-18s %c %3d %10s %10s %s", marker(r), dst, r.Protocol.String()[0], r.Preference, "", "", hops[0])
+			if len(dst) > 18 {
+				line = fmt.Sprintf("%s ? %s\n%23s%c %3d %10s %10s %s", marker(r), dst, "", r.Protocol.String()[0], r.Preference, "", "", hops[0])
+			}
+			fmt.Fprintln(w, strings.TrimRight(line, " "))
+			for _, h := range hops[1:] {
+				fmt.Fprintf(w, "%51s%s\n", "", h)
+			}
+		}
+	}
+}
+
+// terseHops are the next-hop column entries of a route, each with its
+// selection mark.
+func terseHops(r *Route) []string {
+	switch {
+	case r.Kind != 0:
+		return []string{" " + kindWord(r)}
+	case r.Protocol == Local:
+		return []string{" Local"}
+	}
+	var out []string
+	for i, h := range r.Hops {
+		mark := " "
+		if i == r.Selected && !r.Hidden {
+			mark = ">"
+		}
+		if h.Gateway.IsValid() {
+			out = append(out, mark+h.Gateway.String())
+		} else {
+			out = append(out, mark+h.Interface)
+		}
+	}
+	return out
+}
+
+// briefAge is a route's age as the brief format prints it: "00:01:02",
+// "1d 02:03:04", "5w2d 15:42:25".
+func briefAge(d time.Duration) string {
+	s := max(int64(d/time.Second), 0)
+	hms := fmt.Sprintf("%02d:%02d:%02d", s/3600%24, s/60%60, s%60)
+	days := s / 86400
+	switch {
+	case days >= 7:
+		return fmt.Sprintf("%dw%dd %s", days/7, days%7, hms)
+	case days > 0:
+		return fmt.Sprintf("%dd %s", days, hms)
+	}
+	return hms
+}
+
+// detailAge is a route's age in the detail format: "45", "9:22",
+// "1:21:08", "2d 16:19:14".
+func detailAge(d time.Duration) string {
+	s := max(int64(d/time.Second), 0)
+	days := s / 86400
+	switch {
+	case days >= 7:
+		return fmt.Sprintf("%dw%dd %02d:%02d:%02d", days/7, days%7, s/3600%24, s/60%60, s%60)
+	case days > 0:
+		return fmt.Sprintf("%dd %02d:%02d:%02d", days, s/3600%24, s/60%60, s%60)
+	case s >= 3600:
+		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
+	case s >= 60:
+		return fmt.Sprintf("%d:%02d", s/60, s%60)
+	}
+	return fmt.Sprint(s)
+}

@@ -1,0 +1,208 @@
+package shell
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"mxlab/shell/cmdtree"
+)
+
+// RegisterBuiltins adds the commands the shell owns to r: configure,
+// quit/exit, help, set cli, show cli, show version, show system uptime and
+// users, show log, file list/show, and the "clear" group.
+func RegisterBuiltins(r *cmdtree.Registry) {
+	r.Group([]string{"show"}, "Show system information")
+	r.Group([]string{"clear"}, "Clear information in the system")
+	r.Group([]string{"file"}, "Perform file operations")
+	r.Register([]string{"configure"}, "Manipulate software configuration information",
+		[]cmdtree.Param{
+			{Name: "exclusive", Help: "Obtain exclusive lock (other users cannot make changes)"},
+			{Name: "private", Help: "Work in private database"},
+		}, runConfigure)
+	quit := func(*cmdtree.Env) error { return errQuit }
+	r.Register([]string{"exit"}, "Exit the management session", nil, cmdtree.Func(quit))
+	r.Register([]string{"quit"}, "Exit the management session", nil, cmdtree.Func(quit))
+	r.Register([]string{"help"}, "Provide help information", nil, cmdtree.Func(runHelp))
+	registerCLI(r)
+	r.Register([]string{"show", "version"}, "Show software process revision levels", nil, cmdtree.Func(showVersion))
+	r.Group([]string{"show", "system"}, "Show system information")
+	r.Register([]string{"show", "system", "uptime"}, "Show time since the system rebooted and processes started",
+		nil, cmdtree.Func(showUptime))
+	r.Register([]string{"show", "system", "users"}, "Show users who are currently logged in",
+		nil, cmdtree.Func(showUsers))
+	r.Register([]string{"show", "log"}, "Show contents of log file",
+		[]cmdtree.Param{{Name: "filename", Value: "<filename>", Help: "Name of log file", Positional: true}}, showLog)
+	r.Register([]string{"file", "list"}, "List file information",
+		[]cmdtree.Param{{Name: "path", Value: "<path>", Help: "Path name", Positional: true}}, fileList)
+	r.Register([]string{"file", "show"}, "Show contents of a file",
+		[]cmdtree.Param{{Name: "filename", Value: "<filename>", Help: "Name of file", Positional: true,
+			Required: true}}, fileShow)
+}
+
+func runConfigure(env *cmdtree.Env, a cmdtree.Args) error {
+	s, err := sessionOf(env)
+	if err != nil {
+		return err
+	}
+	variant := ""
+	switch {
+	case a.Has("private") && a.Has("exclusive"):
+		return errors.New("private and exclusive are mutually exclusive")
+	case a.Has("private"):
+		variant = "private"
+	case a.Has("exclusive"):
+		variant = "exclusive"
+	}
+	if s.opts.ConfigMode == nil {
+		return errors.New("configuration mode is not available")
+	}
+	m, err := s.opts.ConfigMode.Enter(s, variant, env.Out)
+	if err != nil {
+		return err
+	}
+	s.next = m
+	return nil
+}
+
+func runHelp(env *cmdtree.Env) error {
+	_, err := io.WriteString(env.Out, `Type '?' after a command, or after the first letters of a word, to list
+what may come next. Tab completes the word being typed; so does space
+unless "set cli complete-on-space off". Words may be shortened to any
+unique prefix ("sh ver"). Filter output with '|' (match, except, find,
+count, last, no-more, save, display xml, display json). Ctrl-C cancels the
+line or the running command; "quit" leaves the CLI.
+`)
+	return err
+}
+
+func showVersion(env *cmdtree.Env) error {
+	s, err := sessionOf(env)
+	if err != nil {
+		return err
+	}
+	v := s.opts.Version
+	var b strings.Builder
+	fmt.Fprintf(&b, "Hostname: %s\nModel: %s\nJunos: %s\n", s.Hostname(), v.Model, v.Junos)
+	for _, pkg := range []string{
+		"JUNOS OS Kernel 64-bit ", "JUNOS OS libs", "JUNOS OS runtime",
+		"JUNOS network stack and utilities", "JUNOS libs", "JUNOS mx libs",
+		"JUNOS Services IPSec", "JUNOS Services Crypto", "JUNOS daemons", "JUNOS mx daemons",
+	} {
+		fmt.Fprintf(&b, "%s [%s]\n", pkg, v.Junos)
+	}
+	fmt.Fprintf(&b, "mxlab Junos router emulator [%s]\n", v.Mxlab)
+	_, err = io.WriteString(env.Out, b.String())
+	return err
+}
+
+// logins returns the users logged in to the router.
+func (s *Session) logins() []Login {
+	if s.opts.Logins != nil {
+		return s.opts.Logins()
+	}
+	return []Login{s.Login()}
+}
+
+// Login describes this session for "show system users".
+func (s *Session) Login() Login {
+	line := s.opts.Line
+	if line == "" {
+		line = "u0"
+	}
+	return Login{User: s.opts.User, Line: line, From: s.opts.From, Since: s.login,
+		Idle: s.opts.Now().Sub(s.lastKey), What: "cli"}
+}
+
+func showLog(env *cmdtree.Env, a cmdtree.Args) error {
+	s, err := sessionOf(env)
+	if err != nil {
+		return err
+	}
+	name, ok := a["filename"]
+	if !ok {
+		return s.listDir(env.Out, "/var/log")
+	}
+	if !strings.HasPrefix(name, "/") {
+		name = "/var/log/" + name
+	}
+	return s.catFile(env.Out, name, a["filename"])
+}
+
+func fileShow(env *cmdtree.Env, a cmdtree.Args) error {
+	s, err := sessionOf(env)
+	if err != nil {
+		return err
+	}
+	return s.catFile(env.Out, a["filename"], a["filename"])
+}
+
+func fileList(env *cmdtree.Env, a cmdtree.Args) error {
+	s, err := sessionOf(env)
+	if err != nil {
+		return err
+	}
+	return s.listDir(env.Out, a.Get("path", s.Home()+"/"))
+}
+
+// catFile copies a router file to out; shown is the name in errors.
+func (s *Session) catFile(out io.Writer, name, shown string) error {
+	p, err := s.ResolvePath(name)
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return fmt.Errorf("could not resolve file: %s", shown)
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return fmt.Errorf("could not resolve file: %s", shown)
+	}
+	_, err = io.Copy(out, f)
+	return err
+}
+
+// listDir lists a router directory the way "file list" does.
+func (s *Session) listDir(out io.Writer, name string) error {
+	p, err := s.ResolvePath(name)
+	if err != nil {
+		return err
+	}
+	st, err := os.Stat(p)
+	if err != nil {
+		_, err = fmt.Fprintf(out, "\n%s: No such file or directory\n", name)
+		return err
+	}
+	if !st.IsDir() {
+		_, err = fmt.Fprintf(out, "\n%s\n", s.routerPath(name))
+		return err
+	}
+	ents, err := os.ReadDir(p)
+	if err != nil {
+		return fmt.Errorf("could not list %s: %w", name, err)
+	}
+	names := make([]string, 0, len(ents))
+	for _, e := range ents {
+		n := e.Name()
+		if e.IsDir() {
+			n += "/"
+		}
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	head := s.routerPath(name)
+	if head != "/" {
+		head += "/"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n%s:\n", head)
+	for _, n := range names {
+		b.WriteString(n + "\n")
+	}
+	_, err = io.WriteString(out, b.String())
+	return err
+}

@@ -1,0 +1,141 @@
+package shell
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"mxlab/shell/cmdtree"
+)
+
+// showUptime prints "show system uptime" from the router's start time,
+// the last commit and the sessions logged in.
+func showUptime(env *cmdtree.Env) error {
+	s, err := sessionOf(env)
+	if err != nil {
+		return err
+	}
+	now := s.opts.Now()
+	booted := s.opts.Booted
+	var b strings.Builder
+	fmt.Fprintf(&b, "Current time: %s\n", stamp(now))
+	b.WriteString("Time Source:  LOCAL CLOCK\n")
+	fmt.Fprintf(&b, "System booted: %s (%s ago)\n", stamp(booted), since(now.Sub(booted)))
+	fmt.Fprintf(&b, "Protocols started: %s (%s ago)\n", stamp(booted), since(now.Sub(booted)))
+	if s.opts.LastConfigured != nil {
+		if at, user, ok := s.opts.LastConfigured(); ok {
+			fmt.Fprintf(&b, "Last configured: %s (%s ago) by %s\n", stamp(at), since(now.Sub(at)), user)
+		}
+	}
+	b.WriteString(s.wLine(now) + "\n")
+	_, err = io.WriteString(env.Out, b.String())
+	return err
+}
+
+// showUsers prints "show system users".
+func showUsers(env *cmdtree.Env) error {
+	s, err := sessionOf(env)
+	if err != nil {
+		return err
+	}
+	now := s.opts.Now()
+	var b strings.Builder
+	b.WriteString(s.wLine(now) + "\n")
+	fmt.Fprintf(&b, "%-8s %-8s %-33s %-7s %4s %s\n", "USER", "TTY", "FROM", "LOGIN@", "IDLE", "WHAT")
+	for _, l := range s.logins() {
+		from := l.From
+		if from == "" {
+			from = "-"
+		}
+		fmt.Fprintf(&b, "%-8s %-8s %-33s %-7s %4s %s\n", l.User, l.Line, from,
+			strings.TrimSpace(clock(l.Since)), idle(l.Idle), l.What)
+	}
+	_, err = io.WriteString(env.Out, b.String())
+	return err
+}
+
+func stamp(t time.Time) string { return t.Format("2006-01-02 15:04:05 MST") }
+
+// since formats an elapsed time as Junos does: "29w6d 23:14", "2d 03:04",
+// "11:03:05".
+func since(d time.Duration) string {
+	if d < 0 {
+		d = 0
+	}
+	secs := int(d / time.Second)
+	days, h, m, sec := secs/86400, secs/3600%24, secs/60%60, secs%60
+	switch {
+	case days >= 7:
+		return fmt.Sprintf("%dw%dd %02d:%02d", days/7, days%7, h, m)
+	case days > 0:
+		return fmt.Sprintf("%dd %02d:%02d", days, h, m)
+	}
+	return fmt.Sprintf("%02d:%02d:%02d", h, m, sec)
+}
+
+// clock formats a time of day as " 8:16AM".
+func clock(t time.Time) string {
+	h := t.Hour() % 12
+	if h == 0 {
+		h = 12
+	}
+	return fmt.Sprintf("%2d:%02d%s", h, t.Minute(), t.Format("PM"))
+}
+
+// wLine is the BSD "w" summary line:
+// " 8:16AM  up 209 days, 23:14, 5 users, load averages: 0.43, 0.43, 0.42".
+func (s *Session) wLine(now time.Time) string {
+	n := len(s.logins())
+	users := fmt.Sprintf("%d users", n)
+	if n == 1 {
+		users = "1 user"
+	}
+	return fmt.Sprintf("%s  up %s %s, load averages: %s", clock(now), upFor(now.Sub(s.opts.Booted)), users, loadAverages())
+}
+
+// upFor formats the uptime of the "w" line: "209 days, 23:14,", "5 mins,".
+func upFor(d time.Duration) string {
+	mins := int(d / time.Minute)
+	days, h, m := mins/1440, mins/60%24, mins%60
+	var b strings.Builder
+	if days > 0 {
+		fmt.Fprintf(&b, "%d day%s, ", days, plural(days))
+	}
+	switch {
+	case h > 0 && m > 0:
+		fmt.Fprintf(&b, "%2d:%02d,", h, m)
+	case h > 0:
+		fmt.Fprintf(&b, "%d hr%s,", h, plural(h))
+	case m > 0 || days == 0:
+		fmt.Fprintf(&b, "%d min%s,", m, plural(m))
+	}
+	return strings.TrimSuffix(strings.TrimSpace(b.String()), ",") + ","
+}
+
+// idle formats an idle time like BSD "w": "-" under a minute, minutes,
+// "h:mm", or days.
+func idle(d time.Duration) string {
+	mins := int(d / time.Minute)
+	switch {
+	case mins < 1:
+		return "-"
+	case mins < 60:
+		return fmt.Sprintf("%d", mins)
+	case mins < 1440:
+		return fmt.Sprintf("%d:%02d", mins/60, mins%60)
+	}
+	return fmt.Sprintf("%ddays", mins/1440)
+}
+
+// loadAverages reads the host's load averages, which the router's
+// processes share.
+func loadAverages() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	f := strings.Fields(string(b))
+	if err != nil || len(f) < 3 {
+		return "0.00, 0.00, 0.00"
+	}
+	return f[0] + ", " + f[1] + ", " + f[2]
+}
