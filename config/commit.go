@@ -84,9 +84,9 @@ func checkMandatory(n *Node) []*CommitError {
 	return errs
 }
 
-// Check runs commit check on the session's candidate. A pending commit
+// CommitCheck runs commit check on the session's candidate. A pending commit
 // confirmed is confirmed by it. It returns the warnings to print.
-func (s *Session) Check() ([]*CommitError, error) {
+func (s *Session) CommitCheck() ([]*CommitError, error) {
 	db := s.db
 	db.mu.Lock()
 	defer db.mu.Unlock()

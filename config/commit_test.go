@@ -61,7 +61,7 @@ func TestCommitMustError(t *testing.T) {
 		"services service-set ss1 ipsec-vpn-rules r1",
 		"services ipsec-vpn rule r1 match-direction input",
 	)
-	_, err := s.Check()
+	_, err := s.CommitCheck()
 	var ce *CheckError
 	if !errors.As(err, &ce) {
 		t.Fatalf("commit check: %v, want a CheckError", err)

@@ -132,3 +132,31 @@ func mark(c *schema.Node) byte {
 	}
 	return ' '
 }
+
+// Check reports whether words, at the edit level, name a complete
+// statement: for set (forSet), with its value; otherwise a statement that
+// delete, show, edit... may act on. It returns the resolver's error.
+func (s *Session) Check(words []string, forSet bool) error {
+	p, err := s.resolve(words, forSet)
+	if err != nil {
+		return err
+	}
+	if forSet {
+		if len(p) == 0 {
+			return missingArg(0)
+		}
+		return checkSetTarget(p)
+	}
+	return nil
+}
+
+// Kind of statement words name at the edit level: a container or list
+// entry (true) or a leaf.
+func (s *Session) IsContainer(words []string) bool {
+	p, err := s.resolve(words, false)
+	if err != nil || len(p) == 0 {
+		return err == nil
+	}
+	last := p[len(p)-1]
+	return last.S.Kind == schema.Container || (last.S.Kind == schema.List && last.Keys != nil)
+}

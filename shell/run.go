@@ -9,6 +9,10 @@ import (
 	"unicode/utf8"
 )
 
+// ErrPrinted is returned by a command that failed and has printed its
+// error itself (a commit that prints its check-out errors).
+var ErrPrinted = errors.New("command failed")
+
 // errQuit is returned by "quit" and "exit": leave operational mode.
 var errQuit = errors.New("quit")
 
@@ -58,6 +62,7 @@ func (s *Session) runPlain(ctx context.Context) error {
 		in = strings.NewReader("")
 	}
 	lr := &lineReader{r: in}
+	s.lines = lr
 	echo := !s.cooked()
 	for s.mode() != nil {
 		if ctx.Err() != nil {
@@ -168,6 +173,9 @@ func (s *Session) printError(err error) {
 }
 
 func (s *Session) errorText(err error) string {
+	if errors.Is(err, ErrPrinted) {
+		return ""
+	}
 	var ce *CaretError
 	if !errors.As(err, &ce) {
 		return "error: " + err.Error() + "\n"

@@ -50,21 +50,28 @@ func parseOuter(b []byte) (outerPacket, error) {
 		if ulen < udpHeaderLen || ulen > len(u) {
 			return outerPacket{}, ErrLength
 		}
-		p := u[udpHeaderLen:ulen]
-		switch {
-		case len(p) == 1 && p[0] == 0xff:
-			return outerPacket{}, ErrKeepalive
-		case len(p) >= 4 && be.Uint32(p) == 0:
-			return outerPacket{}, ErrNonESP
-		}
-		return outerPacket{esp: p, port: be.Uint16(u[2:])}, nil
+		return udpESP(u[udpHeaderLen:ulen], be.Uint16(u[2:]))
 	}
 	return outerPacket{}, ErrHeader
 }
 
+// udpESP classifies the payload of a UDP datagram received on port.
+func udpESP(p []byte, port uint16) (outerPacket, error) {
+	switch {
+	case port == 0:
+		return outerPacket{}, ErrHeader
+	case len(p) == 1 && p[0] == 0xff:
+		return outerPacket{}, ErrKeepalive
+	case len(p) >= 4 && be.Uint32(p) == 0:
+		return outerPacket{}, ErrNonESP
+	}
+	return outerPacket{esp: p, port: port}, nil
+}
+
 // Decapsulate checks and decrypts one packet received for this SA (outer
 // IPv4 header included) and appends the inner packet to dst. dst must not
-// overlap outer. On error dst is returned unchanged and the drop is counted.
+// overlap outer. On error dst is returned unchanged and the drop is counted;
+// a packet for another SPI is ErrBadSPI, counted by no one.
 func (sa *SA) Decapsulate(dst, outer []byte) ([]byte, error) {
 	op, err := parseOuter(outer)
 	switch err {
@@ -253,11 +260,25 @@ func (t *Table) Stats() TableStats {
 
 // Decapsulate finds the SA of a received packet (outer IPv4 header
 // included), checks and decrypts it, appends the inner packet to dst and
-// returns the SA too, so that the caller can apply the SA's policy. dst must
+// returns the SA too, so that the caller can apply the SA's policy. ESP-in-UDP
+// is recognised by the outer protocol; NAT keepalives and non-ESP-marker
+// datagrams (IKE) are returned as ErrKeepalive and ErrNonESP. dst must
 // not overlap outer. On error dst is returned unchanged; drops before the
 // SA lookup are counted in the table, later ones in the SA.
 func (t *Table) Decapsulate(dst, outer []byte) ([]byte, *SA, error) {
 	op, err := parseOuter(outer)
+	return t.decap(dst, op, err)
+}
+
+// DecapsulateUDP is Decapsulate for the payload of a UDP datagram that a UDP
+// socket bound to the local port received (ESP-in-UDP without the IP and
+// UDP headers).
+func (t *Table) DecapsulateUDP(dst, payload []byte, port uint16) ([]byte, *SA, error) {
+	op, err := udpESP(payload, port)
+	return t.decap(dst, op, err)
+}
+
+func (t *Table) decap(dst []byte, op outerPacket, err error) ([]byte, *SA, error) {
 	switch err {
 	case nil:
 	case ErrLength:

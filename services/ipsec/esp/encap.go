@@ -17,6 +17,10 @@ import (
 	"slices"
 )
 
+// UDPPayloadOffset is where the UDP payload (the ESP header) starts in an
+// outer packet that Encapsulate built with UDP encapsulation.
+const UDPPayloadOffset = ipv4HeaderLen + udpHeaderLen
+
 // innerEdit is what the tunnel changes in the inner IPv4 header.
 type innerEdit struct {
 	decTTL  bool
@@ -26,7 +30,9 @@ type innerEdit struct {
 // Encapsulate appends to dst the ESP tunnel-mode encapsulation of the inner
 // IPv4 or IPv6 packet and returns the extended slice. When the inner packet
 // must be fragmented first, one outer packet per fragment is appended back
-// to back (see Packets). inner is not modified. On error dst is returned
+// to back (see Packets); with UDP encapsulation the UDP payload of each
+// starts at UDPPayloadOffset, for callers that send through a UDP socket.
+// inner is not modified. On error dst is returned
 // unchanged, the drop is counted, and the error is one of the per-packet
 // errors of this package; ErrTTLExceeded and an *MTUError with ICMP set ask
 // the caller to send an ICMP error (see AppendICMPError).
@@ -114,6 +120,8 @@ func (sa *SA) encap6(dst, p []byte) ([]byte, error) {
 	if len(p) >= 2 {
 		tc = p[0]<<4 | p[1]>>4
 	}
+	// IPv6 packets are not fragmented on the way: the outer DF is set
+	// unless clear-dont-fragment-bit is configured.
 	return sa.seal(dst, p, nextIPv6, tc, sa.cfg.DF != DFClear, innerEdit{decTTL: sa.hop()})
 }
 

@@ -350,8 +350,19 @@ func TestUDPControl(t *testing.T) {
 	if _, _, err := tbl.Decapsulate(nil, udp(0, 0, 0, 0, 1, 2, 3, 4, 5)); !errors.Is(err, ErrNonESP) {
 		t.Fatalf("non-ESP marker: %v", err)
 	}
-	if st := tbl.Stats(); st.Keepalives != 1 || st.NonESP != 1 {
+	if _, _, err := tbl.DecapsulateUDP(nil, []byte{0xff}, NATTPort); !errors.Is(err, ErrKeepalive) {
+		t.Fatalf("keepalive from a UDP socket: %v", err)
+	}
+	if st := tbl.Stats(); st.Keepalives != 2 || st.NonESP != 1 {
 		t.Fatalf("table stats %+v", st)
+	}
+	// The same packet as a UDP socket delivers it.
+	got, _, err := tbl.DecapsulateUDP(nil, wire[UDPPayloadOffset:], NATTPort)
+	if err != nil || !bytes.Equal(got, forwarded(pkt4{}.bytes())) {
+		t.Fatalf("DecapsulateUDP: %v", err)
+	}
+	if _, _, err := tbl.DecapsulateUDP(nil, wire[UDPPayloadOffset:], 4501); !errors.Is(err, ErrHeader) {
+		t.Fatalf("DecapsulateUDP on the wrong port: %v", err)
 	}
 	// Plain ESP for a UDP-encapsulated SA is refused.
 	plain := append(bytes.Clone(wire[:20]), wire[28:]...)

@@ -50,6 +50,9 @@ func FuzzDecapsulate(f *testing.F) {
 			}
 		}
 		orig := bytes.Clone(b)
+		if got, _, err := tbl.DecapsulateUDP(nil, b, DefaultUDPEncapPort); err != nil && (len(got) != 0 || !isKnown(err)) {
+			t.Fatalf("DecapsulateUDP: error %v with %d bytes out", err, len(got))
+		}
 		dst := []byte{0xaa}
 		got, sa, err := tbl.Decapsulate(dst, b)
 		if !bytes.Equal(b, orig) {

@@ -67,7 +67,7 @@ type Config struct {
 	EncryptionKey     []byte // for AES-GCM: key then 4-byte salt
 	Authentication    Authentication
 	AuthenticationKey []byte
-	Local, Remote     netip.Addr // tunnel endpoints (IPv4)
+	Local, Remote     netip.Addr // tunnel endpoints (IPv4): outer source and destination when sending
 
 	ReplayWindow int  // inbound: anti-replay-window-size; 0 means replay.DefaultSize
 	NoAntiReplay bool // inbound: no-anti-replay
