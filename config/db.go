@@ -194,3 +194,11 @@ func (db *DB) tree(i int) (*Node, error) {
 
 // ErrNoRollback is returned for a rollback number with no configuration.
 var ErrNoRollback = errors.New("rollback file not found")
+
+// Effective returns a copy of the committed configuration without its
+// inactive statements: what the subsystems run.
+func (db *DB) Effective() *Node {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	return effective(db.active)
+}

@@ -365,3 +365,12 @@ func renderAt(x *Node, p Path, set bool) string {
 	}
 	return x.Text()
 }
+
+// Viewer returns a read-only session on the committed configuration, for
+// operational commands (show configuration): it supports Show, Choices,
+// Check and Compare, and takes no part in locking.
+func (db *DB) Viewer() *Session {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	return &Session{db: db, mode: Private, cand: db.active}
+}

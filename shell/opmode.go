@@ -3,6 +3,7 @@ package shell
 import (
 	"errors"
 	"io"
+	"strings"
 
 	"mxlab/shell/cmdtree"
 )
@@ -53,6 +54,7 @@ type opCursor struct {
 	top     string       // the first word of the command
 	args    cmdtree.Args // nil until a parameter is given
 	pending int          // index of the keyword parameter awaiting its value, -1 if none
+	path    []string     // words of a configuration path (Node.Path)
 }
 
 // Choices lists the sub-commands (before any parameter), the parameters
@@ -84,6 +86,21 @@ func (c *opCursor) Choices() Choices {
 		}
 		if !p.Positional || p.Value != "" {
 			ch.List = append(ch.List, Choice{Word: p.Name, Help: p.Help})
+		}
+	}
+	if c.node.Path != nil {
+		pc := c.node.Path(c.s.opts.Router, c.path)
+		for _, x := range pc.List {
+			ch.List = append(ch.List, Choice{Word: x.Word, Help: x.Help, Mark: x.Mark, Placeholder: x.Placeholder, Value: x.Value})
+		}
+		if !pc.Complete {
+			ch.Enter = false
+			ch.Missing = "missing argument."
+			ch.NoMatch = "syntax error."
+			return ch
+		}
+		if len(c.path) > 0 {
+			ch.NoMatch = "syntax error."
 		}
 	}
 	ch.Enter = c.node.Run != nil && c.required()
@@ -128,6 +145,9 @@ func (c *opCursor) Accept(word string, ch Choice) (Cursor, error) {
 	if c.pending >= 0 {
 		return n.set(c.node.Params[c.pending], word)
 	}
+	if c.node.Path != nil && (len(c.path) > 0 || !c.isParam(word, ch)) {
+		return n.addPath(word)
+	}
 	if !ch.Placeholder && !ch.Value {
 		if c.args == nil {
 			if child := c.node.Child(word); child != nil {
@@ -169,6 +189,38 @@ func (c *opCursor) set(p cmdtree.Param, v string) (Cursor, error) {
 		args[k] = x
 	}
 	args[p.Name] = v
+	c.args = args
+	return c, nil
+}
+
+// isParam reports whether word is a sub-command or parameter keyword of
+// the node rather than the start of its configuration path.
+func (c *opCursor) isParam(word string, ch Choice) bool {
+	if ch.Placeholder || ch.Value {
+		return false
+	}
+	if c.args == nil && c.node.Child(word) != nil {
+		return true
+	}
+	for _, p := range c.node.Params {
+		if p.Name == word {
+			return true
+		}
+	}
+	return false
+}
+
+// addPath appends a word to the configuration path, on a copy.
+func (c *opCursor) addPath(word string) (Cursor, error) {
+	c.path = append(append([]string(nil), c.path...), word)
+	if pc := c.node.Path(c.s.opts.Router, c.path); pc.Err != nil {
+		return nil, pc.Err
+	}
+	args := make(cmdtree.Args, len(c.args)+1)
+	for k, x := range c.args {
+		args[k] = x
+	}
+	args["path"] = strings.Join(c.path, cmdtree.PathSep)
 	c.args = args
 	return c, nil
 }

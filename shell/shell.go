@@ -79,11 +79,11 @@ type Session struct {
 	modes    []Mode
 	settings Settings
 	out      *termWriter
-	keys     *keyReader // the terminal's keys, nil in plain mode
+	keys     *keyReader  // the terminal's keys, nil in plain mode
 	lines    *lineReader // the input in plain mode, nil on a terminal
-	next     Mode       // the mode a command asked to enter
-	batch    bool       // running "-c" commands: no prompts
-	width    int        // prompt width of the line being run
+	next     Mode        // the mode a command asked to enter
+	batch    bool        // running "-c" commands: no prompts
+	width    int         // prompt width of the line being run
 	login    time.Time
 	lastKey  time.Time
 

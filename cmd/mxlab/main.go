@@ -1,12 +1,121 @@
 // Command mxlab runs a Junos-style MX router: a CLI over a virtual chassis.
+//
+//	mxlab [--name NAME] [--user USER] [--state-dir DIR] [--config FILE] [--chassis FILE] [-c "cmd; cmd"]
 package main
 
 import (
+	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"golang.org/x/term"
+
+	"mxlab/chassis"
+	"mxlab/router"
 )
 
 func main() {
-	fmt.Fprintln(os.Stderr, "mxlab: starting")
-	os.Exit(0)
+	os.Exit(run(os.Args[1:]))
+}
+
+func run(args []string) int {
+	fs := flag.NewFlagSet("mxlab", flag.ContinueOnError)
+	name := fs.String("name", "mxlab", "router name (serial numbers, default state directory)")
+	user := fs.String("user", "lab", "login user")
+	stateDir := fs.String("state-dir", "", "state directory (default $XDG_STATE_HOME/mxlab/NAME or ~/.local/state/mxlab/NAME)")
+	cfgFile := fs.String("config", "", "configuration file to commit at start (curly-brace text or set commands)")
+	layoutFile := fs.String("chassis", "", "chassis layout file (YAML); default: an MX480")
+	cmds := fs.String("c", "", "run commands (separated by ';') like Junos 'cli -c' and exit")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(os.Stderr, "mxlab: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	if err := runRouter(*name, *user, *stateDir, *cfgFile, *layoutFile, *cmds); err != nil {
+		var ex exitError
+		if errors.As(err, &ex) {
+			return int(ex)
+		}
+		fmt.Fprintf(os.Stderr, "mxlab: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// exitError carries an exit status without a message.
+type exitError int
+
+func (e exitError) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+func defaultStateDir(name string) (string, error) {
+	if d := os.Getenv("XDG_STATE_HOME"); d != "" {
+		return filepath.Join(d, "mxlab", name), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(home, ".local", "state", "mxlab", name), nil
+}
+
+func runRouter(name, user, stateDir, cfgFile, layoutFile, cmds string) error {
+	var err error
+	if stateDir == "" {
+		if stateDir, err = defaultStateDir(name); err != nil {
+			return err
+		}
+	}
+	var layout chassis.Layout
+	if layoutFile != "" {
+		data, err := os.ReadFile(layoutFile)
+		if err != nil {
+			return err
+		}
+		if layout, err = chassis.ParseLayout(data); err != nil {
+			return fmt.Errorf("%s: %w", layoutFile, err)
+		}
+	}
+	var startup string
+	if cfgFile != "" {
+		data, err := os.ReadFile(cfgFile)
+		if err != nil {
+			return err
+		}
+		startup = string(data)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+	r, err := router.New(router.Options{Name: name, Layout: layout, StateDir: stateDir})
+	if err != nil {
+		return err
+	}
+	defer r.Stop()
+	if err := r.Start(ctx, startup); err != nil {
+		return err
+	}
+	tty := term.IsTerminal(int(os.Stdin.Fd())) && term.IsTerminal(int(os.Stdout.Fd()))
+	sh, done := r.NewShell(router.ShellOptions{
+		In: os.Stdin, Out: os.Stdout, TTY: tty && cmds == "", Term: os.Getenv("TERM"), User: user,
+	})
+	defer done()
+	if cmds != "" {
+		if sh.RunCommands(ctx, cmds) {
+			return exitError(1)
+		}
+		return nil
+	}
+	if !tty {
+		// A pipe: Ctrl-C from the controlling terminal ends the session.
+		var cancel context.CancelFunc
+		ctx, cancel = signal.NotifyContext(ctx, os.Interrupt)
+		defer cancel()
+	}
+	return sh.Run(ctx)
 }

@@ -79,6 +79,11 @@ type Node struct {
 	// "compare" that the command renders itself through Env.Display and
 	// Env.Compare; the shell renders the other display formats.
 	Display []string
+	// Path, when set, makes the command take a configuration path after
+	// its parameters: any number of words, which Path checks and
+	// completes. The words reach Run as Args["path"], separated by
+	// PathSep.
+	Path func(router any, words []string) PathChoices
 }
 
 // Child returns the sub-command with the exact name, or nil.
@@ -153,4 +158,21 @@ func (r *Registry) Group(path []string, help string) {
 // Func adapts a function that ignores its arguments into a RunFunc.
 func Func(f func(env *Env) error) RunFunc {
 	return func(env *Env, _ Args) error { return f(env) }
+}
+
+// PathSep separates the words of Args["path"].
+const PathSep = "\x00"
+
+// PathChoices is what may follow the words of a path.
+type PathChoices struct {
+	List     []PathChoice
+	Complete bool  // the words name something the command can act on
+	Err      error // the last word is wrong (shown under a caret)
+}
+
+// PathChoice is one possible next word of a path.
+type PathChoice struct {
+	Word, Help, Mark string
+	Placeholder      bool // a free value ("<name>")
+	Value            bool // an existing name
 }

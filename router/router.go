@@ -1,0 +1,227 @@
+// Package router assembles one router: its configuration database, its
+// chassis and the CLI sessions on it. A lab runs many routers in one
+// process; what is the same for all of them (the schema, the command tree)
+// is built once.
+package router
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"mxlab/chassis"
+	"mxlab/config"
+	"mxlab/shell"
+	"mxlab/shell/cfgmode"
+	"mxlab/shell/cmdtree"
+)
+
+// Junos is the release mxlab reports ("show version").
+const Junos = "24.4R1.9"
+
+// Version is the version of mxlab itself, set by the build.
+var Version = "0.1.0"
+
+// Options describe a router.
+type Options struct {
+	Name     string         // the router's name (serial numbers, default state directory)
+	Layout   chassis.Layout // the hardware; the zero Layout is the default MX480
+	StateDir string         // committed configurations, rollbacks, /var/log; required
+	// Config is a configuration (curly-brace text or set commands) to
+	// commit at start, when not empty.
+	Config string
+	Now    func() time.Time
+}
+
+// Router is one running router.
+type Router struct {
+	name    string
+	dir     string
+	booted  time.Time
+	now     func() time.Time
+	DB      *config.DB
+	Chassis *chassis.Chassis
+	Config  *cfgmode.Config
+
+	mu     sync.Mutex
+	logins map[*shell.Session]shell.Login
+}
+
+// New builds a router from its state directory; Start runs it.
+func New(opts Options) (*Router, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.StateDir == "" {
+		return nil, fmt.Errorf("router %s: no state directory", opts.Name)
+	}
+	for _, d := range []string{"config", "var/log", "var/tmp", "var/home"} {
+		if err := os.MkdirAll(filepath.Join(opts.StateDir, d), 0o755); err != nil {
+			return nil, err
+		}
+	}
+	r := &Router{name: opts.Name, dir: opts.StateDir, booted: opts.Now(), now: opts.Now, logins: map[*shell.Session]shell.Login{}}
+	store, err := config.NewStore(filepath.Join(opts.StateDir, "config"))
+	if err != nil {
+		return nil, err
+	}
+	r.Config = &cfgmode.Config{Version: "24.4R1.9", Now: opts.Now}
+	db, err := config.Open(config.Options{Store: store, Now: opts.Now, Notify: func(msg string) {
+		r.Config.Broadcast("root@"+r.Hostname(), msg)
+	}})
+	if err != nil {
+		return nil, fmt.Errorf("router %s: %w", opts.Name, err)
+	}
+	r.DB, r.Config.DB = db, db
+	ch, err := chassis.New(opts.Name, opts.Layout)
+	if err != nil {
+		return nil, err
+	}
+	r.Chassis = ch
+	for _, v := range config.ServiceRules() {
+		db.AddValidator(v)
+	}
+	db.AddOwner(chassisOwner{c: ch})
+	return r, nil
+}
+
+// Start starts the hardware, applies the committed configuration and, when
+// a startup configuration was given, loads and commits it.
+func (r *Router) Start(ctx context.Context, startup string) error {
+	if err := r.Chassis.Start(ctx); err != nil {
+		return err
+	}
+	r.Chassis.Configure(ChassisConfig(r.DB.Effective()))
+	if startup == "" {
+		return nil
+	}
+	s, _, _, err := r.DB.Begin(config.Who{User: "root", Terminal: "console", PID: os.Getpid(), Since: r.booted}, config.Private)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	mode := config.LoadOverride
+	if looksLikeSetLines(startup) {
+		if err := s.Load(config.LoadOverride, "", "startup", false); err != nil {
+			return err
+		}
+		mode = config.LoadSet
+	}
+	if err := s.Load(mode, startup, "startup", false); err != nil {
+		return fmt.Errorf("startup configuration: %w", err)
+	}
+	if _, err := s.Commit(ctx, config.CommitOptions{Via: "other", Comment: "startup configuration"}); err != nil {
+		return fmt.Errorf("startup configuration:\n%w", err)
+	}
+	return nil
+}
+
+// looksLikeSetLines tells set commands from curly-brace text.
+func looksLikeSetLines(text string) bool {
+	for _, line := range splitLines(text) {
+		switch {
+		case line == "" || line[0] == '#':
+			continue
+		case hasPrefix(line, "set ") || hasPrefix(line, "delete ") || hasPrefix(line, "deactivate ") || hasPrefix(line, "activate "):
+			return true
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// Stop stops the router's goroutines and timers.
+func (r *Router) Stop() {
+	r.Chassis.Stop()
+	r.DB.Close()
+}
+
+// Name returns the router's name.
+func (r *Router) Name() string { return r.name }
+
+// Hostname returns the committed system host-name, "mxlab" when none.
+func (r *Router) Hostname() string {
+	h := "mxlab"
+	r.DB.ActiveView(func(root *config.Node) {
+		if v, ok := root.Leaf("system", "host-name"); ok && v != "" {
+			h = v
+		}
+	})
+	return h
+}
+
+// ShellOptions describe a CLI session.
+type ShellOptions struct {
+	In   io.Reader
+	Out  io.Writer
+	TTY  bool
+	Term string
+	User string
+	Line string // terminal line ("p0", "pts/1")
+	From string
+	Size func() (int, int)
+}
+
+// NewShell returns a CLI session on the router. Close it with the
+// function returned when the session ends.
+func (r *Router) NewShell(o ShellOptions) (*shell.Shell, func()) {
+	sh := shell.New(shell.Options{
+		Registry: Commands(), Router: r, User: o.User, Hostname: r.Hostname,
+		Version:  shell.Version{Model: r.Chassis.Model(), Junos: Junos, Mxlab: Version},
+		In:       o.In, Out: o.Out, TTY: o.TTY, Term: o.Term, Size: o.Size,
+		ConfigMode: r.Config, StateDir: r.dir, Booted: r.booted, Now: r.now,
+		LastConfigured: func() (time.Time, string, bool) { return lastCommit(r.DB) },
+		Logins:         r.Logins, From: o.From, Line: o.Line,
+	})
+	s := sh.Session()
+	r.mu.Lock()
+	r.logins[s] = s.Login()
+	r.mu.Unlock()
+	return sh, func() {
+		r.mu.Lock()
+		delete(r.logins, s)
+		r.mu.Unlock()
+	}
+}
+
+// Logins lists the CLI sessions of the router.
+func (r *Router) Logins() []shell.Login {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]shell.Login, 0, len(r.logins))
+	for s := range r.logins {
+		out = append(out, s.Login())
+	}
+	return out
+}
+
+func lastCommit(db *config.DB) (time.Time, string, bool) {
+	h := db.History()
+	if len(h) == 0 {
+		return time.Time{}, "", false
+	}
+	return h[0].Time, h[0].User, true
+}
+
+var (
+	commandsOnce sync.Once
+	commands     *cmdtree.Registry
+)
+
+// Commands returns the operational command tree shared by every router of
+// the process.
+func Commands() *cmdtree.Registry {
+	commandsOnce.Do(func() {
+		r := cmdtree.New()
+		shell.RegisterBuiltins(r)
+		chassis.Register(r, func(env *cmdtree.Env) *chassis.Chassis { return env.Router.(*Router).Chassis })
+		cfgmode.Register(r, func(env *cmdtree.Env) *cfgmode.Config { return env.Router.(*Router).Config })
+		commands = r
+	})
+	return commands
+}
