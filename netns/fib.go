@@ -139,8 +139,9 @@ func (r *Router) syncTable(t Table, u *undoLog) error {
 	if err != nil {
 		return err
 	}
+	links := map[string]int{} // logical interface -> link index, for this call
 	for _, rt := range t.Routes {
-		nr, err := r.kernelRoute(t.ID, rt)
+		nr, err := r.kernelRoute(t.ID, rt, links)
 		if err != nil {
 			return fmt.Errorf("table %d route %s: %w", t.ID, rt.Prefix, err)
 		}
@@ -197,7 +198,7 @@ func (r *Router) diffRoutes(have []netlink.Route, want map[string]*netlink.Route
 }
 
 // kernelRoute turns a Route into its netlink form.
-func (r *Router) kernelRoute(table int, rt Route) (*netlink.Route, error) {
+func (r *Router) kernelRoute(table int, rt Route, links map[string]int) (*netlink.Route, error) {
 	if !rt.Prefix.IsValid() || !rt.Prefix.Addr().Is4() {
 		return nil, fmt.Errorf("not an IPv4 prefix: %w", ErrBadConfig)
 	}
@@ -218,9 +219,13 @@ func (r *Router) kernelRoute(table int, rt Route) (*netlink.Route, error) {
 	}
 	var hops []*netlink.NexthopInfo
 	for _, nh := range rt.NextHops {
-		idx, err := r.linkIndex(nh.Interface)
-		if err != nil {
-			return nil, err
+		idx, ok := links[nh.Interface]
+		if !ok {
+			var err error
+			if idx, err = r.linkIndex(nh.Interface); err != nil {
+				return nil, err
+			}
+			links[nh.Interface] = idx
 		}
 		hops = append(hops, &netlink.NexthopInfo{LinkIndex: idx, Gw: gwIP(nh.Gateway)})
 	}

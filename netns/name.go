@@ -33,6 +33,9 @@ func LinuxName(junos string) (string, error) {
 	if junos == "lo0" || junos == "lo0.0" {
 		return "lo", nil
 	}
+	if junos == "lo" { // the Linux name of lo0, not a Junos name
+		return "", fmt.Errorf("%q: %w", junos, ErrBadName)
+	}
 	if err := checkChars(junos, "/:"); err != nil {
 		return "", err
 	}

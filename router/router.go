@@ -15,6 +15,9 @@ import (
 
 	"mxlab/chassis"
 	"mxlab/config"
+	"mxlab/netns"
+	"mxlab/pic"
+	"mxlab/routing"
 	"mxlab/shell"
 	"mxlab/shell/cfgmode"
 	"mxlab/shell/cmdtree"
@@ -35,6 +38,10 @@ type Options struct {
 	// commit at start, when not empty.
 	Config string
 	Now    func() time.Time
+	// Netns is the router's network namespace; nil runs the router without
+	// a forwarding plane (NoPlane says why).
+	Netns   *netns.Handle
+	NoPlane error
 }
 
 // Router is one running router.
@@ -46,6 +53,11 @@ type Router struct {
 	DB      *config.DB
 	Chassis *chassis.Chassis
 	Config  *cfgmode.Config
+	Routing *routing.Router
+	Netns   *netns.Router // nil without a namespace
+	fwd     *forwarding
+	wg      sync.WaitGroup
+	cancel  context.CancelFunc
 
 	mu     sync.Mutex
 	logins map[*shell.Session]shell.Login
@@ -82,10 +94,25 @@ func New(opts Options) (*Router, error) {
 		return nil, err
 	}
 	r.Chassis = ch
+	var dp routing.Dataplane = noPlane{reason: opts.NoPlane}
+	if opts.NoPlane == nil {
+		dp = noPlane{reason: errNoNamespace}
+	}
+	if opts.Netns != nil {
+		nr, err := netns.NewRouter(opts.Netns)
+		if err != nil {
+			return nil, fmt.Errorf("router %s: %w", opts.Name, err)
+		}
+		r.Netns, dp = nr, nr
+		ch.SetCounters(counters{ns: nr})
+	}
+	r.Routing = routing.New(dp, routing.WithClock(opts.Now))
+	r.fwd = &forwarding{ns: r.Netns, rt: r.Routing, chassis: ch}
 	for _, v := range config.ServiceRules() {
 		db.AddValidator(v)
 	}
 	db.AddOwner(chassisOwner{c: ch})
+	db.AddOwner(r.fwd)
 	return r, nil
 }
 
@@ -95,7 +122,19 @@ func (r *Router) Start(ctx context.Context, startup string) error {
 	if err := r.Chassis.Start(ctx); err != nil {
 		return err
 	}
-	r.Chassis.Configure(ChassisConfig(r.DB.Effective()))
+	eff := r.DB.Effective()
+	r.Chassis.Configure(ChassisConfig(eff))
+	if err := r.reprogram(ctx); err != nil {
+		return err
+	}
+	wctx, cancel := context.WithCancel(ctx)
+	r.cancel = cancel
+	events := r.Chassis.Watch(wctx)
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		r.runEvents(wctx, events)
+	}()
 	if startup == "" {
 		return nil
 	}
@@ -137,8 +176,47 @@ func looksLikeSetLines(text string) bool {
 
 // Stop stops the router's goroutines and timers.
 func (r *Router) Stop() {
+	if r.cancel != nil {
+		r.cancel()
+	}
+	r.wg.Wait()
 	r.Chassis.Stop()
 	r.DB.Close()
+}
+
+// runEvents follows the hardware: ports of a card that goes offline go
+// down in the namespace, and the routing table is recomputed.
+func (r *Router) runEvents(ctx context.Context, events <-chan chassis.Event) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case ev, ok := <-events:
+			if !ok {
+				return
+			}
+			if r.Netns != nil {
+				for _, ifd := range ev.Interfaces {
+					if isPort(ifd) {
+						r.Netns.SetLinkUp(ifd, ev.State == pic.Online)
+					}
+				}
+			}
+			r.reprogram(ctx)
+		}
+	}
+}
+
+// reprogram runs the forwarding plane's part of a commit again with the
+// committed configuration (after a card changed state).
+func (r *Router) reprogram(ctx context.Context) error {
+	eff := r.DB.Effective()
+	p, err := r.fwd.Prepare(ctx, nil, eff)
+	if err != nil {
+		return err
+	}
+	p.Apply()
+	return nil
 }
 
 // Name returns the router's name.
@@ -221,6 +299,7 @@ func Commands() *cmdtree.Registry {
 		shell.RegisterBuiltins(r)
 		chassis.Register(r, func(env *cmdtree.Env) *chassis.Chassis { return env.Router.(*Router).Chassis })
 		cfgmode.Register(r, func(env *cmdtree.Env) *cfgmode.Config { return env.Router.(*Router).Config })
+		routing.Register(r, func(env *cmdtree.Env) *routing.Router { return env.Router.(*Router).Routing })
 		commands = r
 	})
 	return commands

@@ -117,7 +117,7 @@ func forwardingTable(dp Dataplane, t *Table, instanceIfs map[string]bool) ([]fwd
 		}
 	}
 	slices.SortStableFunc(out, func(a, b fwdEntry) int {
-		return cmp.Or(comparePrefix(a.prefix, b.prefix), cmp.Compare(a.typ, b.typ) * -1)
+		return cmp.Or(comparePrefix(a.prefix, b.prefix), cmp.Compare(a.typ, b.typ)*-1)
 	})
 	return out, nil
 }

@@ -26,7 +26,7 @@ func ifaces() []IfAddr {
 	}
 }
 
-func commit(t *testing.T, r *Router, cfg Config) {
+func commit(t testing.TB, r *Router, cfg Config) {
 	t.Helper()
 	p, err := r.Prepare(cfg)
 	if err != nil {
@@ -55,7 +55,6 @@ func describe(d *Dest) string {
 	}
 	return strings.Join(parts, "; ")
 }
-
 
 func find(t *testing.T, rib *RIB, table, prefix string) *Dest {
 	t.Helper()

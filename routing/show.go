@@ -10,12 +10,12 @@ import (
 
 const legend = "+ = Active Route, - = Last Active, * = Both\n"
 
-// kernelView says which routes of a table the kernel holds (for the KRT
+// KernelView says which routes of a table the kernel holds (for the KRT
 // lines of `extensive`); nil when not asked.
-type kernelView func(t *Table) map[netip.Prefix][]string
+type KernelView func(t *Table) map[netip.Prefix][]string
 
 // ShowRoute writes `show route` for q over rib, at time now.
-func ShowRoute(w io.Writer, rib *RIB, q Query, now time.Time, krt kernelView) {
+func ShowRoute(w io.Writer, rib *RIB, q Query, now time.Time, krt KernelView) {
 	for _, t := range rib.Tables {
 		if !tableMatches(q.Table, t.Name) {
 			continue

@@ -18,7 +18,7 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 
 // goldenRouter is the fixed RIB of the golden tests: routes of three ages,
 // a hidden route, a qualified next hop and a routing instance.
-func goldenRouter(t *testing.T) (*Router, *netnstest.Router, *time.Time) {
+func goldenRouter(t testing.TB) (*Router, *netnstest.Router, *time.Time) {
 	t.Helper()
 	now := t0
 	fake := netnstest.New()
@@ -181,7 +181,7 @@ func FuzzShowRouteArgs(f *testing.F) {
 	f.Add("10.0.0.0/8", "static", "inet.0", true, false)
 	f.Add("10/8", "direct", "red", false, true)
 	f.Add("1.2.3.4", "", "", false, false)
-	r, _, _ := goldenRouter(&testing.T{})
+	r, _, _ := goldenRouter(f)
 	f.Fuzz(func(t *testing.T, dest, proto, table string, exact, longer bool) {
 		args := cmdtree.Args{"destination": dest, "protocol": proto, "table": table, "terse": ""}
 		if exact {
@@ -216,4 +216,3 @@ func FuzzParseDestination(f *testing.F) {
 		}
 	})
 }
-

@@ -185,4 +185,3 @@ func (t *tracer) isOurs(m icmpMessage, port int) bool {
 	dport := int(m.InnerL4[2])<<8 | int(m.InnerL4[3])
 	return in.Proto == protoUDP && in.Dst == t.o.Host && sport == t.srcPort && dport == port
 }
-

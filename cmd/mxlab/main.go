@@ -12,18 +12,22 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"golang.org/x/term"
 
 	"mxlab/chassis"
+	"mxlab/netns"
 	"mxlab/router"
 )
 
 func main() {
-	os.Exit(run(os.Args[1:]))
+	os.Exit(run(os.Args[1:], time.Now))
 }
 
-func run(args []string) int {
+// run runs the command with its arguments and a clock, and returns the
+// exit status.
+func run(args []string, now func() time.Time) int {
 	fs := flag.NewFlagSet("mxlab", flag.ContinueOnError)
 	name := fs.String("name", "mxlab", "router name (serial numbers, default state directory)")
 	user := fs.String("user", "lab", "login user")
@@ -38,7 +42,7 @@ func run(args []string) int {
 		fmt.Fprintf(os.Stderr, "mxlab: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
-	if err := runRouter(*name, *user, *stateDir, *cfgFile, *layoutFile, *cmds); err != nil {
+	if err := runRouter(now, *name, *user, *stateDir, *cfgFile, *layoutFile, *cmds); err != nil {
 		var ex exitError
 		if errors.As(err, &ex) {
 			return int(ex)
@@ -65,7 +69,7 @@ func defaultStateDir(name string) (string, error) {
 	return filepath.Join(home, ".local", "state", "mxlab", name), nil
 }
 
-func runRouter(name, user, stateDir, cfgFile, layoutFile, cmds string) error {
+func runRouter(now func() time.Time, name, user, stateDir, cfgFile, layoutFile, cmds string) error {
 	var err error
 	if stateDir == "" {
 		if stateDir, err = defaultStateDir(name); err != nil {
@@ -92,7 +96,11 @@ func runRouter(name, user, stateDir, cfgFile, layoutFile, cmds string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
-	r, err := router.New(router.Options{Name: name, Layout: layout, StateDir: stateDir})
+	ns, noPlane := standaloneNamespace(name)
+	if ns != nil {
+		defer ns.Delete()
+	}
+	r, err := router.New(router.Options{Name: name, Layout: layout, StateDir: stateDir, Now: now, Netns: ns, NoPlane: noPlane})
 	if err != nil {
 		return err
 	}
@@ -118,4 +126,22 @@ func runRouter(name, user, stateDir, cfgFile, layoutFile, cmds string) error {
 		defer cancel()
 	}
 	return sh.Run(ctx)
+}
+
+// standaloneNamespace gives a router run on its own a network namespace
+// ("mxlab-NAME", replacing one left by a killed run) when mxlab may create
+// one; otherwise it returns why the router has no forwarding plane.
+func standaloneNamespace(name string) (*netns.Handle, error) {
+	if err := netns.Available(); err != nil {
+		return nil, err
+	}
+	nsName := "mxlab-" + name
+	if old, err := netns.Open(nsName); err == nil {
+		old.Delete()
+	}
+	h, err := netns.Create(nsName)
+	if err != nil {
+		return nil, err
+	}
+	return h, nil
 }
