@@ -250,8 +250,8 @@ type ShellOptions struct {
 func (r *Router) NewShell(o ShellOptions) (*shell.Shell, func()) {
 	sh := shell.New(shell.Options{
 		Registry: Commands(), Router: r, User: o.User, Hostname: r.Hostname,
-		Version:  shell.Version{Model: r.Chassis.Model(), Junos: Junos, Mxlab: Version},
-		In:       o.In, Out: o.Out, TTY: o.TTY, Term: o.Term, Size: o.Size,
+		Version: shell.Version{Model: r.Chassis.Model(), Junos: Junos, Mxlab: Version},
+		In:      o.In, Out: o.Out, TTY: o.TTY, Term: o.Term, Size: o.Size,
 		ConfigMode: r.Config, StateDir: r.dir, Booted: r.booted, Now: r.now,
 		LastConfigured: func() (time.Time, string, bool) { return lastCommit(r.DB) },
 		Logins:         r.Logins, From: o.From, Line: o.Line,
