@@ -309,3 +309,51 @@ func TestChoices(t *testing.T) {
 		t.Errorf("choices %+v", ch)
 	}
 }
+
+// TestConcurrentCommits commits from several private sessions at once:
+// commits are serialised, every one lands in the history, and the active
+// configuration is one of the candidates, never a mix.
+func TestConcurrentCommits(t *testing.T) {
+	db, err := Open(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	const n = 8
+	done := make(chan error, n)
+	for i := 0; i < n; i++ {
+		go func(i int) {
+			s, _, _, err := db.Begin(Who{User: "u" + itoa(i)}, Private)
+			if err != nil {
+				done <- err
+				return
+			}
+			defer s.Close()
+			name := "r" + itoa(i)
+			if err := s.Set([]string{"system", "host-name", name}); err != nil {
+				done <- err
+				return
+			}
+			if err := s.Set([]string{"interfaces", "ge-1/0/0", "description", name}); err != nil {
+				done <- err
+				return
+			}
+			_, err = s.Commit(context.Background(), CommitOptions{})
+			done <- err
+		}(i)
+	}
+	for i := 0; i < n; i++ {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := len(db.History()); got != n {
+		t.Errorf("%d commits in the history, want %d", got, n)
+	}
+	a := db.Active()
+	host, _ := a.Leaf("system", "host-name")
+	desc, _ := a.Get("interfaces").Entries("interface")[0].Leaf("description")
+	if host != desc {
+		t.Errorf("active configuration mixes two commits: host-name %s, description %s", host, desc)
+	}
+}
