@@ -4,7 +4,7 @@ BIN     := bin/mxlab
 ARGS    ?=
 PKGS    := ./...
 
-.PHONY: all build run test test-race bench lint fuzz-smoke deps generate clean
+.PHONY: all build run test test-race test-netns bench bench-lab lint fuzz-smoke demos deps generate clean
 
 all: build
 
@@ -28,9 +28,23 @@ test: deps
 
 test-race: test
 
+## test-netns: the tests that need root (namespaces, links, labs); they skip without it
+NETNS_PKGS := ./netns/... ./routing/... ./lab/...
+test-netns: deps
+	$(GO) test -race -count=1 $(NETNS_PKGS)
+
+## demos: run every demo (demos/*/run); each exits 0 only when its checks held
+demos: build
+	@set -e; for d in demos/*/run; do echo "== $$d"; ./$$d; done
+
 ## bench: the benchmarks named in the issues
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+## bench-lab: lab benchmarks (root): 50-router lab up, ping RTT against plain namespaces
+bench-lab: build
+	./bench/lab-up 50
+	./bench/ping-rtt 10
 
 ## lint: gofmt and go vet
 lint:

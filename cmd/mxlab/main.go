@@ -19,6 +19,7 @@ import (
 	"mxlab/chassis"
 	"mxlab/netns"
 	"mxlab/router"
+	"mxlab/shell"
 )
 
 func main() {
@@ -28,6 +29,9 @@ func main() {
 // run runs the command with its arguments and a clock, and returns the
 // exit status.
 func run(args []string, now func() time.Time) int {
+	if len(args) > 0 && args[0] == "lab" {
+		return runLab(args[1:])
+	}
 	fs := flag.NewFlagSet("mxlab", flag.ContinueOnError)
 	name := fs.String("name", "mxlab", "router name (serial numbers, default state directory)")
 	user := fs.String("user", "lab", "login user")
@@ -124,8 +128,37 @@ func runRouter(now func() time.Time, name, user, stateDir, cfgFile, layoutFile, 
 		var cancel context.CancelFunc
 		ctx, cancel = signal.NotifyContext(ctx, os.Interrupt)
 		defer cancel()
+	} else if os.Getenv("TERM") == "dumb" {
+		defer interruptOnSIGINT(ctx, sh)()
 	}
 	return sh.Run(ctx)
+}
+
+// interruptOnSIGINT makes SIGINT stop the running command of sh rather
+// than the router: on a terminal in cooked mode (TERM=dumb) Ctrl-C is a
+// signal, and the line discipline has already dropped the typed line. The
+// returned function stops it.
+func interruptOnSIGINT(ctx context.Context, sh *shell.Shell) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-sig:
+				sh.Interrupt()
+			}
+		}
+	}()
+	return func() {
+		signal.Stop(sig)
+		cancel()
+		<-done
+	}
 }
 
 // standaloneNamespace gives a router run on its own a network namespace

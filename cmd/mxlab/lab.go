@@ -1,0 +1,236 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"golang.org/x/term"
+
+	"mxlab/lab"
+)
+
+const labUsage = `usage:
+  mxlab lab up FILE                         start the lab of a topology file; runs until Ctrl-C or "lab down"
+  mxlab lab console NODE [--lab NAME] [-c "cmd; cmd"] [--user USER]
+                                            a CLI on a router of a running lab
+  mxlab lab exec NODE [--lab NAME] -- CMD...  run a command in a node's network namespace
+  mxlab lab down [NAME]                     stop a lab (or remove what a killed one left)
+  mxlab lab list                            the labs that are running
+NAME may be omitted when one lab runs. Run directories live in %s.
+`
+
+// runLab runs "mxlab lab ..." and returns the exit status.
+func runLab(args []string) int {
+	if len(args) == 0 {
+		fmt.Fprintf(os.Stderr, labUsage, lab.RunDir())
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "up":
+		err = labUp(args[1:])
+	case "console":
+		err = labConsole(args[1:])
+	case "exec":
+		err = labExec(args[1:])
+	case "down":
+		err = labDown(args[1:])
+	case "list":
+		for _, name := range lab.Running(lab.RunDir()) {
+			fmt.Println(name)
+		}
+	case "help", "-h", "--help":
+		fmt.Printf(labUsage, lab.RunDir())
+	default:
+		fmt.Fprintf(os.Stderr, "mxlab lab: unknown command %q\n"+labUsage, args[0], lab.RunDir())
+		return 2
+	}
+	var ex exitError
+	switch {
+	case errors.As(err, &ex):
+		return int(ex)
+	case errors.Is(err, flag.ErrHelp):
+		return 2
+	case err != nil:
+		fmt.Fprintf(os.Stderr, "mxlab lab %s: %v\n", args[0], err)
+		return 1
+	}
+	return 0
+}
+
+// parseInterleaved parses flags given before and after the positional
+// arguments ("console r1 --lab e2"); what follows "--" is returned as rest.
+func parseInterleaved(fs *flag.FlagSet, args []string) (pos, rest []string, err error) {
+	for len(args) > 0 {
+		if args[0] == "--" {
+			return pos, args[1:], nil
+		}
+		if err := fs.Parse(args); err != nil {
+			return nil, nil, err
+		}
+		left := fs.Args()
+		if used := len(args) - len(left); used > 0 && args[used-1] == "--" {
+			return pos, left, nil
+		}
+		if len(left) == 0 {
+			break
+		}
+		pos = append(pos, left[0])
+		args = left[1:]
+	}
+	return pos, nil, nil
+}
+
+func labUp(args []string) error {
+	fs := flag.NewFlagSet("mxlab lab up", flag.ContinueOnError)
+	pos, _, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return errors.New("usage: mxlab lab up FILE")
+	}
+	t, err := lab.Load(pos[0])
+	if err != nil {
+		return err
+	}
+	if status, ok, err := lab.InUserNamespace(os.Args); ok {
+		if err != nil {
+			return err
+		}
+		return exitError(status)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+	l, err := lab.Up(ctx, t, lab.Options{RunDir: lab.RunDir()})
+	if err != nil {
+		return err
+	}
+	fmt.Println(l.Ready())
+	select {
+	case <-ctx.Done():
+	case <-l.Stopping():
+	}
+	if err := l.Close(); err != nil {
+		return err
+	}
+	fmt.Printf("lab %s stopped\n", t.Name)
+	return nil
+}
+
+func labConsole(args []string) error {
+	fs := flag.NewFlagSet("mxlab lab console", flag.ContinueOnError)
+	name := fs.String("lab", "", "the lab (default: the only one running)")
+	cmds := fs.String("c", "", "run commands (separated by ';') and exit with their status")
+	user := fs.String("user", "lab", "login user")
+	pos, _, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return errors.New("usage: mxlab lab console NODE [--lab NAME] [-c \"cmd; cmd\"]")
+	}
+	dir, err := lab.Find(lab.RunDir(), *name)
+	if err != nil {
+		return err
+	}
+	req := lab.Request{Node: pos[0], User: *user, Term: os.Getenv("TERM"), Commands: *cmds}
+	in := io.Reader(os.Stdin)
+	var resize chan lab.Window
+	fd := int(os.Stdin.Fd())
+	if *cmds == "" && term.IsTerminal(fd) && term.IsTerminal(int(os.Stdout.Fd())) {
+		req.TTY = true
+		req.Cols, req.Rows, _ = term.GetSize(int(os.Stdout.Fd()))
+		old, err := term.MakeRaw(fd)
+		if err != nil {
+			return err
+		}
+		defer term.Restore(fd, old)
+		var stop func()
+		resize, stop = followWindow()
+		defer stop()
+	} else if *cmds != "" {
+		in = nil
+	}
+	status, err := lab.Console(dir, req, in, os.Stdout, resize)
+	if err != nil {
+		return err
+	}
+	return exitError(status)
+}
+
+// followWindow sends the terminal's size each time it changes, until
+// stop is called.
+func followWindow() (chan lab.Window, func()) {
+	ch := make(chan lab.Window, 1)
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGWINCH)
+	stop := func() { signal.Stop(sig); close(sig) }
+	go func() {
+		for range sig {
+			if c, r, err := term.GetSize(int(os.Stdout.Fd())); err == nil {
+				select {
+				case ch <- lab.Window{Cols: c, Rows: r}:
+				default:
+				}
+			}
+		}
+	}()
+	return ch, stop
+}
+
+func labExec(args []string) error {
+	fs := flag.NewFlagSet("mxlab lab exec", flag.ContinueOnError)
+	name := fs.String("lab", "", "the lab (default: the only one running)")
+	pos, cmd, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 1 && cmd == nil { // "exec h1 ip route" without "--"
+		pos, cmd = pos[:1], pos[1:]
+	}
+	if len(pos) != 1 || len(cmd) == 0 {
+		return errors.New("usage: mxlab lab exec NODE [--lab NAME] -- CMD...")
+	}
+	dir, err := lab.Find(lab.RunDir(), *name)
+	if err != nil {
+		return err
+	}
+	return lab.Exec(dir, pos[0], cmd)
+}
+
+func labDown(args []string) error {
+	fs := flag.NewFlagSet("mxlab lab down", flag.ContinueOnError)
+	pos, _, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 1 {
+		return errors.New("usage: mxlab lab down [NAME]")
+	}
+	name := strings.Join(pos, "")
+	if name == "" {
+		labs := lab.Labs(lab.RunDir())
+		if len(labs) != 1 {
+			_, err := lab.Find(lab.RunDir(), "")
+			return err
+		}
+		name = labs[0]
+	}
+	dir, err := lab.Find(lab.RunDir(), name)
+	if err != nil {
+		return err
+	}
+	if err := lab.Down(dir); err != nil {
+		return err
+	}
+	fmt.Printf("lab %s down\n", name)
+	return nil
+}

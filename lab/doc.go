@@ -1,0 +1,62 @@
+// Package lab runs labs: several routers and Linux hosts joined by links,
+// all in one process (see DESIGN.md). Each node is a named network
+// namespace "<lab>-<node>"; each link is a veth pair whose router end is
+// named after its port (netns.LinuxName: ge-1/0/0 is ge-1_0_0); routers run
+// as goroutines in this process, hosts are plain namespaces in which any
+// Linux tool runs ("mxlab lab exec h1 -- ping ...", or ip netns exec).
+//
+// # Topology file
+//
+// The shape is containerlab's:
+//
+//	name: e2                      # lab name; namespaces are <name>-<node>
+//	topology:
+//	  nodes:
+//	    r1:
+//	      kind: mx                # a router
+//	      chassis: r1-chassis.yaml   # optional layout file (package chassis), or
+//	      # model: mx960          # a model's default layout; default mx480
+//	      config: r1.conf         # optional startup configuration (curly-brace or set lines)
+//	      # state-dir: state/r1   # optional; default a fresh <run dir>/<lab>/r1
+//	    h1:
+//	      kind: linux             # a host: a plain namespace
+//	      interfaces:
+//	        eth1: 172.16.0.10/16  # one prefix or a list of prefixes
+//	      gateway: 172.16.0.1     # default route
+//	  links:
+//	    - endpoints: ["r1:ge-1/0/0", "h1:eth1"]
+//
+// Paths are relative to the topology file. Lab and node names are letters,
+// digits, '-' and '_'. A router endpoint is a port of its chassis (ge-, xe-,
+// et-, so-); a host endpoint is a Linux interface name (at most 15 bytes).
+// Each interface is in at most one link, and each host interface with
+// addresses is in one. Nodes are set up in name order.
+//
+// # Running
+//
+// Up removes what a killed run of the same lab left (the namespaces it
+// recorded, the processes in them, its run directory), creates the
+// namespaces, links, host addresses and default routes, starts every
+// router and commits its startup configuration, then opens the control
+// socket. Close removes everything again.
+//
+// A lab's run directory is <RunDir>/<lab>: /run/mxlab/<lab> for root. It
+// holds ctl.sock (the control socket), pid, namespaces (the namespaces the
+// lab made, for the cleanup after a kill -9) and, unless the topology names
+// a state-dir, the routers' state directories, which therefore start empty
+// at each Up and go with the lab.
+//
+// # Control socket
+//
+// Console attaches a CLI session of one router to a client, with the
+// client's TERM, window size and TTY-ness, or runs "cmd; cmd" and returns
+// their status; Down stops the lab and returns when everything is removed.
+// The protocol is in proto.go.
+//
+// # Without root
+//
+// InUserNamespace runs the lab process again inside new user, network and
+// mount namespaces where the user is root, with a private /run; its run
+// directory is then $XDG_RUNTIME_DIR/mxlab or /tmp/mxlab-<uid>, where
+// consoles find it.
+package lab
