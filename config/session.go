@@ -83,7 +83,7 @@ func (db *DB) Begin(who Who, mode Mode) (s *Session, before, after []string, err
 	switch mode {
 	case Exclusive:
 		if dirty {
-			return nil, nil, append(after, ""), ErrModified
+			return nil, nil, after, ErrModified
 		}
 	case Private:
 		if dirty {
@@ -270,30 +270,17 @@ func (s *Session) Delete(words []string) error {
 
 // SetActive runs activate (active true) or deactivate.
 func (s *Session) SetActive(words []string, active bool) error {
-	p, err := s.resolve(words, false)
-	if err != nil {
-		return err
-	}
-	if len(p) == 0 {
-		return missingArg(0)
-	}
-	s.db.mu.Lock()
-	defer s.db.mu.Unlock()
-	if err := s.writable(); err != nil {
-		return err
-	}
-	x := s.cand.Walk(s.full(p))
-	if x == nil || x == s.cand {
-		return ErrNotFound
-	}
-	x.Inactive = !active
-	s.db.changed = s.db.now()
-	return nil
+	return s.modify(words, func(x *Node) { x.Inactive = !active })
 }
 
 // Annotate sets (or, with "", removes) the comment of a statement at the
 // edit level.
 func (s *Session) Annotate(words []string, comment string) error {
+	return s.modify(words, func(x *Node) { x.Comment = strings.TrimSpace(comment) })
+}
+
+// modify applies f to the existing statement named by words.
+func (s *Session) modify(words []string, f func(x *Node)) error {
 	p, err := s.resolve(words, false)
 	if err != nil {
 		return err
@@ -310,7 +297,7 @@ func (s *Session) Annotate(words []string, comment string) error {
 	if x == nil || x == s.cand {
 		return ErrNotFound
 	}
-	x.Comment = strings.TrimSpace(comment)
+	f(x)
 	s.db.changed = s.db.now()
 	return nil
 }

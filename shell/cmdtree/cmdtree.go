@@ -110,19 +110,7 @@ func (r *Registry) Root() *Node { return &r.root }
 // (helps[i] is the help of path word i); the last word gets help, params and
 // run. Registering the same path twice panics: it is a programming error.
 func (r *Registry) Register(path []string, help string, params []Param, run RunFunc, helps ...string) {
-	n := &r.root
-	for i, w := range path {
-		c := n.Child(w)
-		if c == nil {
-			c = &Node{Name: w}
-			n.Children = append(n.Children, c)
-			sort.Slice(n.Children, func(a, b int) bool { return n.Children[a].Name < n.Children[b].Name })
-		}
-		if i < len(helps) && helps[i] != "" && c.Help == "" {
-			c.Help = helps[i]
-		}
-		n = c
-	}
+	n := r.ensure(path, helps)
 	if n.Run != nil {
 		panic(fmt.Sprintf("cmdtree: %v registered twice", path))
 	}
@@ -142,17 +130,26 @@ func (r *Registry) Lookup(path []string) *Node {
 
 // Group sets the help text of a keyword that groups sub-commands, creating it.
 func (r *Registry) Group(path []string, help string) {
+	r.ensure(path, nil).Help = help
+}
+
+// ensure returns the node at path, creating the missing keywords (in
+// name order) with the help texts of helps where they have none.
+func (r *Registry) ensure(path, helps []string) *Node {
 	n := &r.root
-	for _, w := range path {
+	for i, w := range path {
 		c := n.Child(w)
 		if c == nil {
 			c = &Node{Name: w}
 			n.Children = append(n.Children, c)
 			sort.Slice(n.Children, func(a, b int) bool { return n.Children[a].Name < n.Children[b].Name })
 		}
+		if i < len(helps) && helps[i] != "" && c.Help == "" {
+			c.Help = helps[i]
+		}
 		n = c
 	}
-	n.Help = help
+	return n
 }
 
 // Func adapts a function that ignores its arguments into a RunFunc.
