@@ -105,12 +105,23 @@ func (s *Session) Commit(ctx context.Context, opts CommitOptions) ([]*CommitErro
 	if err := s.writable(); err != nil {
 		return nil, err
 	}
+	sharedClean := sameTree(db.shared, db.active)
 	warns, err := db.commit(ctx, s.cand, s.who.User, opts)
 	if err != nil {
 		return warns, err
 	}
 	if s.mode == Private {
 		s.cand = db.active.Clone()
+		if sharedClean {
+			// The shared candidate had no changes of its own: it follows
+			// the new active configuration.
+			db.shared = db.active.Clone()
+			for o := range db.sessions {
+				if o.mode != Private {
+					o.cand = db.shared
+				}
+			}
+		}
 	} else {
 		db.shared = db.active.Clone()
 		s.cand = db.shared
@@ -171,7 +182,7 @@ func (db *DB) commit(ctx context.Context, cand *Node, user string, opts CommitOp
 	}
 	db.stopConfirm()
 	if opts.Confirm > 0 {
-		db.startConfirm(c.Seq, time.Duration(opts.Confirm)*time.Minute)
+		db.startConfirm(c.Seq, time.Duration(opts.Confirm)*db.confirmUnit)
 	}
 	return warns, nil
 }

@@ -50,7 +50,9 @@ func choicesFor(w expect, data *Node) []Choice {
 	case w.key != nil:
 		var names []string
 		if data != nil && w.key.Parent != nil {
-			for _, e := range data.Find(w.key.Parent) {
+			entries := data.Find(w.key.Parent)
+			names = make([]string, 0, len(entries))
+			for _, e := range entries {
 				if len(e.Keys) > 0 {
 					names = append(names, e.Keys[0])
 				}
@@ -77,6 +79,7 @@ func valueChoices(s *schema.Node, names []string) []Choice {
 	if rh := s.RangeHelp(); rh != "" {
 		help = strings.TrimSpace(help + " " + rh)
 	}
+	out = make([]Choice, 0, len(names)+1)
 	out = append(out, Choice{Word: s.Placeholder(), Help: help, Mark: ' ', Value: true})
 	sort.Strings(names)
 	for _, n := range names {

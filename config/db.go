@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"sync"
 	"time"
 )
@@ -59,6 +60,8 @@ type DB struct {
 	now        func() time.Time
 	notify     func(msg string)
 	seq        uint64
+	// confirmUnit is the length of one "commit confirmed" minute.
+	confirmUnit time.Duration
 }
 
 // entry is a history entry: metadata and the configuration it committed
@@ -80,7 +83,8 @@ type Options struct {
 // Open returns a DB holding the last committed configuration of the store
 // (or an empty one).
 func Open(opts Options) (*DB, error) {
-	db := &DB{store: opts.Store, now: opts.Now, notify: opts.Notify, sessions: map[*Session]struct{}{}}
+	db := &DB{store: opts.Store, now: opts.Now, notify: opts.Notify, sessions: map[*Session]struct{}{},
+		confirmUnit: confirmUnit()}
 	if db.now == nil {
 		db.now = time.Now
 	}
@@ -161,6 +165,30 @@ func (db *DB) ConfirmPending() (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return db.confirm.deadline, true
+}
+
+// ConfirmMinutes returns the minutes left, rounded up, before a pending
+// commit confirmed is rolled back; ok is false when none is pending.
+func (db *DB) ConfirmMinutes() (minutes int, ok bool) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if db.confirm == nil {
+		return 0, false
+	}
+	left := db.confirm.deadline.Sub(db.now())
+	return int((left + db.confirmUnit - 1) / db.confirmUnit), true
+}
+
+// ConfirmUnitEnv names the environment variable that sets the length of a
+// "commit confirmed" minute (a Go duration such as "1s"), so that tests can
+// watch an automatic rollback without waiting for minutes.
+const ConfirmUnitEnv = "MXLAB_CONFIRM_UNIT"
+
+func confirmUnit() time.Duration {
+	if d, err := time.ParseDuration(os.Getenv(ConfirmUnitEnv)); err == nil && d > 0 {
+		return d
+	}
+	return time.Minute
 }
 
 // tree returns the configuration of history entry i. Called with mu held.

@@ -99,9 +99,9 @@ func (c *opCursor) Choices() Choices {
 			ch.NoMatch = "syntax error."
 			return ch
 		}
-		if len(c.path) > 0 {
-			ch.NoMatch = "syntax error."
-		}
+		// A configuration path follows: Junos has hidden statements there,
+		// so a word it does not know is a plain "syntax error.".
+		ch.NoMatch = "syntax error."
 	}
 	ch.Enter = c.node.Run != nil && c.required()
 	ch.Pipe = ch.Enter && c.top != "configure" && c.top != "quit" && c.top != "exit"

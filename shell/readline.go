@@ -23,7 +23,7 @@ func (s *Session) ReadLine(ctx context.Context, prompt string) (string, error) {
 		io.WriteString(s.out, "\n")
 		return "", ErrNoInput
 	case s.keys != nil:
-		return s.readRaw(ctx)
+		return s.readRaw(ctx, prompt == "")
 	case s.lines != nil:
 		line, err := s.lines.readLine()
 		if err != nil {
@@ -31,7 +31,9 @@ func (s *Session) ReadLine(ctx context.Context, prompt string) (string, error) {
 			return "", err
 		}
 		if i := strings.IndexByte(line, 4); i >= 0 { // ^D in a plain stream
-			io.WriteString(s.out, line[:i]+"\n")
+			if i > 0 || prompt != "" {
+				io.WriteString(s.out, line[:i]+"\n")
+			}
 			return "", io.EOF
 		}
 		if !s.cooked() {
@@ -43,7 +45,9 @@ func (s *Session) ReadLine(ctx context.Context, prompt string) (string, error) {
 }
 
 // readRaw reads a line key by key on a terminal, with echo and backspace.
-func (s *Session) readRaw(ctx context.Context) (string, error) {
+// atStart tells that the line starts at the left margin, where Ctrl-D on an
+// empty line needs no new line.
+func (s *Session) readRaw(ctx context.Context, atStart bool) (string, error) {
 	var line []rune
 	for {
 		k, err := s.keys.readKey(ctx)
@@ -51,7 +55,9 @@ func (s *Session) readRaw(ctx context.Context) (string, error) {
 			err = io.EOF
 		}
 		if err != nil {
-			io.WriteString(s.out, "\n")
+			if len(line) > 0 || !atStart || !errors.Is(err, io.EOF) {
+				io.WriteString(s.out, "\n")
+			}
 			if len(line) > 0 && errors.Is(err, io.EOF) {
 				return string(line), nil
 			}

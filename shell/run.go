@@ -156,12 +156,14 @@ func (s *Session) switchMode(cur, next Mode) {
 }
 
 // blankAfter prints the blank line Junos prints after a command's output
-// in a mode without a banner (a banner brings its own blank line).
+// in operational mode (the banner of the other modes brings its own blank
+// line). It does not ask the mode for its banner: building it may consume
+// messages queued for the next prompt.
 func (s *Session) blankAfter(m Mode, n int) {
 	if n == 0 || s.batch {
 		return
 	}
-	if banner, _ := m.Prompt(s); banner == "" {
+	if _, op := m.(*OpMode); op {
 		io.WriteString(s.out, "\n")
 	}
 }
@@ -237,3 +239,9 @@ func (l *lineReader) readLine() (string, error) {
 		l.err = err
 	}
 }
+
+// Interrupt stops the running command, as Ctrl-C does in the line editor.
+// It is for terminals left in cooked mode (TERM=dumb), where the line
+// discipline turns Ctrl-C into SIGINT and drops the typed line itself. It
+// reports whether a command was running.
+func (sh *Shell) Interrupt() bool { return sh.s.interrupt() }

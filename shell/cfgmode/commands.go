@@ -63,9 +63,9 @@ func render(x *config.Node, display, version string, top bool) string {
 		}
 		return s
 	case "xml":
-		return xmlDoc(x, version)
+		return xmlDoc(fromRoot(x), version)
 	case "json":
-		return "{\n    \"configuration\" : {\n" + x.JSON(2) + "    }\n}\n"
+		return "{\n    \"configuration\" : {\n" + fromRoot(x).JSON(2) + "    }\n}\n"
 	}
 	if leafy {
 		return x.Statement()
@@ -75,6 +75,16 @@ func render(x *config.Node, display, version string, top bool) string {
 		s = "version " + version + ";\n" + s
 	}
 	return s
+}
+
+// fromRoot returns x inside copies of its ancestors up to the root, which
+// hold nothing else: XML and JSON show a statement with its full path.
+func fromRoot(x *config.Node) *config.Node {
+	for x.Parent != nil {
+		p := x.Parent
+		x = &config.Node{S: p.S, Parent: p.Parent, Keys: p.Keys, Kids: []*config.Node{x}}
+	}
+	return x
 }
 
 func xmlDoc(x *config.Node, version string) string {

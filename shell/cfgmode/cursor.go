@@ -114,10 +114,6 @@ func (c *cursor) pathChoices() shell.Choices {
 	ch := shell.Choices{NoMatch: "syntax error.", Missing: "missing argument."}
 	sess := c.m.sess
 	if c.sep == "comment" {
-		if len(c.path2) == 0 {
-			ch.List = []shell.Choice{{Word: "<comment>", Help: "Comment text", Placeholder: true}}
-			return ch
-		}
 		ch.Enter = true
 		return ch
 	}
@@ -144,6 +140,14 @@ func (c *cursor) pathChoices() shell.Choices {
 		ch.Pipe = true
 		ch.Display = []string{"set", "xml", "json", "compare"}
 	}
+	if c.verb.sep == "comment" {
+		// annotate STATEMENT "COMMENT": the comment follows a complete path.
+		ch.Enter = false
+		if len(words) > 0 && sess.Check(words, false) == nil {
+			ch.List = append([]shell.Choice{commentChoice}, ch.List...)
+		}
+		return ch
+	}
 	if c.verb.sep != "" && len(words) > 0 && sess.Check(words, false) == nil {
 		ch.Enter = false
 		for _, s := range splitSep(c.verb.sep) {
@@ -152,6 +156,9 @@ func (c *cursor) pathChoices() shell.Choices {
 	}
 	return ch
 }
+
+// commentChoice is the comment of annotate.
+var commentChoice = shell.Choice{Word: "<comment>", Help: "Comment text", Placeholder: true}
 
 var sepHelp = map[string]string{
 	"to":      "Destination of the statement",
@@ -270,14 +277,19 @@ func (c *cursor) loadChoices() shell.Choices {
 			{Word: "<filename>", Help: "Filename (URL, local, remote, or floppy)", Placeholder: true},
 			{Word: "terminal", Help: "Use login terminal"},
 		}
+		if _, ok := c.opts["relative"]; !ok {
+			ch.List = append(ch.List, relativeChoice)
+		}
 		return ch
 	}
 	ch.Enter = true
 	if _, ok := c.opts["relative"]; !ok {
-		ch.List = []shell.Choice{{Word: "relative", Help: "Load configuration relative to current edit level"}}
+		ch.List = []shell.Choice{relativeChoice}
 	}
 	return ch
 }
+
+var relativeChoice = shell.Choice{Word: "relative", Help: "Load configuration relative to current edit level"}
 
 // rollbackChoices: rollback [N], listing the commits.
 func (c *cursor) rollbackChoices() shell.Choices {
@@ -329,6 +341,11 @@ func (c *cursor) Accept(word string, ch shell.Choice) (shell.Cursor, error) {
 	return nil, errors.New("syntax error.")
 }
 
+func (c *cursor) has(k string) bool {
+	_, ok := c.opts[k]
+	return ok
+}
+
 func (c *cursor) setOpt(k, v string) {
 	if c.opts == nil {
 		c.opts = map[string]string{}
@@ -337,6 +354,10 @@ func (c *cursor) setOpt(k, v string) {
 }
 
 func (c *cursor) acceptPath(word string, ch shell.Choice) (shell.Cursor, error) {
+	if c.verb.sep == "comment" && c.isComment(word, ch) {
+		c.sep, c.path2 = "comment", []string{word}
+		return c, nil
+	}
 	if c.sep == "" && c.verb.sep != "" && !ch.Placeholder && !ch.Value {
 		for _, s := range splitSep(c.verb.sep) {
 			if word == s && len(c.path) > 0 {
@@ -357,6 +378,18 @@ func (c *cursor) acceptPath(word string, ch shell.Choice) (shell.Cursor, error) 
 		}
 	}
 	return c, nil
+}
+
+// isComment tells whether word, after the path of annotate, is the
+// comment: the path names a statement and word is not a statement in it.
+func (c *cursor) isComment(word string, ch shell.Choice) bool {
+	if c.sep != "" || len(c.path) == 0 || !(ch.Placeholder || ch.Value) {
+		return false
+	}
+	if c.m.sess.Check(c.path, false) != nil {
+		return false
+	}
+	return c.m.sess.Check(append(append([]string(nil), c.path...), word), false) != nil
 }
 
 func (c *cursor) acceptCommit(word string) (shell.Cursor, error) {
@@ -395,6 +428,8 @@ func (c *cursor) acceptLoad(word string) (shell.Cursor, error) {
 			return nil, errors.New("syntax error.")
 		}
 		c.setOpt("mode", word)
+	case c.opts["source"] == "" && word == "relative" && !c.has("relative"):
+		c.setOpt("relative", "")
 	case c.opts["source"] == "":
 		c.setOpt("source", word)
 	case word == "relative":

@@ -113,12 +113,13 @@ func (m *Mode) Prompt(s *shell.Session) (string, string) {
 	var b strings.Builder
 	m.cfg.mu.Lock()
 	for _, msg := range m.cfg.pending[m] {
-		b.WriteString(msg)
+		// The shell prints a blank line before the banner; the message
+		// ends with two more before the [edit] line, as Junos shows it.
+		b.WriteString(strings.TrimPrefix(msg, "\n") + "\n")
 	}
 	m.cfg.pending[m] = nil
 	m.cfg.mu.Unlock()
-	if at, ok := m.db.ConfirmPending(); ok {
-		mins := int(time.Until(at).Minutes() + 0.999)
+	if mins, ok := m.db.ConfirmMinutes(); ok {
 		unit := "minutes"
 		if mins == 1 {
 			unit = "minute"
