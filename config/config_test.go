@@ -288,3 +288,22 @@ func TestRoundTrip(t *testing.T) {
 		})
 	}
 }
+
+// TestCompareRemovalOrder: a removed statement is reported at its place
+// in schema order, not after the sections of later statements.
+func TestCompareRemovalOrder(t *testing.T) {
+	_, s := newSession(t)
+	mustSet(t, s, "system host-name R1", "interfaces ge-1/0/0 description a")
+	if _, err := s.Commit(context.Background(), CommitOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Delete(words(t, "system")); err != nil {
+		t.Fatal(err)
+	}
+	mustSet(t, s, "interfaces ge-1/0/0 description b")
+	got, _ := s.Compare(0, nil)
+	want := "[edit]\n-  system {\n-      host-name R1;\n-  }\n[edit interfaces ge-1/0/0]\n-    description a;\n+    description b;\n"
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}

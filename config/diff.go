@@ -46,20 +46,34 @@ type change struct {
 // section walks the statements of o and n in order. Direct changes are
 // printed under the [edit ...] header of this level (printed again when a
 // nested section came in between); statements present on both sides are
-// compared in sections of their own. Removed statements come last.
+// compared in sections of their own. A removed statement comes at its
+// place in schema order, after the added entries of its own list.
 func (d *differ) section(o, n *Node, header []string, levels int) {
 	d.walk(o, n, nil, header, levels)
-	for _, ok := range o.Kids {
-		if n.lookup(Step{S: ok.S, Keys: ok.Keys}) == nil {
-			d.emit(change{sign: '-', x: ok}, header, levels)
+}
+
+// removedBefore emits the statements of o absent from n that come before
+// statement s in schema order (all that remain, when s is nil).
+func (d *differ) removedBefore(o, n *Node, next *int, s *Node, pfx, header []string, levels int) {
+	for ; *next < len(o.Kids); *next++ {
+		ok := o.Kids[*next]
+		if n.lookup(Step{S: ok.S, Keys: ok.Keys}) != nil {
+			continue
 		}
+		if s != nil && schemaIndex(ok.S) >= schemaIndex(s.S) {
+			return
+		}
+		d.emit(change{sign: '-', x: ok, pfx: pfx}, header, levels)
 	}
 }
 
 // walk handles the kids of n (and flattened containers, in the same
 // section, with their keyword in front).
 func (d *differ) walk(o, n *Node, pfx, header []string, levels int) {
+	next := 0
+	defer d.removedBefore(o, n, &next, nil, pfx, header, levels)
 	for _, nk := range n.Kids {
+		d.removedBefore(o, n, &next, nk, pfx, header, levels)
 		ok := o.lookup(Step{S: nk.S, Keys: nk.Keys})
 		if ok == nil {
 			d.emit(change{sign: '+', x: nk, pfx: pfx}, header, levels)
@@ -89,11 +103,6 @@ func (d *differ) walk(o, n *Node, pfx, header []string, levels int) {
 		}
 		if flattened(nk.S) {
 			d.walk(ok, nk, append(append([]string(nil), pfx...), nk.S.Name), header, levels)
-			for _, ok2 := range ok.Kids {
-				if nk.lookup(Step{S: ok2.S, Keys: ok2.Keys}) == nil {
-					d.emit(change{sign: '-', x: ok2, pfx: append(append([]string(nil), pfx...), nk.S.Name)}, header, levels)
-				}
-			}
 			continue
 		}
 		sub := append(append(append([]string(nil), header...), pfx...), headWords(nk)...)
