@@ -18,6 +18,7 @@ import (
 	"mxlab/netns"
 	"mxlab/pic"
 	"mxlab/routing"
+	"mxlab/services"
 	"mxlab/shell"
 	"mxlab/shell/cfgmode"
 	"mxlab/shell/cmdtree"
@@ -56,6 +57,7 @@ type Router struct {
 	Routing *routing.Router
 	Netns   *netns.Router // nil without a namespace
 	fwd     *forwarding
+	svc     *services.Services
 	wg      sync.WaitGroup
 	cancel  context.CancelFunc
 
@@ -112,6 +114,7 @@ func New(opts Options) (*Router, error) {
 		db.AddValidator(v)
 	}
 	db.AddOwner(chassisOwner{c: ch})
+	db.AddOwner(r.newServices())
 	db.AddOwner(r.fwd)
 	return r, nil
 }
@@ -124,6 +127,9 @@ func (r *Router) Start(ctx context.Context, startup string) error {
 	}
 	eff := r.DB.Effective()
 	r.Chassis.Configure(ChassisConfig(eff))
+	if err := r.svc.Start(ctx, eff); err != nil {
+		return err
+	}
 	if err := r.reprogram(ctx); err != nil {
 		return err
 	}
@@ -180,6 +186,7 @@ func (r *Router) Stop() {
 		r.cancel()
 	}
 	r.wg.Wait()
+	r.svc.Stop()
 	r.Chassis.Stop()
 	r.DB.Close()
 }
@@ -300,6 +307,7 @@ func Commands() *cmdtree.Registry {
 		chassis.Register(r, func(env *cmdtree.Env) *chassis.Chassis { return env.Router.(*Router).Chassis })
 		cfgmode.Register(r, func(env *cmdtree.Env) *cfgmode.Config { return env.Router.(*Router).Config })
 		routing.Register(r, func(env *cmdtree.Env) *routing.Router { return env.Router.(*Router).Routing })
+		registerServices(r)
 		commands = r
 	})
 	return commands

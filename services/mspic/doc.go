@@ -1,0 +1,18 @@
+// Package mspic is the IPsec engine of one emulated MS PIC (ms-F/P/0): the
+// service sets that run on it, their manual security associations, the
+// data path between the devices of the service units and the ESP sockets
+// of the local gateways, and the counters the show commands read.
+//
+// A Card is one goroutine (run) that owns the configuration, the SA
+// tables and the statistics baselines; other goroutines reach it through
+// messages (Configure, SetOnline, SetGateway, ClearSAs, ClearStats,
+// Status). The card publishes an immutable snapshot of its tables (a
+// plane) that the I/O goroutines it starts read on every batch:
+//
+//	device (inside unit) --ReadBatch--> match term --Encapsulate--> Sender.SendBatch
+//	ESP socket --ReadBatch--> Table.Decapsulate --policy check--> device.Write
+//
+// Each outbound SA is used only by the reader of its device and each
+// inbound SA only by the reader of its socket, as package esp requires.
+// Counters are atomics, read best effort. Stop ends every goroutine.
+package mspic

@@ -1,0 +1,166 @@
+package mspic
+
+import (
+	"fmt"
+	"net/netip"
+	"sync/atomic"
+	"time"
+
+	"mxlab/services/ipsec"
+	"mxlab/services/ipsec/esp"
+)
+
+// plane is an immutable snapshot of the card's tables, published to the
+// I/O goroutines. Only the SAs' internal state and the atomic counters
+// change after publication.
+type plane struct {
+	sets  []*setPlane
+	devs  map[string]*devPlane // by unit
+	wires map[wireKey]*wirePlane
+}
+
+// setPlane is a service set in a plane.
+type setPlane struct {
+	cfg       *ipsec.ServiceSet
+	dev       *devPlane
+	terms     []*termPlane
+	installed bool // false: SAs kept but "not installed" (gateway down)
+	c         *setCounters
+}
+
+// setCounters outlive planes: the card keeps one per service set.
+type setCounters struct {
+	noMatch, policy, icmp, devErrors, sendErrors atomic.Uint64
+}
+
+// termPlane is a term with its SAs (nil where the term has none).
+type termPlane struct {
+	set     *setPlane
+	t       *ipsec.Term
+	out, in *esp.SA
+	created time.Time
+}
+
+// devPlane is a device and the service sets whose cleartext it carries.
+type devPlane struct {
+	unit string
+	dev  Device
+	sets []*setPlane
+}
+
+// wireKey is a local gateway and UDP port (0 for raw ESP).
+type wireKey struct {
+	addr netip.Addr
+	port uint16
+}
+
+// wirePlane is an ESP socket's inbound SA table.
+type wirePlane struct {
+	key   wireKey
+	table *esp.Table
+	terms map[uint32]*termPlane // by inbound SPI
+}
+
+// buildPlane creates the SAs of the sets that run (all of them unless the
+// PIC is offline or their gateway is down).
+func buildPlane(cfg Config, gwDown map[string]bool, counters func(string) *setCounters, now time.Time) (*plane, error) {
+	p := &plane{devs: map[string]*devPlane{}, wires: map[wireKey]*wirePlane{}}
+	for _, ss := range cfg.Sets {
+		down := ss.GWInterface != "" && gwDown[ss.GWInterface]
+		if down && ss.Style == ipsec.NextHop {
+			continue // SAs cleared while the gateway is down
+		}
+		sp := &setPlane{cfg: ss, installed: !down, c: counters(ss.Name)}
+		if err := p.addSet(sp, cfg, now); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+func (p *plane) addSet(sp *setPlane, cfg Config, now time.Time) error {
+	ss := sp.cfg
+	unit := ss.Device()
+	if d := cfg.Devices[unit]; d != nil {
+		dp := p.devs[unit]
+		if dp == nil {
+			dp = &devPlane{unit: unit, dev: d}
+			p.devs[unit] = dp
+		}
+		dp.sets = append(dp.sets, sp)
+		sp.dev = dp
+	}
+	for _, t := range ss.Terms {
+		tp := &termPlane{set: sp, t: t, created: now}
+		for _, m := range t.Manual {
+			if err := p.addManual(tp, m, cfg.NoTunnelHop); err != nil {
+				return fmt.Errorf("service set %s rule %s term %s: %w", ss.Name, t.Rule, t.Name, err)
+			}
+		}
+		sp.terms = append(sp.terms, tp)
+	}
+	p.sets = append(p.sets, sp)
+	return nil
+}
+
+func (p *plane) addManual(tp *termPlane, m ipsec.Manual, noHop bool) error {
+	c := tp.set.cfg.SAConfig(tp.t, m, noHop)
+	if m.Outbound() {
+		sa, err := esp.NewSA(c)
+		if err != nil {
+			return err
+		}
+		tp.out = sa
+	}
+	if !m.Inbound() {
+		return nil
+	}
+	sa, err := esp.NewSA(c)
+	if err != nil {
+		return err
+	}
+	k := wireKey{addr: c.Local}
+	if c.UDP != nil {
+		k.port = c.UDP.DstPort
+	}
+	w := p.wires[k]
+	if w == nil {
+		w = &wirePlane{key: k, table: esp.NewTable(), terms: map[uint32]*termPlane{}}
+		p.wires[k] = w
+	}
+	if err := w.table.Add(sa); err != nil {
+		return fmt.Errorf("local gateway %s: %w", c.Local, err)
+	}
+	w.terms[sa.SPI()] = tp
+	tp.in = sa
+	return nil
+}
+
+// sameIO reports whether two planes need the same I/O goroutines.
+func sameIO(a, b *plane) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	if len(a.devs) != len(b.devs) || len(a.wires) != len(b.wires) {
+		return false
+	}
+	for k, d := range a.devs {
+		if e := b.devs[k]; e == nil || e.dev != d.dev {
+			return false
+		}
+	}
+	for k := range a.wires {
+		if b.wires[k] == nil {
+			return false
+		}
+	}
+	return true
+}
+
+func addTable(t *esp.TableStats, o esp.TableStats) {
+	t.BadSPI += o.BadSPI
+	t.BadHeaders += o.BadHeaders
+	t.LengthErrors += o.LengthErrors
+	t.Keepalives += o.Keepalives
+	t.NonESP += o.NonESP
+}

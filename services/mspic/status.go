@@ -1,0 +1,120 @@
+package mspic
+
+import (
+	"time"
+
+	"mxlab/services/ipsec"
+	"mxlab/services/ipsec/esp"
+)
+
+// Status is a snapshot of a card.
+type Status struct {
+	Name   string // "ms-4/0/0"
+	Online bool
+	Sets   []SetStatus
+}
+
+// SetStatus is a service set on the card.
+type SetStatus struct {
+	Name string
+	Set  *ipsec.ServiceSet
+	// Tunnels are the terms with installed (or not installed) SAs; empty
+	// when the SAs are cleared (PIC offline, gateway down).
+	Tunnels []TunnelStatus
+	Stats   Stats
+}
+
+// TunnelStatus is a term and its SAs.
+type TunnelStatus struct {
+	Term *ipsec.Term
+	SAs  []SAStatus
+}
+
+// SAStatus is one direction of an SA.
+type SAStatus struct {
+	Direction string // inbound, outbound
+	SPI       uint32
+	Config    esp.Config
+	Installed bool
+	Created   time.Time
+	Stats     esp.Stats
+}
+
+// Stats are the IPsec statistics of a service set.
+type Stats struct {
+	esp.Stats
+	BadSPI       uint64 // ESP for the set's local gateway with an unknown SPI
+	OuterErrors  uint64 // outer headers dropped before the SPI lookup
+	NoMatch      uint64 // cleartext that matched no term
+	PolicyErrors uint64 // decrypted packets outside the term's addresses
+	ICMPSent     uint64 // ICMP errors sent by the tunnel
+	DeviceErrors uint64
+	SendErrors   uint64
+}
+
+func (s *state) status() Status {
+	st := Status{Name: s.c.opts.Name, Online: s.online}
+	bySet := map[string]*setPlane{}
+	if s.plane != nil {
+		for _, sp := range s.plane.sets {
+			bySet[sp.cfg.Name] = sp
+		}
+	}
+	wires := s.wireStats()
+	for _, ss := range s.cfg.Sets {
+		x := SetStatus{Name: ss.Name, Set: ss}
+		x.Stats = s.retired[ss.Name]
+		if sp := bySet[ss.Name]; sp != nil {
+			for _, tp := range sp.terms {
+				x.Tunnels = append(x.Tunnels, tunnelStatus(tp, sp.installed))
+				x.Stats.addSA(tp)
+			}
+		}
+		c := s.counter(ss.Name)
+		x.Stats.NoMatch += c.noMatch.Load()
+		x.Stats.PolicyErrors += c.policy.Load()
+		x.Stats.ICMPSent += c.icmp.Load()
+		x.Stats.DeviceErrors += c.devErrors.Load()
+		x.Stats.SendErrors += c.sendErrors.Load()
+		for k, t := range wires {
+			if k.addr == ss.LocalGateway {
+				x.Stats.BadSPI += t.BadSPI
+				x.Stats.OuterErrors += t.BadHeaders + t.LengthErrors
+			}
+		}
+		x.Stats = x.Stats.minus(s.base[ss.Name])
+		st.Sets = append(st.Sets, x)
+	}
+	return st
+}
+
+// wireStats sums the table statistics of every socket, past and present.
+func (s *state) wireStats() map[wireKey]esp.TableStats {
+	out := map[wireKey]esp.TableStats{}
+	for k, t := range s.wires {
+		out[k] = t
+	}
+	if s.plane != nil {
+		for k, w := range s.plane.wires {
+			t := out[k]
+			addTable(&t, w.table.Stats())
+			out[k] = t
+		}
+	}
+	return out
+}
+
+func tunnelStatus(tp *termPlane, installed bool) TunnelStatus {
+	ts := TunnelStatus{Term: tp.t}
+	for _, x := range []struct {
+		dir string
+		sa  *esp.SA
+	}{{"inbound", tp.in}, {"outbound", tp.out}} {
+		if x.sa == nil {
+			continue
+		}
+		ts.SAs = append(ts.SAs, SAStatus{Direction: x.dir, SPI: x.sa.SPI(), Config: x.sa.Config(),
+			Installed: installed, Created: tp.created, Stats: x.sa.Stats()})
+	}
+	return ts
+}

@@ -1,0 +1,376 @@
+package services
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"slices"
+	"sync"
+	"time"
+
+	"mxlab/config"
+	"mxlab/netns"
+	"mxlab/pic"
+	"mxlab/services/ipsec"
+	"mxlab/services/kernel"
+	"mxlab/services/mspic"
+)
+
+// Namespace runs functions inside the router's network namespace
+// (netns.Router).
+type Namespace interface {
+	Do(fn func() error) error
+}
+
+// Hardware is what the services need from the chassis.
+type Hardware interface {
+	// Present reports whether a physical interface's PIC is online.
+	Present(ifd string) bool
+	// Watch returns the card state changes until ctx ends.
+	Watch(ctx context.Context) <-chan pic.Event
+}
+
+// Options describe the services of a router.
+type Options struct {
+	Namespace Namespace // nil: no forwarding plane
+	Hardware  Hardware
+	StateDir  string // the trace file is <StateDir>/var/log/<file>
+	Now       func() time.Time
+	// Veth gives service units veth pairs instead of TUN devices (the
+	// fallback where /dev/net/tun cannot be opened).
+	Veth bool
+}
+
+// DeviceMTU is the MTU of a service unit's device (Junos shows 9178 for
+// family inet on ms- units); the tunnel MTU is enforced by the PIC.
+const DeviceMTU = 9178
+
+// Services are the IPsec services of one router.
+type Services struct {
+	opts  Options
+	trace *tracer
+
+	mu      sync.Mutex // one commit at a time; guards the fields below
+	plan    *ipsec.Plan
+	devs    map[string]device      // by unit
+	cards   map[string]*mspic.Card // by service interface
+	ctx     context.Context
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	started bool
+}
+
+// New returns the services of a router; Start runs them.
+func New(o Options) *Services {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &Services{opts: o, trace: newTracer(o.StateDir, o.Now), plan: &ipsec.Plan{},
+		devs: map[string]device{}, cards: map[string]*mspic.Card{}}
+}
+
+// Prepare reads the service sets of a candidate configuration and creates
+// the devices it needs; Apply hands the service sets to the PICs.
+func (s *Services) Prepare(_ context.Context, _, root *config.Node) (config.Pending, error) {
+	plan, errs := ipsec.Parse(root)
+	if len(errs) > 0 {
+		return nil, errs[0]
+	}
+	s.mu.Lock()
+	created, err := s.createDevices(plan)
+	if err != nil {
+		for _, t := range created {
+			t.Close()
+		}
+		s.mu.Unlock()
+		return nil, &config.CommitError{Path: []string{"interfaces"}, Msg: err.Error()}
+	}
+	return &pending{s: s, plan: plan, created: created}, nil
+}
+
+// wantedUnits are the interfaces that need a device: every configured
+// services interface and its units (routes may point at any of them), and
+// the units the service sets use.
+func wantedUnits(plan *ipsec.Plan) []string {
+	var units []string
+	add := func(u string) {
+		if u != "" && !slices.Contains(units, u) {
+			units = append(units, u)
+		}
+	}
+	for u := range plan.UnitAddrs {
+		phys, _ := netns.SplitUnit(u)
+		add(phys)
+		add(u)
+	}
+	for _, ss := range plan.Sets {
+		add(ss.Device())
+	}
+	slices.Sort(units)
+	return units
+}
+
+// device is the device of a service unit: a TUN device, or a veth pair
+// where TUN devices cannot be opened.
+type device interface {
+	mspic.Device
+	Name() string
+	Close() error
+}
+
+func (s *Services) createDevices(plan *ipsec.Plan) (map[string]device, error) {
+	created := map[string]device{}
+	if s.opts.Namespace == nil {
+		return created, nil
+	}
+	for _, u := range wantedUnits(plan) {
+		if s.devs[u] != nil {
+			continue
+		}
+		linux, err := netns.LinuxName(u)
+		if err != nil {
+			return created, fmt.Errorf("interface %s: %w", u, err)
+		}
+		d, err := s.openDevice(linux)
+		if err != nil {
+			return created, fmt.Errorf("interface %s: %w", u, err)
+		}
+		created[u] = d
+	}
+	return created, nil
+}
+
+// openDevice opens a TUN device, or a veth pair when TUN devices cannot
+// be opened (or Options.Veth asks for one).
+func (s *Services) openDevice(linux string) (device, error) {
+	if !s.opts.Veth {
+		t, err := kernel.OpenTUN(s.opts.Namespace.Do, linux, DeviceMTU)
+		if err == nil {
+			return t, nil
+		}
+		s.trace.log("notice", fmt.Sprintf("%s: %v; using a veth pair", linux, err))
+	}
+	return kernel.OpenVeth(s.opts.Namespace.Do, linux, DeviceMTU)
+}
+
+type pending struct {
+	s       *Services
+	plan    *ipsec.Plan
+	created map[string]device
+	once    sync.Once
+}
+
+func (p *pending) Apply() { p.once.Do(func() { p.s.apply(p.plan, p.created); p.s.mu.Unlock() }) }
+
+func (p *pending) Abort() {
+	p.once.Do(func() {
+		for _, t := range p.created {
+			t.Close()
+		}
+		p.s.mu.Unlock()
+	})
+}
+
+// apply runs with s.mu held.
+func (s *Services) apply(plan *ipsec.Plan, created map[string]device) {
+	for u, t := range created {
+		s.devs[u] = t
+	}
+	s.plan = plan
+	s.trace.configure(plan.Trace)
+	if s.started {
+		s.configureCards()
+	}
+	want := wantedUnits(plan)
+	for u, t := range s.devs {
+		if !slices.Contains(want, u) {
+			t.Close()
+			delete(s.devs, u)
+		}
+	}
+	s.syncDevices()
+}
+
+// syncDevices gives the devices their configured addresses and the
+// interface-style service sets their policy rules.
+func (s *Services) syncDevices() {
+	if s.opts.Namespace == nil {
+		return
+	}
+	for u, t := range s.devs {
+		if err := kernel.SetAddrs(s.opts.Namespace.Do, t.Name(), s.plan.UnitAddrs[u]); err != nil {
+			s.trace.log("error", fmt.Sprintf("interface %s: %v", u, err))
+		}
+	}
+	if err := s.syncRules(); err != nil {
+		s.trace.log("error", err.Error())
+	}
+}
+
+// configureCards gives every PIC its service sets, creating the engines
+// of PICs not seen before; s.mu is held.
+func (s *Services) configureCards() {
+	bySIC := map[string][]*ipsec.ServiceSet{}
+	for _, ss := range s.plan.Sets {
+		bySIC[ss.PIC()] = append(bySIC[ss.PIC()], ss)
+	}
+	for name := range bySIC {
+		if s.cards[name] == nil {
+			s.startCard(name)
+		}
+	}
+	devs := map[string]mspic.Device{}
+	for u, t := range s.devs {
+		devs[u] = t
+	}
+	for name, c := range s.cards {
+		err := c.Configure(mspic.Config{Sets: bySIC[name], Devices: devs,
+			NoTunnelHop: s.plan.NoTunnelHop, ClearOnRestart: s.plan.ClearOnRestart})
+		if err != nil && !errors.Is(err, mspic.ErrStopped) {
+			s.trace.log("error", fmt.Sprintf("%s: %v", name, err))
+		}
+	}
+	s.refreshGateways()
+}
+
+func (s *Services) startCard(name string) {
+	var net mspic.Net
+	if s.opts.Namespace != nil {
+		net = kernelNet{do: s.opts.Namespace.Do}
+	}
+	c := mspic.New(mspic.Options{Name: name, Net: net, Now: s.opts.Now, Log: s.trace.log})
+	c.Start(s.ctx)
+	s.cards[name] = c
+	c.SetOnline(s.present(name))
+}
+
+func (s *Services) present(ifd string) bool {
+	return s.opts.Hardware != nil && s.opts.Hardware.Present(ifd)
+}
+
+// refreshGateways tells the cards which gw-interfaces are down.
+func (s *Services) refreshGateways() {
+	for _, ss := range s.plan.Sets {
+		if ss.GWInterface == "" {
+			continue
+		}
+		if c := s.cards[ss.PIC()]; c != nil {
+			phys, _ := netns.SplitUnit(ss.GWInterface)
+			c.SetGateway(ss.GWInterface, s.present(phys))
+		}
+	}
+}
+
+// Start runs the PIC engines with the committed configuration root and
+// follows the hardware until ctx ends or Stop is called.
+func (s *Services) Start(ctx context.Context, root *config.Node) error {
+	s.mu.Lock()
+	s.ctx, s.cancel = context.WithCancel(ctx)
+	s.started = true
+	s.mu.Unlock()
+	p, err := s.Prepare(ctx, nil, root)
+	if err != nil {
+		return err
+	}
+	p.Apply()
+	if s.opts.Hardware == nil {
+		return nil
+	}
+	events := s.opts.Hardware.Watch(s.ctx)
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.runEvents(s.ctx, events)
+	}()
+	return nil
+}
+
+// runEvents follows PIC and FPC state changes.
+func (s *Services) runEvents(ctx context.Context, events <-chan pic.Event) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case ev, ok := <-events:
+			if !ok {
+				return
+			}
+			s.mu.Lock()
+			for _, ifd := range ev.Interfaces {
+				if c := s.cards[ifd]; c != nil {
+					c.SetOnline(ev.State == pic.Online)
+				}
+			}
+			s.refreshGateways()
+			s.mu.Unlock()
+		}
+	}
+}
+
+// Stop ends the PIC engines and removes the devices; it waits for every
+// goroutine and is safe to call twice.
+func (s *Services) Stop() {
+	s.mu.Lock()
+	cancel := s.cancel
+	s.mu.Unlock()
+	if cancel != nil {
+		cancel()
+	}
+	s.wg.Wait()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, c := range s.cards {
+		c.Stop()
+	}
+	s.plan = &ipsec.Plan{}
+	s.syncRules()
+	for u, t := range s.devs {
+		t.Close()
+		delete(s.devs, u)
+	}
+	s.trace.close()
+}
+
+// cardList returns the PIC engines.
+func (s *Services) cardList() []*mspic.Card {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]*mspic.Card, 0, len(s.cards))
+	for _, c := range s.cards {
+		out = append(out, c)
+	}
+	return out
+}
+
+// Status returns the state of every PIC running service sets, in
+// interface order.
+func (s *Services) Status() []mspic.Status {
+	s.mu.Lock()
+	names := make([]string, 0, len(s.cards))
+	cards := make(map[string]*mspic.Card, len(s.cards))
+	for n, c := range s.cards {
+		names = append(names, n)
+		cards[n] = c
+	}
+	s.mu.Unlock()
+	slices.SortFunc(names, compareIfNames)
+	var out []mspic.Status
+	for _, n := range names {
+		st, err := cards[n].Status()
+		if err != nil {
+			continue
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
+// kernelNet opens the sockets of a card in the namespace.
+type kernelNet struct{ do kernel.DoFunc }
+
+func (k kernelNet) OpenESP(a netip.Addr) (mspic.Receiver, error) { return kernel.OpenESP(k.do, a) }
+func (k kernelNet) OpenUDP(a netip.Addr, port uint16) (mspic.Receiver, error) {
+	return kernel.OpenUDP(k.do, a, port)
+}
+func (k kernelNet) OpenSender() (mspic.Sender, error) { return kernel.OpenSender(k.do) }

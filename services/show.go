@@ -1,0 +1,214 @@
+package services
+
+import (
+	"fmt"
+	"io"
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"mxlab/services/ipsec"
+	"mxlab/services/ipsec/esp"
+	"mxlab/services/mspic"
+)
+
+// Levels of output.
+const (
+	levelNone = iota
+	levelBrief
+	levelDetail
+)
+
+// ShowSAs renders "show services ipsec-vpn ipsec security-associations"
+// for the service set named set ("" for all).
+func ShowSAs(w io.Writer, cards []mspic.Status, set string, level int) {
+	var b strings.Builder
+	first := true
+	for _, c := range cards {
+		for _, ss := range c.Sets {
+			if set != "" && ss.Name != set || len(ss.Tunnels) == 0 {
+				continue
+			}
+			if !first {
+				b.WriteString("\n")
+			}
+			first = false
+			fmt.Fprintf(&b, "Service set: %s, IKE Routing-instance: default\n", ss.Name)
+			for _, t := range ss.Tunnels {
+				showTunnel(&b, ss.Set, t, level)
+			}
+		}
+	}
+	io.WriteString(w, b.String())
+}
+
+func showTunnel(b *strings.Builder, ss *ipsec.ServiceSet, t mspic.TunnelStatus, level int) {
+	tm := t.Term
+	fmt.Fprintf(b, "\n  Rule: %s, Term: %s, Tunnel index: %d\n", tm.Rule, tm.Name, tm.Index)
+	fmt.Fprintf(b, "  Local gateway: %s, Remote gateway: %s\n", ss.LocalGateway, tm.RemoteGateway)
+	if level != levelBrief {
+		if level == levelDetail {
+			mtu := cmpInt(tm.Options.TunnelMTU, esp.DefaultTunnelMTU)
+			fmt.Fprintf(b, "  IPSec inside interface: %s, Tunnel MTU: %d\n", ss.Device(), mtu)
+			udp, port := "Disabled", 0
+			if tm.Options.UDPEncap {
+				udp, port = "Enabled", int(tm.Options.UDPPort)
+			}
+			fmt.Fprintf(b, "  UDP encapsulate: %s, UDP Destination port: %d\n", udp, port)
+		}
+		src, dst := tm.Selector(ss.Style)
+		fmt.Fprintf(b, "  Local identity: %s\n", identity(src))
+		fmt.Fprintf(b, "  Remote identity: %s\n", identity(dst))
+	}
+	b.WriteString("\n")
+	if level == levelDetail {
+		for _, sa := range t.SAs {
+			showSADetail(b, sa)
+		}
+		return
+	}
+	b.WriteString("    Direction SPI         AUX-SPI     Mode       Type     Protocol\n")
+	for _, sa := range t.SAs {
+		fmt.Fprintf(b, "    %-9s %-11d %-11d %-10s %-8s %s\n", sa.Direction, sa.SPI, 0, "tunnel", "manual", "ESP")
+	}
+}
+
+func showSADetail(b *strings.Builder, sa mspic.SAStatus) {
+	state := "Installed"
+	if !sa.Installed {
+		state = "Not installed"
+	}
+	c := sa.Config
+	fmt.Fprintf(b, "    Direction: %s, SPI: %d, AUX-SPI: 0\n", sa.Direction, sa.SPI)
+	fmt.Fprintf(b, "    Mode: tunnel, Type: manual, State: %s\n", state)
+	fmt.Fprintf(b, "    Protocol: ESP, Authentication: %s, Encryption: %s\n", c.Authentication, c.Encryption)
+	b.WriteString("    Soft lifetime: Unlimited\n    Hard lifetime: Unlimited\n")
+	if sa.Direction == "inbound" {
+		if c.NoAntiReplay {
+			b.WriteString("    Anti-replay service: Disabled\n")
+		} else {
+			fmt.Fprintf(b, "    Anti-replay service: Enabled, Replay window size: %d\n", cmpInt(c.ReplayWindow, 128))
+		}
+	}
+	fmt.Fprintf(b, "    Copy ToS: Enabled, Copy TTL: Disabled, TTL: %d\n", c.TTL)
+	df := "Copy"
+	switch c.DF {
+	case esp.DFClear:
+		df = "Clear"
+	case esp.DFSet:
+		df = "Set"
+	}
+	passive := "Disabled"
+	if c.Passive {
+		passive = "Enabled"
+	}
+	fmt.Fprintf(b, "    DF bit: %s, Passive mode tunneling: %s\n\n", df, passive)
+}
+
+// identity is the Junos form of a traffic selector.
+func identity(p netip.Prefix) string {
+	if !p.IsValid() {
+		p = netip.MustParsePrefix("0.0.0.0/0")
+	}
+	return fmt.Sprintf("ipv4_subnet(any:0,[0..7]=%s)", p)
+}
+
+func cmpInt(v, def int) int {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+// ShowStats renders "show services ipsec-vpn ipsec statistics".
+func ShowStats(w io.Writer, cards []mspic.Status, set string, level int) {
+	var b strings.Builder
+	first := true
+	for _, c := range cards {
+		for _, ss := range c.Sets {
+			if set != "" && ss.Name != set {
+				continue
+			}
+			if !first {
+				b.WriteString("\n")
+			}
+			first = false
+			fmt.Fprintf(&b, "PIC: %s, Service set: %s\n\n", c.Name, ss.Name)
+			showCounters(&b, ss.Stats, level)
+		}
+	}
+	io.WriteString(w, b.String())
+}
+
+func counter(b *strings.Builder, label string, v uint64) {
+	s := strconv.FormatUint(v, 10)
+	pad := 35 - len(label) - len(s)
+	if pad < 1 {
+		pad = 1
+	}
+	b.WriteString(label + strings.Repeat(" ", pad) + s + "\n")
+}
+
+func showCounters(b *strings.Builder, s mspic.Stats, level int) {
+	b.WriteString("ESP Statistics:\n")
+	counter(b, "  Encrypted bytes:", s.EncryptedBytes)
+	counter(b, "  Decrypted bytes:", s.DecryptedBytes)
+	counter(b, "  Encrypted packets:", s.EncryptedPackets)
+	counter(b, "  Decrypted packets:", s.DecryptedPackets)
+	if level == levelBrief {
+		return
+	}
+	b.WriteString("AH Statistics:\n")
+	for _, l := range []string{"  Input bytes:", "  Output bytes:", "  Input packets:", "  Output packets:"} {
+		counter(b, l, 0)
+	}
+	b.WriteString("Errors:\n")
+	fmt.Fprintf(b, "  AH authentication failures: 0, Replay errors: %d\n", s.ReplayErrors)
+	fmt.Fprintf(b, "  ESP authentication failures: %d, ESP decryption failures: %d\n", s.AuthErrors, s.DecryptErrors)
+	fmt.Fprintf(b, "  Bad headers: %d, Bad trailers: %d\n", s.BadHeaders+s.OuterErrors+s.LengthErrors, s.BadTrailers)
+	if level != levelDetail {
+		return
+	}
+	fmt.Fprintf(b, "  Invalid SPI: %d, Policy errors: %d, No matching rule: %d\n", s.BadSPI, s.PolicyErrors, s.NoMatch)
+	fmt.Fprintf(b, "  TTL exceeded: %d, MTU exceeded: %d, Fragmented: %d\n", s.TTLExceeded, s.TooBig, s.Fragmented)
+	fmt.Fprintf(b, "  Land attacks: %d, Address errors: %d, IP option errors: %d\n", s.LandAttacks, s.AddressErrors, s.OptionErrors)
+	fmt.Fprintf(b, "  ICMP errors sent: %d\n", s.ICMPSent)
+}
+
+// ShowSummary renders "show services service-sets summary": the service
+// sets configured on each services PIC.
+func ShowSummary(w io.Writer, cards []mspic.Status) {
+	var b strings.Builder
+	b.WriteString("             Service sets\n")
+	b.WriteString("Interface    configured\n")
+	for _, c := range cards {
+		if len(c.Sets) == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "%-12s %10d\n", c.Name, len(c.Sets))
+	}
+	io.WriteString(w, b.String())
+}
+
+// compareIfNames orders interface names by their FPC/PIC/port numbers.
+func compareIfNames(a, b string) int {
+	na, nb := ifNumbers(a), ifNumbers(b)
+	for i := 0; i < len(na) && i < len(nb); i++ {
+		if na[i] != nb[i] {
+			return na[i] - nb[i]
+		}
+	}
+	return strings.Compare(a, b)
+}
+
+func ifNumbers(s string) []int {
+	if i := strings.IndexByte(s, '-'); i >= 0 {
+		s = s[i+1:]
+	}
+	var out []int
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == '/' || r == '.' }) {
+		n, _ := strconv.Atoi(f)
+		out = append(out, n)
+	}
+	return out
+}
