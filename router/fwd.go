@@ -144,8 +144,17 @@ func RoutingConfig(root *config.Node, ch *chassis.Chassis) routing.Config {
 		}
 		for _, u := range ifd.Entries("unit") {
 			_, udown := u.Leaf("disable")
-			for _, p := range prefixes(u.Get("family", "inet")) {
-				cfg.Interfaces = append(cfg.Interfaces, routing.IfAddr{Name: ifd.Key() + "." + u.Key(), Prefix: p, Up: up && !udown})
+			inet := u.Get("family", "inet")
+			if inet == nil {
+				continue
+			}
+			ifl := ifd.Key() + "." + u.Key()
+			addrs := prefixes(inet)
+			if len(addrs) == 0 {
+				cfg.Interfaces = append(cfg.Interfaces, routing.IfAddr{Name: ifl, Up: up && !udown})
+			}
+			for _, p := range addrs {
+				cfg.Interfaces = append(cfg.Interfaces, routing.IfAddr{Name: ifl, Prefix: p, Up: up && !udown})
 			}
 		}
 	}

@@ -36,7 +36,9 @@ type QualifiedNextHop struct {
 }
 
 // IfAddr is an address of a logical interface ("ge-0/0/0.0") and whether
-// the interface is up (configured, not disabled, link up).
+// the interface is up (configured, not disabled, link up). A unit with
+// family inet but no address appears once with a zero Prefix, so that
+// interface next hops can point at it.
 type IfAddr struct {
 	Name   string
 	Prefix netip.Prefix

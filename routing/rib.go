@@ -184,13 +184,18 @@ func resolve(r *Route, addrs []IfAddr) {
 func resolveHop(h Hop, addrs []IfAddr) (Hop, bool) {
 	best := -1
 	for _, a := range addrs {
-		if !a.Up || !a.Prefix.Addr().Is4() {
+		if !a.Up {
 			continue
 		}
 		if !h.Gateway.IsValid() {
+			// An interface next hop needs the unit up, with or without an
+			// address (next-hop ms-1/2/0.1 on an unnumbered inside unit).
 			if a.Name == h.Interface {
 				return h, true
 			}
+			continue
+		}
+		if !a.Prefix.Addr().Is4() {
 			continue
 		}
 		if h.Interface != "" && a.Name != h.Interface {
