@@ -4,7 +4,7 @@ BIN     := bin/mxlab
 ARGS    ?=
 PKGS    := ./...
 
-.PHONY: all build run test test-race test-netns bench bench-lab lint fuzz-smoke demos deps generate clean
+.PHONY: all build run test fmt-check test-race test-netns bench bench-lab lint fuzz-smoke demos deps generate clean
 
 all: build
 
@@ -20,22 +20,26 @@ deps:
 	./scripts/deps
 
 ## test: everything CI runs: format, vet, unit/transcript/golden tests with -race
-test: deps
-	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
-	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+test: deps fmt-check
 	$(GO) vet $(PKGS)
 	$(GO) test -race -count=1 $(PKGS)
 
+# fmt-check fails when a Go file is not gofmt'ed.
+fmt-check:
+	@unformatted=$$(gofmt -l .); \
+	  if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+
 test-race: test
 
-## test-netns: the tests that need root (namespaces, links, labs); they skip without it
-NETNS_PKGS := ./netns/... ./routing/... ./lab/...
+## test-netns: the tests that need root (namespaces, links, labs, IPsec between routers); they skip without it
+NETNS_PKGS := ./netns/... ./routing/... ./lab/... ./services/...
 test-netns: deps
 	$(GO) test -race -count=1 $(NETNS_PKGS)
 
 ## demos: run every demo (demos/*/run); each exits 0 only when its checks held
 demos: build
-	@set -e; for d in demos/*/run; do echo "== $$d"; ./$$d; done
+	@failed=; for d in demos/*/run; do echo "== $$d"; ./$$d || failed="$$failed $$d"; done; \
+	  if [ -n "$$failed" ]; then echo "demos failed:$$failed"; exit 1; fi
 
 ## bench: the benchmarks named in the issues
 bench:
@@ -46,10 +50,11 @@ bench-lab: build
 	./bench/lab-up 50
 	./bench/ping-rtt 10
 
-## lint: gofmt and go vet
-lint:
-	gofmt -l .
+## lint: gofmt, go vet and, when installed, staticcheck
+lint: fmt-check
 	$(GO) vet $(PKGS)
+	@if command -v staticcheck >/dev/null; then echo staticcheck $(PKGS); staticcheck $(PKGS); \
+	  else echo "staticcheck not installed (go install honnef.co/go/tools/cmd/staticcheck@latest); skipped"; fi
 
 ## fuzz-smoke: run every fuzz target for FUZZTIME (default 10s)
 FUZZTIME ?= 10s

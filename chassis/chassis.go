@@ -32,11 +32,8 @@ type LinkReporter interface {
 	LinkUp(ifname string) bool
 }
 
-// Errors of chassis requests.
-var (
-	ErrEmptySlot  = errors.New("slot empty")
-	ErrNotStarted = errors.New("chassis not running")
-)
+// ErrEmptySlot is returned by a chassis request for a slot with no card.
+var ErrEmptySlot = errors.New("slot empty")
 
 // SlotError tells that a request named a slot with no card in it.
 type SlotError struct {

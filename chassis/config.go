@@ -119,13 +119,6 @@ func cloneConfig(cfg Config) Config {
 	return out
 }
 
-// config returns the current configuration.
-func (c *Chassis) config() Config {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.cfg
-}
-
 // ifIndex is the kernel and SNMP index of an interface.
 type ifIndex struct{ index, snmp int }
 

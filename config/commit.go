@@ -46,7 +46,7 @@ func (db *DB) check(cand *Node) (eff *Node, warnings []*CommitError, err error) 
 		errs = append(errs, m...)
 		reason = "missing mandatory statements"
 	}
-	all := checkMusts(eff)
+	all := db.musts.check(eff)
 	for _, v := range db.validators {
 		all = append(all, v(eff)...)
 	}
@@ -115,21 +115,11 @@ func (s *Session) Commit(ctx context.Context, opts CommitOptions) ([]*CommitErro
 		if sharedClean {
 			// The shared candidate had no changes of its own: it follows
 			// the new active configuration.
-			db.shared = db.active.Clone()
-			for o := range db.sessions {
-				if o.mode != Private {
-					o.cand = db.shared
-				}
-			}
+			db.setShared(db.active.Clone())
 		}
 	} else {
-		db.shared = db.active.Clone()
+		db.setShared(db.active.Clone())
 		s.cand = db.shared
-		for o := range db.sessions {
-			if o.mode != Private {
-				o.cand = db.shared
-			}
-		}
 	}
 	return warns, nil
 }
@@ -166,7 +156,7 @@ func (db *DB) commit(ctx context.Context, cand *Node, user string, opts CommitOp
 		if err := db.store.Write(c, newActive.Text()); err != nil {
 			db.seq--
 			abort()
-			return warns, fmt.Errorf("commit failed: (%v)", err)
+			return warns, fmt.Errorf("commit failed: (%w)", err)
 		}
 	}
 	for _, p := range pend {
@@ -215,12 +205,7 @@ func (db *DB) autoRollback(seq uint64) {
 		_, err = db.commit(context.Background(), prev, "root", CommitOptions{Via: "other"})
 	}
 	if err == nil {
-		db.shared = db.active.Clone()
-		for o := range db.sessions {
-			if o.mode != Private {
-				o.cand = db.shared
-			}
-		}
+		db.setShared(db.active.Clone())
 	}
 	db.mu.Unlock()
 	if err == nil {
@@ -238,18 +223,14 @@ func (db *DB) Close() {
 
 // Rollback loads rollback n into the session's candidate.
 func (s *Session) Rollback(n int) error {
-	db := s.db
-	db.mu.Lock()
-	defer db.mu.Unlock()
-	if err := s.writable(); err != nil {
-		return err
-	}
-	t, err := db.tree(n)
-	if err != nil {
-		return err
-	}
-	s.replaceCandidate(t.Clone())
-	return nil
+	return s.write(func() error {
+		t, err := s.db.tree(n)
+		if err != nil {
+			return err
+		}
+		s.replaceCandidate(t.Clone())
+		return nil
+	})
 }
 
 // replaceCandidate swaps the session's candidate. Called with mu held.
@@ -258,14 +239,19 @@ func (s *Session) replaceCandidate(t *Node) {
 		s.cand = t
 		return
 	}
-	s.db.shared = t
-	for o := range s.db.sessions {
+	s.db.setShared(t)
+	s.cand = t
+}
+
+// setShared makes t the candidate of every session that is not private.
+// Called with mu held.
+func (db *DB) setShared(t *Node) {
+	db.shared = t
+	for o := range db.sessions {
 		if o.mode != Private {
 			o.cand = t
 		}
 	}
-	s.cand = t
-	s.db.changed = s.db.now()
 }
 
 // Compare renders the differences between rollback n (the active

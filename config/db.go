@@ -53,10 +53,10 @@ type DB struct {
 	history    []entry // [0] is the active configuration
 	owners     []Owner
 	validators []Validator
+	musts      *mustChecker // parsed junos:must expressions, kept across commits
 	sessions   map[*Session]struct{}
 	exclusive  *Session
 	confirm    *confirmState
-	changed    time.Time // last change of the shared candidate
 	now        func() time.Time
 	notify     func(msg string)
 	seq        uint64
@@ -84,7 +84,7 @@ type Options struct {
 // (or an empty one).
 func Open(opts Options) (*DB, error) {
 	db := &DB{store: opts.Store, now: opts.Now, notify: opts.Notify, sessions: map[*Session]struct{}{},
-		confirmUnit: confirmUnit()}
+		musts: newMustChecker(), confirmUnit: confirmUnit()}
 	if db.now == nil {
 		db.now = time.Now
 	}

@@ -2,7 +2,6 @@ package config
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 
 	"mxlab/config/schema"
@@ -39,22 +38,18 @@ func ParseLoadMode(s string) (LoadMode, bool) {
 // Load loads text into the session's candidate. relative loads at the edit
 // level instead of the top. A failed load changes nothing.
 func (s *Session) Load(mode LoadMode, text, source string, relative bool) error {
-	db := s.db
-	db.mu.Lock()
-	defer db.mu.Unlock()
-	if err := s.writable(); err != nil {
-		return err
-	}
-	var level Path
-	if relative {
-		level = s.level
-	}
-	t, err := applyLoad(s.cand, level, mode, text, source)
-	if err != nil {
-		return err
-	}
-	s.replaceCandidate(t)
-	return nil
+	return s.write(func() error {
+		var level Path
+		if relative {
+			level = s.level
+		}
+		t, err := applyLoad(s.cand, level, mode, text, source)
+		if err != nil {
+			return err
+		}
+		s.replaceCandidate(t)
+		return nil
+	})
 }
 
 // applyLoad returns a copy of cand with text loaded at level.
@@ -181,7 +176,7 @@ func setLine(t *Node, cur Path, words []string) (Path, error) {
 			return cur[:len(cur)-1], nil
 		}
 	default:
-		return cur, &InputError{Tok: -1, Msg: fmt.Sprintf("syntax error, expecting <command>")}
+		return cur, &InputError{Tok: -1, Msg: "syntax error, expecting <command>"}
 	}
 	return cur, nil
 }

@@ -2,6 +2,8 @@ package config
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"mxlab/config/schema"
 )
@@ -46,118 +48,118 @@ func (s *Session) Copy(words []string) error { return s.copyOrRename(words, fals
 func (s *Session) Rename(words []string) error { return s.copyOrRename(words, true) }
 
 func (s *Session) copyOrRename(words []string, rename bool) error {
-	fromW, _, toW, ok := splitAt(words, "to")
-	if !ok {
-		return &InputError{Tok: len(words), Msg: "syntax error, expecting 'to'."}
-	}
-	from, err := s.resolve(fromW, false)
+	from, _, to, err := s.siblingArgs(words, nil, "to")
 	if err != nil {
 		return err
 	}
-	if len(from) == 0 {
-		return missingArg(0)
-	}
-	if len(toW) == 0 {
-		return missingArg(len(words))
-	}
-	to, err := target(from, toW, len(fromW)+1)
-	if err != nil {
-		return err
-	}
-	db := s.db
-	db.mu.Lock()
-	defer db.mu.Unlock()
-	if err := s.writable(); err != nil {
-		return err
-	}
-	src := s.cand.Walk(s.full(from))
-	if src == nil || src == s.cand {
-		return ErrNotFound
-	}
-	parent := src.Parent
-	if parent.lookup(to) != nil && src.S.Kind == schema.List {
-		return fmt.Errorf("%s already exists", joinWords(stepWords(to)))
-	}
-	dup := src.Clone()
-	dup.Keys = append([]string(nil), to.Keys...)
-	if src.S.Kind == schema.Leaf {
-		dup.Value = to.Value
-	}
-	if rename {
-		parent.removeKid(src)
-	} else if src.S.Kind != schema.List {
-		parent.removeKid(src) // a leaf copied onto itself replaces its value
-	}
-	dup.Parent = parent
-	parent.insertKid(dup)
-	db.changed = db.now()
-	return nil
+	return s.write(func() error {
+		src := s.cand.Walk(s.full(from))
+		if src == nil || src == s.cand {
+			return ErrNotFound
+		}
+		parent := src.Parent
+		if parent.lookup(to) != nil && src.S.Kind == schema.List {
+			return fmt.Errorf("%s already exists", joinWords(stepWords(to)))
+		}
+		dup := src.Clone()
+		dup.Keys = append([]string(nil), to.Keys...)
+		if src.S.Kind == schema.Leaf {
+			dup.Value = to.Value
+		}
+		if rename {
+			parent.removeKid(src)
+		} else if src.S.Kind != schema.List {
+			parent.removeKid(src) // a leaf copied onto itself replaces its value
+		}
+		dup.Parent = parent
+		parent.insertKid(dup)
+		return nil
+	})
 }
 
 // Insert runs "insert PATH before|after ID" in an ordered-by-user list.
 func (s *Session) Insert(words []string) error {
-	pathW, where, idW, ok := splitAt(words, "before", "after")
+	orderedList := func(p Path) error {
+		if last := p[len(p)-1]; last.S.Kind != schema.List || !last.S.Ordered {
+			return &InputError{Tok: last.Tok, Msg: "syntax error."}
+		}
+		return nil
+	}
+	p, where, ref, err := s.siblingArgs(words, orderedList, "before", "after")
+	if err != nil {
+		return err
+	}
+	return s.write(func() error {
+		full := s.full(p)
+		x := s.cand.Walk(full)
+		var parent *Node
+		if x != nil {
+			parent = x.Parent
+		} else if parent = s.cand.Walk(full[:len(full)-1]); parent == nil {
+			return ErrNotFound
+		}
+		anchor := parent.lookup(ref)
+		if anchor == nil {
+			return ErrNotFound
+		}
+		if x == nil {
+			x = parent.Set(Path{p[len(p)-1]})
+		}
+		if x != anchor {
+			parent.moveKid(x, anchor, where == "after")
+		}
+		return nil
+	})
+}
+
+// siblingArgs parses the words of copy, rename and insert: "PATH KW ID",
+// KW one of kws, ID naming a sibling of the statement at PATH. check, when
+// not nil, vets PATH before ID is read.
+func (s *Session) siblingArgs(words []string, check func(Path) error, kws ...string) (Path, string, Step, error) {
+	pathW, kw, idW, ok := splitAt(words, kws...)
 	if !ok {
-		return &InputError{Tok: len(words), Msg: "syntax error, expecting 'before' or 'after'."}
+		q := make([]string, len(kws))
+		for i, k := range kws {
+			q[i] = "'" + k + "'"
+		}
+		return nil, "", Step{}, &InputError{Tok: len(words), Msg: "syntax error, expecting " + strings.Join(q, " or ") + "."}
 	}
 	p, err := s.resolve(pathW, false)
 	if err != nil {
-		return err
+		return nil, "", Step{}, err
 	}
 	if len(p) == 0 {
-		return missingArg(0)
+		return nil, "", Step{}, missingArg(0)
 	}
-	last := p[len(p)-1]
-	if last.S.Kind != schema.List || !last.S.Ordered {
-		return &InputError{Tok: last.Tok, Msg: "syntax error."}
-	}
-	if len(idW) == 0 {
-		return missingArg(len(words))
-	}
-	ref, err := target(p, idW, len(pathW)+1)
-	if err != nil {
-		return err
-	}
-	db := s.db
-	db.mu.Lock()
-	defer db.mu.Unlock()
-	if err := s.writable(); err != nil {
-		return err
-	}
-	full := s.full(p)
-	x := s.cand.Walk(full)
-	parentPath := full[:len(full)-1]
-	var parent *Node
-	if x != nil {
-		parent = x.Parent
-	} else if parent = s.cand.Walk(parentPath); parent == nil {
-		return ErrNotFound
-	}
-	anchor := parent.lookup(ref)
-	if anchor == nil {
-		return ErrNotFound
-	}
-	if x == nil {
-		x = parent.Set(Path{last})
-	}
-	if x == anchor {
-		return nil
-	}
-	parent.removeKid(x)
-	for i, k := range parent.Kids {
-		if k == anchor {
-			if where == "after" {
-				i++
-			}
-			parent.Kids = append(parent.Kids, nil)
-			copy(parent.Kids[i+1:], parent.Kids[i:])
-			parent.Kids[i] = x
-			parent.idx = nil
-			break
+	if check != nil {
+		if err := check(p); err != nil {
+			return nil, "", Step{}, err
 		}
 	}
-	db.changed = db.now()
-	return nil
+	if len(idW) == 0 {
+		return nil, "", Step{}, missingArg(len(words))
+	}
+	id, err := target(p, idW, len(pathW)+1)
+	if err != nil {
+		return nil, "", Step{}, err
+	}
+	return p, kw, id, nil
+}
+
+// moveKid moves the child x of n next to its child anchor: before it, or
+// after it when after is set.
+func (n *Node) moveKid(x, anchor *Node, after bool) {
+	n.removeKid(x)
+	for i, k := range n.Kids {
+		if k == anchor {
+			if after {
+				i++
+			}
+			n.Kids = slices.Insert(n.Kids, i, x)
+			n.idx = nil
+			return
+		}
+	}
 }
 
 func joinWords(w []string) string {

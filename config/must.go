@@ -46,11 +46,6 @@ func (mc *mustChecker) exprs(s *schema.Node) []mustExpr {
 	return out
 }
 
-// checkMusts evaluates every constraint of the active statements of root.
-func checkMusts(root *Node) []*CommitError {
-	return newMustChecker().check(root)
-}
-
 // check evaluates every constraint of the active statements of root, in
 // configuration order.
 func (mc *mustChecker) check(root *Node) []*CommitError {

@@ -222,6 +222,12 @@ func findKid(n *Node, s *schema.Node, keys []string) *Node {
 	return nil
 }
 
+// checkMusts evaluates every constraint of the active statements of root
+// with a fresh checker.
+func checkMusts(root *Node) []*CommitError {
+	return newMustChecker().check(root)
+}
+
 func TestCheckMusts(t *testing.T) {
 	sch := testSchema()
 	base := []string{

@@ -209,14 +209,10 @@ func (s *Session) Set(words []string) error {
 	if err := checkSetTarget(p); err != nil {
 		return err
 	}
-	s.db.mu.Lock()
-	defer s.db.mu.Unlock()
-	if err := s.writable(); err != nil {
-		return err
-	}
-	s.cand.Set(s.full(p))
-	s.db.changed = s.db.now()
-	return nil
+	return s.write(func() error {
+		s.cand.Set(s.full(p))
+		return nil
+	})
 }
 
 // checkSetTarget refuses set commands that name a whole list without an
@@ -239,8 +235,20 @@ func canStandAlone(s *schema.Node) bool {
 	return s.Presence || len(s.Children) == 0 || s.Choice != ""
 }
 
+// write runs f, which changes the session's candidate, under the database
+// lock, when the session may write.
+func (s *Session) write(f func() error) error {
+	s.db.mu.Lock()
+	defer s.db.mu.Unlock()
+	if err := s.writable(); err != nil {
+		return err
+	}
+	return f()
+}
+
 // writable reports whether the session may change the candidate. Called
 // with mu held.
+
 func (s *Session) writable() error {
 	if ex := s.db.exclusive; ex != nil && ex != s && s.mode != Private {
 		return &LockError{Holder: ex.who}
@@ -255,17 +263,7 @@ func (s *Session) Delete(words []string) error {
 	if err != nil {
 		return err
 	}
-	s.db.mu.Lock()
-	defer s.db.mu.Unlock()
-	if err := s.writable(); err != nil {
-		return err
-	}
-	full := s.full(p)
-	if err := s.cand.Delete(full); err != nil {
-		return err
-	}
-	s.db.changed = s.db.now()
-	return nil
+	return s.write(func() error { return s.cand.Delete(s.full(p)) })
 }
 
 // SetActive runs activate (active true) or deactivate.
@@ -288,18 +286,14 @@ func (s *Session) modify(words []string, f func(x *Node)) error {
 	if len(p) == 0 {
 		return missingArg(0)
 	}
-	s.db.mu.Lock()
-	defer s.db.mu.Unlock()
-	if err := s.writable(); err != nil {
-		return err
-	}
-	x := s.cand.Walk(s.full(p))
-	if x == nil || x == s.cand {
-		return ErrNotFound
-	}
-	f(x)
-	s.db.changed = s.db.now()
-	return nil
+	return s.write(func() error {
+		x := s.cand.Walk(s.full(p))
+		if x == nil || x == s.cand {
+			return ErrNotFound
+		}
+		f(x)
+		return nil
+	})
 }
 
 // Candidate returns a copy of the session's candidate.

@@ -3,9 +3,9 @@ package fpc
 import (
 	"context"
 	"errors"
-	"sync"
 	"time"
 
+	"mxlab/internal/card"
 	"mxlab/pic"
 )
 
@@ -37,21 +37,13 @@ type Card struct {
 	slot int
 	opts Options
 	pics map[int]*pic.Card // by PIC slot; fixed at New
-
-	ops  chan func(*state) // never closed
-	done chan struct{}     // closed when run ends (or by Stop when never started)
-
-	mu      sync.Mutex // guards started, cancel
-	started bool
-	cancel  context.CancelFunc
-	end     sync.Once
+	loop *card.Loop[state]
 }
 
-// state is owned by run.
+// state is owned by the card's goroutine.
 type state struct {
 	st    pic.State
 	since time.Time
-	boot  *time.Timer
 }
 
 // New returns a stopped Card and its PICs.
@@ -60,7 +52,7 @@ func New(spec Spec, opts Options) *Card {
 		opts.Now = time.Now
 	}
 	c := &Card{slot: spec.Slot, opts: opts, pics: make(map[int]*pic.Card, len(spec.PICs)),
-		ops: make(chan func(*state)), done: make(chan struct{})}
+		loop: card.NewLoop[state]()}
 	popts := pic.Options{BootDelay: opts.BootDelay, Notify: opts.Notify, Now: opts.Now}
 	for _, ps := range spec.PICs {
 		ps.FPC = spec.Slot
@@ -77,67 +69,29 @@ func (c *Card) PIC(slot int) *pic.Card { return c.pics[slot] }
 
 // Start runs the FPC and its PICs, all Online, until ctx ends or Stop.
 func (c *Card) Start(ctx context.Context) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.started {
-		return
-	}
-	c.started = true
-	ctx, c.cancel = context.WithCancel(ctx)
-	for _, p := range c.pics {
-		p.Start(ctx)
-	}
-	go c.run(ctx, &state{st: pic.Online, since: c.opts.Now()})
+	c.loop.Start(ctx, func() *state {
+		for _, p := range c.pics {
+			p.Start(ctx)
+		}
+		return &state{st: pic.Online, since: c.opts.Now()}
+	})
 }
 
 // Stop ends the FPC's goroutine and its PICs' and waits for them. It is
 // safe to call more than once, and before Start.
 func (c *Card) Stop() {
-	c.mu.Lock()
-	started, cancel := c.started, c.cancel
-	c.started = true
-	c.mu.Unlock()
-	if started {
-		cancel()
-		<-c.done
-	}
-	c.end.Do(func() { close(c.done) })
+	c.loop.Stop()
 	for _, p := range c.pics {
 		p.Stop()
 	}
 }
 
-func (c *Card) run(ctx context.Context, s *state) {
-	defer c.end.Do(func() { close(c.done) })
-	for {
-		var bootC <-chan time.Time
-		if s.boot != nil {
-			bootC = s.boot.C
-		}
-		select {
-		case <-ctx.Done():
-			if s.boot != nil {
-				s.boot.Stop()
-			}
-			return
-		case f := <-c.ops:
-			f(s)
-		case <-bootC:
-			s.boot = nil
-			c.online(s)
-		}
-	}
-}
-
+// do runs f on the FPC's goroutine and waits for it.
 func (c *Card) do(f func(*state)) error {
-	finished := make(chan struct{})
-	select {
-	case c.ops <- func(s *state) { f(s); close(finished) }:
-		<-finished
-		return nil
-	case <-c.done:
+	if !c.loop.Do(f) {
 		return pic.ErrStopped
 	}
+	return nil
 }
 
 func (c *Card) enter(s *state, st pic.State) {
@@ -160,10 +114,7 @@ func (c *Card) online(s *state) {
 }
 
 func (c *Card) offline(s *state) {
-	if s.boot != nil {
-		s.boot.Stop()
-		s.boot = nil
-	}
+	c.loop.CancelTimer()
 	for _, p := range c.pics {
 		_, _ = p.SetOnline(false)
 	}
@@ -176,7 +127,7 @@ func (c *Card) boot(s *state) {
 		c.online(s)
 		return
 	}
-	s.boot = time.NewTimer(c.opts.BootDelay)
+	c.loop.After(c.opts.BootDelay, c.online)
 }
 
 // SetOnline boots the FPC and then its PICs, or takes the PICs and the FPC

@@ -47,10 +47,14 @@ type Window struct{ Cols, Rows int }
 // Console runs a console session on the lab whose run directory is dir:
 // it sends in (then an end of input) and the sizes read from resize, and
 // copies the session's output to out. It returns the session's exit
-// status. The goroutine that reads in ends when in does or when the
-// session is over and in returns from its next read.
+// status. The goroutine that relays resize ends before Console returns;
+// the one that reads in ends when in does or when the session is over and
+// in returns from its next read (a read of a terminal cannot be
+// interrupted).
 func Console(dir string, req Request, in io.Reader, out io.Writer, resize <-chan Window) (int, error) {
 	req.Op = OpConsole
+	var wg sync.WaitGroup
+	defer wg.Wait() // after c is closed: a send blocked on c returns
 	c, err := net.Dial("unix", socketPath(dir))
 	if err != nil {
 		return 1, fmt.Errorf("lab %s: %w (%v)", filepath.Base(dir), ErrNoLab, err)
@@ -69,7 +73,11 @@ func Console(dir string, req Request, in io.Reader, out io.Writer, resize <-chan
 	defer close(done)
 	go relayInput(in, send)
 	if resize != nil {
-		go relayWindow(resize, done, send)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			relayWindow(resize, done, send)
+		}()
 	}
 	return readOutput(c, out)
 }

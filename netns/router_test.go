@@ -137,14 +137,13 @@ func TestRouterPrepareFailureChangesNothing(t *testing.T) {
 	needRoot(t)
 	r := newRouter(t, "r")
 	prepareApply(t, r, testState())
-	before := snapshot(t, r)
 	bad := testState()
 	bad.Ports[0].Units[0].Addrs = []netip.Prefix{pfx("10.7.0.1/24")}
 	// A foreign link holds the name of ge-0/0/9's parked peer: the kernel
 	// refuses to create the port, after ge-0/0/0 was already changed.
 	ipOut(t, r.h, "link", "add", "ge-0_0_9~", "type", "veth", "peer", "name", "vtestx")
 	bad.Ports = append(bad.Ports, Port{Name: "ge-0/0/9"})
-	before = snapshot(t, r)
+	before := snapshot(t, r)
 	if _, err := r.Prepare(bad); err == nil {
 		t.Fatal("Prepare over a name clash succeeded")
 	}
@@ -225,16 +224,11 @@ func TestRouterFIB(t *testing.T) {
 	}
 	p.Apply()
 	main := ipOut(t, r.h, "route")
-	for _, want := range []string{
+	wantLines(t, "main table", main,
 		"172.16.0.0/16 via 10.0.12.2 dev ge-0_0_0 proto static",
 		"blackhole 172.17.0.0/16 proto static",
 		"unreachable 172.18.0.0/16 proto static",
-		"10.0.12.0/24 dev ge-0_0_0 proto kernel",
-	} {
-		if !strings.Contains(main, want) {
-			t.Errorf("main table lacks %q:\n%s", want, main)
-		}
-	}
+		"10.0.12.0/24 dev ge-0_0_0 proto kernel")
 	if strings.Contains(main, "10.1.0.0/24") {
 		t.Errorf("main table still routes the instance's subnet:\n%s", main)
 	}
@@ -243,17 +237,14 @@ func TestRouterFIB(t *testing.T) {
 		unit = "ge-0_0_1.100"
 	}
 	inst := ipOut(t, r.h, "route", "show", "table", "1001")
-	for _, want := range []string{"unreachable default proto static metric 4278198272", "default via 10.1.0.254 dev " + unit + " proto static", "10.1.0.0/24 dev " + unit + " proto static scope link"} {
-		if !strings.Contains(inst, want) {
-			t.Errorf("table 1001 lacks %q:\n%s", want, inst)
-		}
-	}
-	rules := ipOut(t, r.h, "rule")
-	for _, want := range []string{"1000:\tfrom all iif " + unit + " lookup 1001", "1000:\tfrom 10.1.0.1 lookup 1001", "1000:\tfrom all fwmark 0x3e9 lookup 1001"} {
-		if !strings.Contains(rules, want) {
-			t.Errorf("rules lack %q:\n%s", want, rules)
-		}
-	}
+	wantLines(t, "table 1001", inst,
+		"unreachable default proto static metric 4278198272",
+		"default via 10.1.0.254 dev "+unit+" proto static",
+		"10.1.0.0/24 dev "+unit+" proto static scope link")
+	wantLines(t, "rules", ipOut(t, r.h, "rule"),
+		"1000:\tfrom all iif "+unit+" lookup 1001",
+		"1000:\tfrom 10.1.0.1 lookup 1001",
+		"1000:\tfrom all fwmark 0x3e9 lookup 1001")
 	krs, err := r.KernelRoutes(MainTable)
 	if err != nil {
 		t.Fatal(err)
@@ -285,5 +276,15 @@ func TestRouterFIB(t *testing.T) {
 	after := ipOut(t, r.h, "route", "show", "table", "all") + ipOut(t, r.h, "rule")
 	if strings.Contains(after, "proto static") || strings.Contains(after, "lookup 1001") {
 		t.Errorf("after an empty FIB:\n%s\nbefore:\n%s", after, before)
+	}
+}
+
+// wantLines fails the test for each of want that the output of what lacks.
+func wantLines(t *testing.T, what, got string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(got, w) {
+			t.Errorf("%s lacks %q:\n%s", what, w, got)
+		}
 	}
 }

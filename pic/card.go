@@ -4,8 +4,9 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"sync"
 	"time"
+
+	"mxlab/internal/card"
 )
 
 // Spec places a PIC: its FPC slot, its PIC slot and its kind.
@@ -25,33 +26,24 @@ type Options struct {
 	Now func() time.Time
 }
 
-// Card is a running PIC. Its state is owned by one goroutine (run); the
-// methods send it closures over ops and wait for them to finish.
+// Card is a running PIC. Its state is owned by one goroutine (loop); the
+// methods send it closures and wait for them to finish.
 type Card struct {
 	spec  Spec
 	opts  Options
 	names []string // physical interface names, fixed by the kind
-
-	ops  chan func(*state) // never closed; run receives until it ends
-	done chan struct{}     // closed when run ends (or by Stop when never started)
-
-	mu      sync.Mutex // guards started, cancel
-	started bool
-	cancel  context.CancelFunc
-	end     sync.Once
+	loop  *card.Loop[state]
 }
 
-// state is owned by run.
+// state is owned by the card's goroutine.
 type state struct {
 	st       State
 	since    time.Time
 	pkg      string
-	cfgPkg   string
 	disabled map[string]bool
 	flapped  time.Time
 	portFlap map[string]time.Time
 	cleared  map[string]Baseline
-	boot     *time.Timer
 }
 
 // New returns a stopped Card; Start runs it.
@@ -59,8 +51,7 @@ func New(spec Spec, opts Options) *Card {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Card{spec: spec, opts: opts, names: PortNames(spec),
-		ops: make(chan func(*state)), done: make(chan struct{})}
+	return &Card{spec: spec, opts: opts, names: PortNames(spec), loop: card.NewLoop[state]()}
 }
 
 // PortNames lists the physical interfaces a PIC carries.
@@ -84,69 +75,27 @@ func (c *Card) Names() []string { return c.names }
 
 // Start runs the card's goroutine, the PIC Online, until ctx ends or Stop.
 func (c *Card) Start(ctx context.Context) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.started {
-		return
-	}
-	c.started = true
-	ctx, c.cancel = context.WithCancel(ctx)
-	now := c.opts.Now()
-	s := &state{st: Online, since: now, flapped: now, pkg: c.spec.Kind.Package,
-		disabled: map[string]bool{}, portFlap: map[string]time.Time{}, cleared: map[string]Baseline{}}
-	if c.spec.Kind.Services && s.pkg == "" {
-		s.pkg = DefaultPackage
-	}
-	go c.run(ctx, s)
+	c.loop.Start(ctx, func() *state {
+		now := c.opts.Now()
+		s := &state{st: Online, since: now, flapped: now, pkg: c.spec.Kind.Package,
+			disabled: map[string]bool{}, portFlap: map[string]time.Time{}, cleared: map[string]Baseline{}}
+		if c.spec.Kind.Services && s.pkg == "" {
+			s.pkg = DefaultPackage
+		}
+		return s
+	})
 }
 
 // Stop ends the card's goroutine and waits for it. It is safe to call more
 // than once, and before Start.
-func (c *Card) Stop() {
-	c.mu.Lock()
-	started, cancel := c.started, c.cancel
-	c.started = true // a later Start does nothing
-	c.mu.Unlock()
-	if !started {
-		c.end.Do(func() { close(c.done) })
-		return
-	}
-	cancel()
-	<-c.done
-}
-
-func (c *Card) run(ctx context.Context, s *state) {
-	defer c.end.Do(func() { close(c.done) })
-	for {
-		var bootC <-chan time.Time
-		if s.boot != nil {
-			bootC = s.boot.C
-		}
-		select {
-		case <-ctx.Done():
-			if s.boot != nil {
-				s.boot.Stop()
-			}
-			return
-		case f := <-c.ops:
-			f(s)
-		case <-bootC:
-			s.boot = nil
-			c.enter(s, Online)
-		}
-	}
-}
+func (c *Card) Stop() { c.loop.Stop() }
 
 // do runs f on the card's goroutine and waits for it.
 func (c *Card) do(f func(*state)) error {
-	finished := make(chan struct{})
-	select {
-	case c.ops <- func(s *state) { f(s); close(finished) }:
-		<-finished
-		return nil
-	case <-c.done:
+	if !c.loop.Do(f) {
 		return ErrStopped
 	}
+	return nil
 }
 
 // enter moves the card to st and publishes the change.
@@ -168,17 +117,13 @@ func (c *Card) enter(s *state, st State) {
 
 // boot moves the card to Booting, then Online after the boot delay.
 func (c *Card) boot(s *state) {
-	if s.boot != nil {
-		s.boot.Stop()
-		s.boot = nil
-	}
+	c.loop.CancelTimer()
+	c.enter(s, Booting)
 	if c.opts.BootDelay <= 0 {
-		c.enter(s, Booting)
 		c.enter(s, Online)
 		return
 	}
-	c.enter(s, Booting)
-	s.boot = time.NewTimer(c.opts.BootDelay)
+	c.loop.After(c.opts.BootDelay, func(s *state) { c.enter(s, Online) })
 }
 
 // SetOnline brings the PIC online (through Booting) or takes it offline. It
@@ -191,10 +136,7 @@ func (c *Card) SetOnline(online bool) (State, error) {
 		case online && s.st == Offline:
 			c.boot(s)
 		case !online && s.st != Offline:
-			if s.boot != nil {
-				s.boot.Stop()
-				s.boot = nil
-			}
+			c.loop.CancelTimer()
 			c.enter(s, Offline)
 		}
 	})

@@ -243,7 +243,7 @@ func (n noPlane) KernelRoutes(int) ([]netns.KernelRoute, error) {
 }
 func (n noPlane) Neighbors() ([]netns.Neighbor, error) { return nil, nil }
 func (n noPlane) Do(func() error) error {
-	return fmt.Errorf("no forwarding plane: %v", n.reason)
+	return fmt.Errorf("no forwarding plane: %w", n.reason)
 }
 func (n noPlane) LinuxIFL(ifl string) (string, error) { return netns.LinuxName(ifl) }
 

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -167,15 +168,17 @@ func (r *Router) Start(ctx context.Context, startup string) error {
 
 // looksLikeSetLines tells set commands from curly-brace text.
 func looksLikeSetLines(text string) bool {
-	for _, line := range splitLines(text) {
-		switch {
-		case line == "" || line[0] == '#':
+	for line := range strings.Lines(text) {
+		line = strings.TrimSpace(line)
+		if line == "" || line[0] == '#' {
 			continue
-		case hasPrefix(line, "set ") || hasPrefix(line, "delete ") || hasPrefix(line, "deactivate ") || hasPrefix(line, "activate "):
-			return true
-		default:
-			return false
 		}
+		for _, verb := range []string{"set ", "delete ", "deactivate ", "activate "} {
+			if strings.HasPrefix(line, verb) {
+				return true
+			}
+		}
+		return false
 	}
 	return false
 }

@@ -60,7 +60,6 @@ func RouterID(cfg Config) netip.Addr {
 
 // fwdEntry is a row of `show route forwarding-table`.
 type fwdEntry struct {
-	dest    string
 	prefix  netip.Prefix
 	typ     string // perm, intf, dest, user
 	nextHop string

@@ -32,15 +32,14 @@ type ipHeader struct {
 
 // icmpMessage is a received IPv4 packet carrying ICMP.
 type icmpMessage struct {
-	IP       ipHeader
-	Type     int
-	Code     int
-	ID, Seq  int    // echo and echo reply
-	Body     []byte // after the 8-byte ICMP header
-	ICMPLen  int    // ICMP header and body
-	Inner    *ipHeader
-	InnerL4  []byte // the first bytes after the inner IP header (8 at least)
-	innerRaw []byte
+	IP      ipHeader
+	Type    int
+	Code    int
+	ID, Seq int    // echo and echo reply
+	Body    []byte // after the 8-byte ICMP header
+	ICMPLen int    // ICMP header and body
+	Inner   *ipHeader
+	InnerL4 []byte // the first bytes after the inner IP header (8 at least)
 }
 
 // parseIPHeader reads the IPv4 header at the start of b.

@@ -174,6 +174,7 @@ func (c *opCursor) Accept(word string, ch Choice) (Cursor, error) {
 			return n.set(p, word)
 		}
 	}
+	//lint:ignore ST1005 Junos text shown to the user as it is
 	return nil, errors.New("syntax error.")
 }
 

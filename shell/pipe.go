@@ -16,7 +16,6 @@ type pipeCur struct {
 	display []string   // formats the command renders itself
 	specs   []pipeSpec // complete pipe commands, in order
 	stage   string     // the pipe command awaiting an argument, "" at the start
-	done    bool       // the current pipe command is complete
 }
 
 var pipeHelp = []Choice{

@@ -33,6 +33,9 @@ func runTests(m *testing.M) int {
 
 // goTool returns the go command that runs the tests.
 func goTool() string {
+	// The test binary runs where it was built, so the GOROOT it was built
+	// with is the toolchain running the tests.
+	//lint:ignore SA1019 see above
 	if p := filepath.Join(runtime.GOROOT(), "bin", "go"); fileExists(p) {
 		return p
 	}

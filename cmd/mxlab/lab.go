@@ -197,6 +197,7 @@ func labExec(args []string) error {
 		pos, cmd = pos[:1], pos[1:]
 	}
 	if len(pos) != 1 || len(cmd) == 0 {
+		//lint:ignore ST1005 usage text shown to the user as it is
 		return errors.New("usage: mxlab lab exec NODE [--lab NAME] -- CMD...")
 	}
 	dir, err := lab.Find(lab.RunDir(), *name)

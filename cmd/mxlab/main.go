@@ -1,12 +1,3 @@
-// Command mxlab runs a Junos-style MX router: a CLI over a virtual chassis.
-//
-//	mxlab [--name NAME] [--user USER] [--state-dir DIR] [--config FILE] [--chassis FILE] [-c "cmd; cmd"]
-//
-// With -c the exit status is 1 when a command failed. On a terminal with
-// TERM=dumb the terminal stays in cooked mode and Ctrl-C (SIGINT) stops
-// the running command. MXLAB_CONFIRM_UNIT (a duration such as "1s") sets
-// the length of a "commit confirmed" minute, for tests that watch the
-// automatic rollback.
 package main
 
 import (

@@ -5,7 +5,6 @@
 package deps
 
 import (
-	_ "github.com/c-bata/go-prompt"
 	_ "github.com/creack/pty"
 	_ "github.com/olekukonko/tablewriter"
 	_ "github.com/openconfig/goyang/pkg/yang"

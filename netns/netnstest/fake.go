@@ -1,6 +1,3 @@
-// Package netnstest is an in-memory stand-in for a netns.Router, for the
-// unit tests of packages that program a router's interfaces and forwarding
-// table: it records the desired state it is given and needs no root.
 package netnstest
 
 import (
@@ -152,9 +149,10 @@ func (f *Router) Neighbors() ([]netns.Neighbor, error) {
 	return slices.Clone(f.neigh), nil
 }
 
-// KernelRoutes returns what the kernel would hold in table: the applied
-// routes (marked Ours), the connected subnets of the applied addresses in
-// the main table and their local addresses in the local table.
+// KernelRoutes returns what the kernel would hold in table: the routes of
+// the applied forwarding table (marked Ours unless they are connected
+// routes) and, in the local table, the local addresses of the applied
+// interfaces.
 func (f *Router) KernelRoutes(table int) ([]netns.KernelRoute, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

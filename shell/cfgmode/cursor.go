@@ -313,6 +313,7 @@ func (c *cursor) Accept(word string, ch shell.Choice) (shell.Cursor, error) {
 		}
 		n.verb = findVerb(word)
 		if n.verb == nil {
+			//lint:ignore ST1005 Junos text shown to the user as it is
 			return nil, errors.New("unknown command.")
 		}
 		return n, nil
@@ -330,6 +331,7 @@ func (c *cursor) Accept(word string, ch shell.Choice) (shell.Cursor, error) {
 			if c.verb.name == "rollback" {
 				return nil, fmt.Errorf("value %s is not within range (0..%d)", word, config.MaxRollback)
 			}
+			//lint:ignore ST1005 Junos text shown to the user as it is
 			return nil, errors.New("syntax error.")
 		}
 		n.setOpt("n", word)
@@ -338,6 +340,7 @@ func (c *cursor) Accept(word string, ch shell.Choice) (shell.Cursor, error) {
 		n.setOpt(word, "")
 		return n, nil
 	}
+	//lint:ignore ST1005 Junos text shown to the user as it is
 	return nil, errors.New("syntax error.")
 }
 
@@ -416,6 +419,7 @@ func (c *cursor) acceptCommit(word string) (shell.Cursor, error) {
 	case "check", "and-quit", "synchronize":
 		c.setOpt(word, "")
 	default:
+		//lint:ignore ST1005 Junos text shown to the user as it is
 		return nil, errors.New("syntax error, expecting <command>.")
 	}
 	return c, nil
@@ -425,6 +429,7 @@ func (c *cursor) acceptLoad(word string) (shell.Cursor, error) {
 	switch {
 	case c.opts["mode"] == "":
 		if _, ok := config.ParseLoadMode(word); !ok {
+			//lint:ignore ST1005 Junos text shown to the user as it is
 			return nil, errors.New("syntax error.")
 		}
 		c.setOpt("mode", word)
@@ -435,6 +440,7 @@ func (c *cursor) acceptLoad(word string) (shell.Cursor, error) {
 	case word == "relative":
 		c.setOpt("relative", "")
 	default:
+		//lint:ignore ST1005 Junos text shown to the user as it is
 		return nil, errors.New("syntax error.")
 	}
 	return c, nil

@@ -1,7 +1,3 @@
-// Package cfgmode is the configuration mode of the CLI: the Junos
-// configuration commands (set, delete, edit, show, commit, rollback,
-// load...) over a config.DB, plugged into the shell as a shell.Mode, and
-// the operational commands that show the configuration and its history.
 package cfgmode
 
 import (
@@ -151,14 +147,6 @@ func (m *Mode) close() {
 }
 
 // words returns the texts of the command's words after the verb.
-func args(cmd *shell.Command) []string {
-	var w []string
-	for _, x := range cmd.Words[1:] {
-		w = append(w, x.Text)
-	}
-	return w
-}
-
 // Exec runs one configuration-mode command.
 func (m *Mode) Exec(s *shell.Session, cmd *shell.Command, out io.Writer) (shell.Mode, error) {
 	c, ok := cmd.Cursor.(*cursor)

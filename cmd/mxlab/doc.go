@@ -1,0 +1,22 @@
+// Command mxlab runs a Junos-style MX router: a CLI over a virtual chassis.
+//
+//	mxlab [--name NAME] [--user USER] [--state-dir DIR] [--config FILE] [--chassis FILE] [-c "cmd; cmd"]
+//
+// With -c the exit status is 1 when a command failed. On a terminal with
+// TERM=dumb the terminal stays in cooked mode and Ctrl-C (SIGINT) stops
+// the running command. MXLAB_CONFIRM_UNIT (a duration such as "1s") sets
+// the length of a "commit confirmed" minute, for tests that watch the
+// automatic rollback.
+//
+// Labs of several routers and hosts (package lab) run under the lab
+// subcommand:
+//
+//	mxlab lab up FILE
+//	mxlab lab console NODE [--lab NAME] [-c "cmd; cmd"] [--user USER]
+//	mxlab lab exec NODE [--lab NAME] -- CMD...
+//	mxlab lab down [NAME]
+//	mxlab lab list
+//
+// The wiring lives in package router; this command only reads flags and
+// files and connects the terminal.
+package main
