@@ -90,15 +90,20 @@ func applyLoad(cand *Node, level Path, mode LoadMode, text, source string) (*Nod
 // deactivate, edit, up, top), one per line, to t.
 func loadSetLines(t *Node, level Path, text, source string) error {
 	cur := append(Path(nil), level...)
+	words := make([]string, 0, 32)
 	for i, line := range strings.Split(text, "\n") {
-		toks, err := lex(line)
-		if err != nil {
-			return &LoadError{Source: source, Line: i + 1, Col: 1, Msg: "syntax error", Token: strings.TrimSpace(line)}
-		}
-		var words []string
-		for _, tk := range toks {
-			if !tk.comment {
-				words = append(words, tk.text)
+		words = words[:0]
+		if plainLine(line) {
+			words = appendFields(words, line)
+		} else {
+			toks, err := lex(line)
+			if err != nil {
+				return &LoadError{Source: source, Line: i + 1, Col: 1, Msg: "syntax error", Token: strings.TrimSpace(line)}
+			}
+			for _, tk := range toks {
+				if !tk.comment {
+					words = append(words, tk.text)
+				}
 			}
 		}
 		if len(words) == 0 {
@@ -106,21 +111,62 @@ func loadSetLines(t *Node, level Path, text, source string) error {
 		}
 		next, err := setLine(t, cur, words)
 		if err != nil {
-			tok := len(toks) - 1
-			msg := strings.TrimSuffix(err.Error(), ".")
-			var ie *InputError
-			if errors.As(err, &ie) && ie.Tok+1 < len(toks) {
-				tok = ie.Tok + 1
-			}
-			if errors.Is(err, ErrNotFound) {
-				msg = "statement not found"
-				tok = 0
-			}
-			return &LoadError{Source: source, Line: i + 1, Col: toks[tok].col, Token: toks[tok].text, Msg: msg}
+			return setLineError(err, line, i+1, source)
 		}
 		cur = next
 	}
 	return nil
+}
+
+// setLineError names the line, column and word of a failed command.
+func setLineError(err error, line string, n int, source string) error {
+	toks, _ := lex(line)
+	var words []token
+	for _, tk := range toks {
+		if !tk.comment {
+			words = append(words, tk)
+		}
+	}
+	if len(words) == 0 {
+		return &LoadError{Source: source, Line: n, Col: 1, Msg: err.Error()}
+	}
+	tok := len(words) - 1
+	msg := strings.TrimSuffix(err.Error(), ".")
+	var ie *InputError
+	if errors.As(err, &ie) && ie.Tok+1 < len(words) {
+		tok = ie.Tok + 1
+	}
+	if errors.Is(err, ErrNotFound) {
+		msg = "statement not found"
+		tok = 0
+	}
+	return &LoadError{Source: source, Line: n, Col: words[tok].col, Token: words[tok].text, Msg: msg}
+}
+
+// plainLine reports whether a line has only blank-separated words: no
+// quotes, brackets, braces, semicolons or comments, so that splitting it
+// needs no lexer.
+func plainLine(line string) bool {
+	return !strings.ContainsAny(line, "\"{}[];#'\\") && !strings.Contains(line, "/*")
+}
+
+// appendFields appends the blank-separated words of line to words.
+func appendFields(words []string, line string) []string {
+	start := -1
+	for i := 0; i < len(line); i++ {
+		if c := line[i]; c == ' ' || c == '\t' || c == '\r' {
+			if start >= 0 {
+				words = append(words, line[start:i])
+				start = -1
+			}
+		} else if start < 0 {
+			start = i
+		}
+	}
+	if start >= 0 {
+		words = append(words, line[start:])
+	}
+	return words
 }
 
 // setLine applies one command at edit level cur and returns the new level.
@@ -131,7 +177,7 @@ func setLine(t *Node, cur Path, words []string) (Path, error) {
 		at = cur[len(cur)-1].S
 	}
 	args := words[1:]
-	full := func(p Path) Path { return append(append(Path(nil), cur...), p...) }
+	full := func(p Path) Path { return append(append(make(Path, 0, len(cur)+len(p)), cur...), p...) }
 	switch words[0] {
 	case "set":
 		p, err := Resolve(at, args, true)

@@ -191,7 +191,7 @@ func Resolve(at *schema.Node, words []string, needValue bool) (Path, error) {
 }
 
 func (r *resolver) walk(s *schema.Node) (Path, error) {
-	var p Path
+	p := make(Path, 0, len(r.words))
 	cur := s
 	defer func() {
 		if r.want == (expect{}) {
