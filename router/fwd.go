@@ -218,11 +218,50 @@ func nextHop(v string) routing.NextHop {
 type counters struct{ ns *netns.Router }
 
 func (c counters) Stats(ifname string) (chassis.Stats, bool) {
+	if isService(ifname) && !strings.Contains(ifname, ".") {
+		return c.serviceTotal(ifname)
+	}
 	s, err := c.ns.Stats(ifname)
 	if err != nil {
 		return chassis.Stats{}, false
 	}
 	return chassis.Stats{InBytes: s.RxBytes, OutBytes: s.TxBytes, InPackets: s.RxPackets, OutPackets: s.TxPackets}, true
+}
+
+// isService reports whether an interface is a services interface (ms-, sp-).
+func isService(name string) bool {
+	return strings.HasPrefix(name, "ms-") || strings.HasPrefix(name, "sp-")
+}
+
+// serviceTotal adds up the units of a services interface: its traffic
+// flows through the units' devices (the inside and outside units), not the
+// physical one.
+func (c counters) serviceTotal(ifname string) (chassis.Stats, bool) {
+	prefix, err := netns.LinuxName(ifname)
+	if err != nil {
+		return chassis.Stats{}, false
+	}
+	links, err := c.ns.Handle().Links()
+	if err != nil {
+		return chassis.Stats{}, false
+	}
+	var sum chassis.Stats
+	found := false
+	for _, l := range links {
+		if l.Name != prefix && !strings.HasPrefix(l.Name, prefix+".") {
+			continue
+		}
+		s, err := c.ns.Handle().Stats(l.Name)
+		if err != nil {
+			continue
+		}
+		found = true
+		sum.InBytes += s.RxBytes
+		sum.OutBytes += s.TxBytes
+		sum.InPackets += s.RxPackets
+		sum.OutPackets += s.TxPackets
+	}
+	return sum, found
 }
 
 // LinkUp reports whether a port has a link partner (the peer end of its

@@ -1,7 +1,3 @@
-// Package router assembles one router: its configuration database, its
-// chassis and the CLI sessions on it. A lab runs many routers in one
-// process; what is the same for all of them (the schema, the command tree)
-// is built once.
 package router
 
 import (
