@@ -99,7 +99,11 @@ func runRouter(now func() time.Time, name, user, stateDir, cfgFile, layoutFile, 
 	defer stop()
 	ns, noPlane := standaloneNamespace(name)
 	if ns != nil {
-		defer ns.Delete()
+		defer func() {
+			if err := ns.Delete(); err != nil {
+				fmt.Fprintf(os.Stderr, "mxlab: %v\n", err)
+			}
+		}()
 	}
 	r, err := router.New(router.Options{Name: name, Layout: layout, StateDir: stateDir, Now: now, Netns: ns, NoPlane: noPlane})
 	if err != nil {
@@ -170,8 +174,10 @@ func standaloneNamespace(name string) (*netns.Handle, error) {
 		old.Delete()
 	}
 	h, err := netns.Create(nsName)
-	if err != nil {
-		return nil, err
+	if errors.Is(err, netns.ErrExists) {
+		// A namespace of that name could not be removed (still mounted in
+		// another mount namespace): take a name of our own.
+		h, err = netns.Create(fmt.Sprintf("%s-%d", nsName, os.Getpid()))
 	}
-	return h, nil
+	return h, err
 }
