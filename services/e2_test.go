@@ -348,7 +348,9 @@ func TestE2Traceoptions(t *testing.T) {
 	var out string
 	for i := 0; i < 50; i++ {
 		out = l.cli(l.r1, "show log ipsec.log")
-		if strings.Contains(out, "PIC offline") {
+		// The SAs are deleted once the PIC's I/O has stopped, after
+		// the PIC offline line.
+		if strings.Contains(out, "IPSec SA deleted") {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)

@@ -11,5 +11,11 @@
 // Reads and sends are batched: ReadBatch fills several buffers in one
 // wake-up (recvmmsg on sockets, reads until EAGAIN on a TUN device) and
 // Sender.SendBatch hands a whole batch of outer packets to the kernel in
-// one sendmmsg call.
+// one sendmmsg call. A TUN device works with segmentation offload (package
+// offload): the kernel routes TCP super-packets of up to 64 KB into it,
+// which ReadBatch returns as the segments they stand for, and
+// TUN.WriteBatch merges the TCP segments of a batch into super-packets,
+// so that the router and the hosts handle a stream a super-packet at a
+// time. The Sender is a blocking socket outside the Go netpoller: the
+// kernel does no poller wake-up for each packet it frees.
 package kernel

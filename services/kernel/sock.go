@@ -14,9 +14,10 @@ import (
 // interface-style service sets let marked packets through untouched.
 const Mark = 0x6d73 // "ms"
 
-// Socket is a datagram socket of the namespace read in batches: a raw
-// protocol-50 socket (whole IPv4 packets, header included) or a UDP socket
-// (UDP payloads).
+// Socket is a datagram socket of the namespace read in batches through
+// the Go netpoller, so that Close or a read deadline ends a blocked read:
+// a raw protocol-50 socket (whole IPv4 packets, header included), a UDP
+// socket (UDP payloads) or the packet socket of a veth pair.
 type Socket struct {
 	f    *os.File
 	rc   syscall.RawConn
@@ -113,10 +114,12 @@ func (s *Socket) ReadBatch(bufs [][]byte, sizes []int) (int, error) {
 func (s *Socket) Close() error { return s.f.Close() }
 
 // Sender sends complete IPv4 packets (the outer header built by the
-// caller) through a raw IPPROTO_RAW socket, with Mark.
+// caller) through a raw IPPROTO_RAW socket, with Mark. The socket is
+// blocking and kept out of the Go netpoller: a send waits only while the
+// socket buffer is full, and the kernel wakes no poller each time it
+// frees a sent packet.
 type Sender struct {
-	f     *os.File
-	rc    syscall.RawConn
+	fd    int
 	hdrs  []unix.Mmsghdr
 	iovs  []unix.Iovec
 	addrs []unix.RawSockaddrInet4
@@ -127,7 +130,7 @@ func OpenSender(do DoFunc) (*Sender, error) {
 	var fd int
 	err := do(func() error {
 		var err error
-		fd, err = unix.Socket(unix.AF_INET, unix.SOCK_RAW|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, unix.IPPROTO_RAW)
+		fd, err = unix.Socket(unix.AF_INET, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.IPPROTO_RAW)
 		if err != nil {
 			return err
 		}
@@ -139,13 +142,7 @@ func OpenSender(do DoFunc) (*Sender, error) {
 	if err != nil {
 		return nil, fmt.Errorf("raw socket: %w", err)
 	}
-	f := os.NewFile(uintptr(fd), "esp-out")
-	rc, err := f.SyscallConn()
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	return &Sender{f: f, rc: rc}, nil
+	return &Sender{fd: fd}, nil
 }
 
 // SendBatch sends every packet of pkts (each a whole IPv4 packet) to the
@@ -176,30 +173,23 @@ func (s *Sender) SendBatch(pkts [][]byte) (int, error) {
 	}
 	sent := 0
 	var serr error
-	err := s.rc.Write(func(fd uintptr) bool {
-		for sent < len(hdrs) {
-			r, _, e := unix.Syscall6(unix.SYS_SENDMMSG, fd, uintptr(unsafe.Pointer(&hdrs[sent])), uintptr(len(hdrs)-sent), unix.MSG_DONTWAIT, 0, 0)
-			switch e {
-			case 0:
-				sent += int(r)
-				continue
-			case unix.EINTR:
-				continue
-			case unix.EAGAIN:
-				return false
-			}
+	for sent < len(hdrs) {
+		r, _, e := unix.Syscall6(unix.SYS_SENDMMSG, uintptr(s.fd), uintptr(unsafe.Pointer(&hdrs[sent])), uintptr(len(hdrs)-sent), 0, 0, 0)
+		switch e {
+		case 0:
+			sent += int(r)
+		case unix.EINTR:
+		case unix.EBADF:
+			return sent, os.ErrClosed
+		default:
 			// A packet the kernel refuses (no route, too big) is
 			// skipped so that the rest of the batch still leaves.
 			serr = e
 			sent++
 		}
-		return true
-	})
-	if err != nil {
-		return sent, err
 	}
 	return sent, serr
 }
 
-// Close closes the socket.
-func (s *Sender) Close() error { return s.f.Close() }
+// Close closes the socket; it must not be called while a SendBatch runs.
+func (s *Sender) Close() error { return unix.Close(s.fd) }

@@ -126,3 +126,20 @@ func (v *Veth) Close() error {
 		return netlink.LinkDel(l)
 	})
 }
+
+// WriteBatch writes pkts one by one; it returns how many were written and
+// the first error.
+func (v *Veth) WriteBatch(pkts [][]byte) (int, error) {
+	n := 0
+	var first error
+	for _, p := range pkts {
+		if _, err := v.Write(p); err != nil {
+			if first == nil {
+				first = err
+			}
+			continue
+		}
+		n++
+	}
+	return n, first
+}

@@ -13,9 +13,14 @@ import (
 
 // Device is the device of a service unit: what the kernel routes into the
 // unit is read from it, what the PIC writes to it enters the router.
+// Packets are read and written as they are on the wire: a device whose
+// kernel side works with super-packets (segmentation offload) cuts and
+// merges them itself.
 type Device interface {
 	ReadBatch(bufs [][]byte, sizes []int) (int, error)
-	Write(p []byte) (int, error)
+	// WriteBatch writes packets in order (per flow) and returns how
+	// many were written.
+	WriteBatch(pkts [][]byte) (int, error)
 	// SetReadDeadline ends blocked reads (the card stops its readers
 	// this way; the device outlives them).
 	SetReadDeadline(t time.Time) error

@@ -10,7 +10,15 @@
 // plane) that the I/O goroutines it starts read on every batch:
 //
 //	device (inside unit) --ReadBatch--> match term --Encapsulate--> Sender.SendBatch
-//	ESP socket --ReadBatch--> Table.Decapsulate --policy check--> device.Write
+//	ESP socket --ReadBatch--> Table.Decapsulate --policy check--> device.WriteBatch
+//
+// Statistics count packets as they are on the wire. A device whose kernel
+// side uses segmentation offload (a TUN device with TSO) hands the card
+// the segments of a TCP super-packet one by one, so each segment is one
+// ESP packet, encrypted, sent and counted on its own; inbound, each ESP
+// packet is counted when it is decrypted, whether or not the device then
+// writes its inner packet merged with others (and a merged write that
+// fails counts one device error per packet in it).
 //
 // Each outbound SA is used only by the reader of its device and each
 // inbound SA only by the reader of its socket, as package esp requires.

@@ -37,12 +37,14 @@ func (d *fakeDevice) ReadBatch(bufs [][]byte, sizes []int) (int, error) {
 	}
 }
 
-func (d *fakeDevice) Write(p []byte) (int, error) {
-	select {
-	case d.out <- append([]byte(nil), p...):
-	default:
+func (d *fakeDevice) WriteBatch(pkts [][]byte) (int, error) {
+	for _, p := range pkts {
+		select {
+		case d.out <- append([]byte(nil), p...):
+		default:
+		}
 	}
-	return len(p), nil
+	return len(pkts), nil
 }
 
 func (d *fakeDevice) SetReadDeadline(t time.Time) error {

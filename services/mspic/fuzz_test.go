@@ -60,7 +60,9 @@ func FuzzInbound(f *testing.F) {
 			in = overUDP
 		}
 		w := p.wires[in.key]
+		in.cur = newRxBatch()
 		in.packet(w, pkt)
+		in.cur.deliver()
 		for _, d := range devs {
 			select {
 			case got := <-d.(*fakeDevice).out:

@@ -16,8 +16,13 @@ const Batch = 64
 // outer headers).
 const bufSize = 9216 + 256
 
+// txDepth is the number of batches of outer packets per device: one is
+// filled while the others are sent.
+const txDepth = 3
+
 // outbound is the reader of one device: it encapsulates what the kernel
-// routes into the unit and sends it.
+// routes into the unit and hands the outer packets to its sending
+// goroutine, so that encryption and sending overlap.
 type outbound struct {
 	c      *Card
 	unit   string
@@ -25,15 +30,21 @@ type outbound struct {
 	snd    Sender
 	bufs   [][]byte
 	sizes  []int
-	out    []byte   // outer packets of a batch, back to back
+	out    []byte   // outer packets of the batch being built, back to back
 	offs   [][2]int // start, end of each outer packet in out
-	pkts   [][]byte
 	errLog bool
 }
 
+// txBatch is a batch of outer packets on its way to the Sender.
+type txBatch struct {
+	out  []byte
+	offs [][2]int
+	pkts [][]byte
+	errs *setCounters // where send errors count
+}
+
 func newOutbound(c *Card, unit string, dev Device, snd Sender) *outbound {
-	o := &outbound{c: c, unit: unit, dev: dev, snd: snd, sizes: make([]int, Batch),
-		out: make([]byte, 0, Batch*2048), pkts: make([][]byte, 0, Batch)}
+	o := &outbound{c: c, unit: unit, dev: dev, snd: snd, sizes: make([]int, Batch)}
 	o.bufs = make([][]byte, Batch)
 	for i := range o.bufs {
 		o.bufs[i] = make([]byte, bufSize)
@@ -41,7 +52,16 @@ func newOutbound(c *Card, unit string, dev Device, snd Sender) *outbound {
 	return o
 }
 
+// run reads the device until ctx ends; the sending goroutine it starts
+// ends with it.
 func (o *outbound) run(ctx context.Context) {
+	full, free := make(chan *txBatch, txDepth), make(chan *txBatch, txDepth)
+	for range txDepth {
+		free <- &txBatch{out: make([]byte, 0, Batch*2048), offs: make([][2]int, 0, Batch), pkts: make([][]byte, 0, Batch)}
+	}
+	done := make(chan struct{})
+	go func() { defer close(done); o.send(full, free) }()
+	defer func() { close(full); <-done }()
 	for ctx.Err() == nil {
 		n, err := o.dev.ReadBatch(o.bufs, o.sizes)
 		if err != nil {
@@ -56,32 +76,46 @@ func (o *outbound) run(ctx context.Context) {
 				continue
 			}
 		}
-		o.batch(o.bufs[:n], o.sizes[:n])
+		b := <-free
+		if o.batch(b, o.bufs[:n], o.sizes[:n]) {
+			full <- b
+		} else {
+			free <- b
+		}
 	}
 }
 
-// batch encapsulates a batch of cleartext packets and sends it.
-func (o *outbound) batch(bufs [][]byte, sizes []int) {
+// send sends the batches of full and gives them back through free.
+func (o *outbound) send(full <-chan *txBatch, free chan<- *txBatch) {
+	for b := range full {
+		sent, err := o.snd.SendBatch(b.pkts)
+		if err != nil && b.errs != nil {
+			b.errs.sendErrors.Add(uint64(len(b.pkts) - sent))
+		}
+		free <- b
+	}
+}
+
+// batch encapsulates a batch of cleartext packets into b and reports
+// whether there is anything to send.
+func (o *outbound) batch(b *txBatch, bufs [][]byte, sizes []int) bool {
 	p := o.c.cur.Load()
 	var d *devPlane
 	if p != nil {
 		d = p.devs[o.unit]
 	}
-	o.out, o.offs = o.out[:0], o.offs[:0]
-	for i, b := range bufs {
-		o.packet(d, b[:sizes[i]])
+	o.out, o.offs = b.out[:0], b.offs[:0]
+	for i, buf := range bufs {
+		o.packet(d, buf[:sizes[i]])
 	}
-	o.pkts = o.pkts[:0]
-	for _, r := range o.offs {
-		o.pkts = append(o.pkts, o.out[r[0]:r[1]])
+	b.out, b.offs, b.pkts, b.errs = o.out, o.offs, b.pkts[:0], nil
+	for _, r := range b.offs {
+		b.pkts = append(b.pkts, b.out[r[0]:r[1]])
 	}
-	if len(o.pkts) == 0 {
-		return
+	if d != nil && len(d.sets) > 0 {
+		b.errs = d.sets[0].c
 	}
-	sent, err := o.snd.SendBatch(o.pkts)
-	if err != nil && d != nil && len(d.sets) > 0 {
-		d.sets[0].c.sendErrors.Add(uint64(len(o.pkts) - sent))
-	}
+	return len(b.pkts) > 0
 }
 
 // packet encapsulates one packet with the SA of the first matching term.
@@ -161,82 +195,6 @@ func (o *outbound) icmpError(d *devPlane, tp *termPlane, pkt []byte, err error) 
 	// written into the device would be dropped as a martian.
 	o.offs = append(o.offs, [2]int{start, len(o.out)})
 	tp.set.c.icmp.Add(1)
-}
-
-// inbound is the reader of one ESP socket.
-type inbound struct {
-	c     *Card
-	key   wireKey
-	rx    Receiver
-	bufs  [][]byte
-	sizes []int
-	inner []byte
-}
-
-func newInbound(c *Card, k wireKey, rx Receiver) *inbound {
-	in := &inbound{c: c, key: k, rx: rx, sizes: make([]int, Batch), inner: make([]byte, 0, bufSize)}
-	in.bufs = make([][]byte, Batch)
-	for i := range in.bufs {
-		in.bufs[i] = make([]byte, bufSize)
-	}
-	return in
-}
-
-func (in *inbound) run(ctx context.Context) {
-	for ctx.Err() == nil {
-		n, err := in.rx.ReadBatch(in.bufs, in.sizes)
-		if err != nil && n == 0 {
-			if errors.Is(err, errClosed) || ctx.Err() != nil {
-				return
-			}
-			continue
-		}
-		p := in.c.cur.Load()
-		var w *wirePlane
-		if p != nil {
-			w = p.wires[in.key]
-		}
-		for i := 0; i < n; i++ {
-			in.packet(w, in.bufs[i][:in.sizes[i]])
-		}
-	}
-}
-
-// packet processes one received ESP packet (outer IPv4 header included,
-// or the UDP payload for an ESP-in-UDP socket): decapsulation, the policy
-// check of the inner addresses against the term, and delivery into the
-// device of the service set.
-func (in *inbound) packet(w *wirePlane, pkt []byte) {
-	if w == nil {
-		return
-	}
-	var inner []byte
-	var sa *esp.SA
-	var err error
-	if in.key.port == 0 {
-		inner, sa, err = w.table.Decapsulate(in.inner[:0], pkt)
-	} else {
-		inner, sa, err = w.table.DecapsulateUDP(in.inner[:0], pkt, in.key.port)
-	}
-	if err != nil {
-		return
-	}
-	tp := w.terms[sa.SPI()]
-	sp := tp.set
-	if !sp.installed || sp.dev == nil {
-		return
-	}
-	if len(inner) >= 20 && inner[0]>>4 == 4 && !tp.t.Options.Passive {
-		src := netip.AddrFrom4([4]byte(inner[12:16]))
-		dst := netip.AddrFrom4([4]byte(inner[16:20]))
-		if !tp.t.MatchIn(sp.cfg.Style, src, dst) {
-			sp.c.policy.Add(1)
-			return
-		}
-	}
-	if _, err := sp.dev.dev.Write(inner); err != nil {
-		sp.c.devErrors.Add(1)
-	}
 }
 
 // errClosed is what a read returns once its device or socket is closed.

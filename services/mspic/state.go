@@ -171,11 +171,11 @@ func (s *state) shutdown() {
 
 // ioGroup is the set of I/O goroutines of a plane.
 type ioGroup struct {
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-	devs   []Device
-	socks  []Receiver
-	sender Sender
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	devs    []Device
+	socks   []Receiver
+	senders []Sender
 }
 
 func (s *state) startIO(p *plane) {
@@ -185,14 +185,16 @@ func (s *state) startIO(p *plane) {
 	g := &ioGroup{}
 	ctx, cancel := context.WithCancel(context.Background())
 	g.cancel = cancel
-	snd, err := s.c.opts.Net.OpenSender()
-	if err != nil {
-		s.log("error", "%s: cannot open ESP socket: %v", s.c.opts.Name, err)
-		cancel()
-		return
-	}
-	g.sender = snd
+	s.io = g
 	for unit, d := range p.devs {
+		// Each reader has its own sending socket: a Sender is used by
+		// one goroutine at a time.
+		snd, err := s.c.opts.Net.OpenSender()
+		if err != nil {
+			s.log("error", "%s: cannot open ESP socket: %v", s.c.opts.Name, err)
+			continue
+		}
+		g.senders = append(g.senders, snd)
 		g.devs = append(g.devs, d.dev)
 		o := newOutbound(s.c, unit, d.dev, snd)
 		g.wg.Add(1)
@@ -200,6 +202,7 @@ func (s *state) startIO(p *plane) {
 	}
 	for k := range p.wires {
 		var rx Receiver
+		var err error
 		if k.port == 0 {
 			rx, err = s.c.opts.Net.OpenESP(k.addr)
 		} else {
@@ -214,7 +217,6 @@ func (s *state) startIO(p *plane) {
 		g.wg.Add(1)
 		go func() { defer g.wg.Done(); in.run(ctx) }()
 	}
-	s.io = g
 }
 
 // stopIO ends the I/O goroutines: sockets are closed, device reads are
@@ -236,5 +238,7 @@ func (s *state) stopIO() {
 	for _, d := range g.devs {
 		d.SetReadDeadline(time.Time{})
 	}
-	g.sender.Close()
+	for _, snd := range g.senders {
+		snd.Close()
+	}
 }

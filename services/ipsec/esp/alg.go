@@ -110,6 +110,24 @@ func (e Encryption) newCipher(key []byte) (cipher.Block, cipher.AEAD, []byte, er
 	return b, nil, nil, err
 }
 
+// newCBC returns the CBC encrypter and decrypter of block cipher b: with
+// AES, the AES-NI mode of this package where the CPU has it.
+func (e Encryption) newCBC(b cipher.Block, key []byte) (enc, dec cbcMode, err error) {
+	switch e {
+	case AES128CBC, AES192CBC, AES256CBC:
+		if enc, dec, ok := newAESCBC(key); ok {
+			return enc, dec, nil
+		}
+	}
+	zero := make([]byte, b.BlockSize())
+	enc, ok1 := cipher.NewCBCEncrypter(b, zero).(cbcMode)
+	dec, ok2 := cipher.NewCBCDecrypter(b, zero).(cbcMode)
+	if !ok1 || !ok2 {
+		return nil, nil, fmt.Errorf("%w: cbc mode without SetIV", ErrAlgorithm)
+	}
+	return enc, dec, nil
+}
+
 // Authentication is an ESP integrity algorithm, named as Junos names it.
 type Authentication uint8
 

@@ -202,11 +202,9 @@ func (sa *SA) initCrypto() error {
 	sa.block, sa.aead = b, aead
 	copy(sa.salt[:], salt)
 	if b != nil {
-		zero := make([]byte, b.BlockSize())
-		enc, ok1 := cipher.NewCBCEncrypter(b, zero).(cbcMode)
-		dec, ok2 := cipher.NewCBCDecrypter(b, zero).(cbcMode)
-		if !ok1 || !ok2 {
-			return fmt.Errorf("%w: cbc mode without SetIV", ErrAlgorithm)
+		enc, dec, err := sa.cfg.Encryption.newCBC(b, sa.cfg.EncryptionKey)
+		if err != nil {
+			return err
 		}
 		sa.cbcEnc, sa.cbcDec = enc, dec
 		var k [16]byte
