@@ -6,9 +6,6 @@ import (
 	"runtime"
 	"strings"
 	"testing"
-	"time"
-
-	"mxlab/config/schema"
 )
 
 // bigConfig returns a configuration of about n/10000 × 10,000 set lines:
@@ -124,14 +121,5 @@ func BenchmarkTreeMemory(b *testing.B) {
 		runtime.ReadMemStats(&m1)
 		b.ReportMetric(float64(m1.HeapAlloc-m0.HeapAlloc)/(1<<20), "MB/tree")
 		runtime.KeepAlive(t)
-	}
-}
-
-func BenchmarkSchemaRoot(b *testing.B) {
-	start := time.Now()
-	schema.Root()
-	b.ReportMetric(float64(time.Since(start).Microseconds()), "µs-first-call")
-	for i := 0; i < b.N; i++ {
-		schema.Root()
 	}
 }
