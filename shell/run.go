@@ -61,7 +61,7 @@ func (s *Session) runPlain(ctx context.Context) error {
 	if in == nil {
 		in = strings.NewReader("")
 	}
-	lr := &lineReader{r: in}
+	lr := &lineReader{r: &ctxReader{ctx: ctx, r: in}}
 	s.lines = lr
 	echo := !s.cooked()
 	for s.mode() != nil {
@@ -71,6 +71,10 @@ func (s *Session) runPlain(ctx context.Context) error {
 		s.printPrompt()
 		line, err := lr.readLine()
 		if err != nil {
+			if ctx.Err() != nil {
+				io.WriteString(s.out, "\n")
+				return ctx.Err()
+			}
 			if !errors.Is(err, io.EOF) {
 				return err
 			}
@@ -245,3 +249,38 @@ func (l *lineReader) readLine() (string, error) {
 // discipline turns Ctrl-C into SIGINT and drops the typed line itself. It
 // reports whether a command was running.
 func (sh *Shell) Interrupt() bool { return sh.s.interrupt() }
+
+// ctxReader reads from r until ctx is done: a blocked Read (a pipe that
+// stays open) then returns ctx's error, so the session can end on SIGTERM.
+// The read already started goes on in its goroutine until r returns; the
+// owner of r ends it by closing r (the process exit does for stdin).
+type ctxReader struct {
+	ctx     context.Context
+	r       io.Reader
+	results chan readResult
+}
+
+type readResult struct {
+	data []byte
+	err  error
+}
+
+func (c *ctxReader) Read(p []byte) (int, error) {
+	if c.results == nil {
+		c.results = make(chan readResult, 1)
+	}
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	buf := make([]byte, len(p))
+	go func() {
+		n, err := c.r.Read(buf)
+		c.results <- readResult{buf[:n], err}
+	}()
+	select {
+	case res := <-c.results:
+		return copy(p, res.data), res.err
+	case <-c.ctx.Done():
+		return 0, c.ctx.Err()
+	}
+}
