@@ -146,7 +146,7 @@ func endColumn(toks []Token) int {
 // sortChoices orders a listing: placeholders first in their order, then
 // the keywords and values by name.
 func sortChoices(cs []Choice) {
-	sort.SliceStable(cs, func(i, j int) bool {
+	less := func(i, j int) bool {
 		if cs[i].Placeholder != cs[j].Placeholder {
 			return cs[i].Placeholder
 		}
@@ -154,5 +154,8 @@ func sortChoices(cs []Choice) {
 			return false
 		}
 		return cs[i].Word < cs[j].Word
-	})
+	}
+	if !sort.SliceIsSorted(cs, less) {
+		sort.SliceStable(cs, less)
+	}
 }
