@@ -31,11 +31,10 @@ const (
 type routerT = *router.Router
 
 type lab struct {
-	t        *testing.T
-	prefix   string
-	r1, r2   *router.Router
-	ns       map[string]*netns.Handle
-	wan, lan string
+	t      *testing.T
+	prefix string
+	r1, r2 *router.Router
+	ns     map[string]*netns.Handle
 }
 
 func needRoot(t *testing.T) {
