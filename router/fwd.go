@@ -265,8 +265,12 @@ func (c counters) serviceTotal(ifname string) (chassis.Stats, bool) {
 }
 
 // LinkUp reports whether a port has a link partner (the peer end of its
-// veth is up).
+// veth is up). A services interface (ms-, sp-) is up when its PIC is
+// online, whether or not a unit of it has a device yet.
 func (c counters) LinkUp(ifname string) bool {
+	if isService(ifname) {
+		return true
+	}
 	l, err := c.ns.Link(ifname)
 	return err == nil && l.OperUp
 }
