@@ -8,6 +8,8 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -173,6 +175,7 @@ func standaloneNamespace(name string) (*netns.Handle, error) {
 	if old, err := netns.Open(nsName); err == nil {
 		old.Delete()
 	}
+	removeOrphans(nsName)
 	h, err := netns.Create(nsName)
 	if errors.Is(err, netns.ErrExists) {
 		// A namespace of that name could not be removed (still mounted in
@@ -180,4 +183,22 @@ func standaloneNamespace(name string) (*netns.Handle, error) {
 		h, err = netns.Create(fmt.Sprintf("%s-%d", nsName, os.Getpid()))
 	}
 	return h, err
+}
+
+// removeOrphans deletes the namespaces "NAME-PID" of earlier runs whose
+// process is gone (a run that was killed after taking a name of its own).
+func removeOrphans(nsName string) {
+	paths, _ := filepath.Glob(filepath.Join(netns.RunDir, nsName+"-*"))
+	for _, p := range paths {
+		pid, err := strconv.Atoi(strings.TrimPrefix(filepath.Base(p), nsName+"-"))
+		if err != nil {
+			continue
+		}
+		if _, err := os.Stat(fmt.Sprintf("/proc/%d", pid)); err == nil {
+			continue // still running
+		}
+		if h, err := netns.Open(filepath.Base(p)); err == nil {
+			h.Delete()
+		}
+	}
 }
