@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -63,8 +64,7 @@ func TestNetmiko(t *testing.T) {
 		// when the terminal is closed: stop the router first.
 		cancel()
 		ln.Close()
-		router.Process.Kill()
-		router.Wait()
+		stop(router)
 		ptmx.Close()
 		<-relayDone
 	}()
@@ -96,4 +96,21 @@ func relay(ctx context.Context, ln net.Listener, term io.ReadWriter) {
 	conn.Close()
 	// The terminal side ends when the caller stops the router.
 	<-done
+}
+
+// stop ends the router the way an operator would (SIGTERM), so that it
+// removes its namespace; it is killed if it has not exited in 10 s.
+func stop(router *exec.Cmd) {
+	router.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		router.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		router.Process.Kill()
+		<-done
+	}
 }
