@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"mxlab/internal/leakcheck"
 )
 
 // fullMX960 fills every slot of an MX960: ten MPCs with four port PICs,
@@ -64,7 +66,7 @@ func TestManyRouters(t *testing.T) {
 	if v, err := strconv.Atoi(os.Getenv("MXLAB_ROUTERS")); err == nil {
 		n = v
 	}
-	goroutineLeakCheck(t)
+	leakcheck.Check(t)
 	l := fullMX960()
 	rss0 := vmRSS(t)
 	routers := make([]*Chassis, 0, n)

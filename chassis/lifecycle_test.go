@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"mxlab/internal/leakcheck"
 	"mxlab/pic"
 )
 
@@ -28,7 +29,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 }
 
 func TestFPCOfflineOnline(t *testing.T) {
-	goroutineLeakCheck(t)
+	leakcheck.Check(t)
 	l := Layout{BootDelay: 5 * time.Millisecond}
 	c, err := New("r1", l)
 	if err != nil {
@@ -94,7 +95,7 @@ func TestFPCOfflineOnline(t *testing.T) {
 }
 
 func TestPICOfflineAndErrors(t *testing.T) {
-	goroutineLeakCheck(t)
+	leakcheck.Check(t)
 	c, _ := newTestChassis(t, "r1", "boot-delay: -1ns")
 	if _, err := c.PICOnline(1, 2, false); err != nil {
 		t.Fatal(err)
@@ -150,7 +151,7 @@ func TestServicePackageReboots(t *testing.T) {
 }
 
 func TestStopIdempotent(t *testing.T) {
-	goroutineLeakCheck(t)
+	leakcheck.Check(t)
 	c, err := New("r1", Layout{Model: "mx960"})
 	if err != nil {
 		t.Fatal(err)

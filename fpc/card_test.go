@@ -3,31 +3,17 @@ package fpc
 import (
 	"context"
 	"errors"
-	"runtime"
 	"testing"
 	"time"
 
+	"mxlab/internal/leakcheck"
 	"mxlab/pic"
 )
-
-func leakCheck(t *testing.T) {
-	before := runtime.NumGoroutine()
-	t.Cleanup(func() {
-		deadline := time.Now().Add(2 * time.Second)
-		for runtime.NumGoroutine() > before {
-			if time.Now().After(deadline) {
-				t.Errorf("goroutines leaked: %d before, %d after", before, runtime.NumGoroutine())
-				return
-			}
-			time.Sleep(5 * time.Millisecond)
-		}
-	})
-}
 
 func ge(slot int) pic.Spec { return pic.Spec{Slot: slot, Kind: pic.Kind{Prefix: "ge", Ports: 10}} }
 
 func TestOfflineOnline(t *testing.T) {
-	leakCheck(t)
+	leakcheck.Check(t)
 	c := New(Spec{Slot: 1, PICs: []pic.Spec{ge(0), ge(1)}}, Options{BootDelay: time.Millisecond})
 	c.Start(context.Background())
 	defer c.Stop()
@@ -60,7 +46,7 @@ func TestOfflineOnline(t *testing.T) {
 }
 
 func TestStop(t *testing.T) {
-	leakCheck(t)
+	leakcheck.Check(t)
 	c := New(Spec{Slot: 0, PICs: []pic.Spec{ge(0)}}, Options{BootDelay: time.Hour})
 	c.Start(context.Background())
 	_ = c.Restart()

@@ -3,25 +3,12 @@ package pic
 import (
 	"context"
 	"errors"
-	"runtime"
 	"sync"
 	"testing"
 	"time"
-)
 
-func leakCheck(t *testing.T) {
-	before := runtime.NumGoroutine()
-	t.Cleanup(func() {
-		deadline := time.Now().Add(2 * time.Second)
-		for runtime.NumGoroutine() > before {
-			if time.Now().After(deadline) {
-				t.Errorf("goroutines leaked: %d before, %d after", before, runtime.NumGoroutine())
-				return
-			}
-			time.Sleep(5 * time.Millisecond)
-		}
-	})
-}
+	"mxlab/internal/leakcheck"
+)
 
 type recorder struct {
 	mu sync.Mutex
@@ -41,7 +28,7 @@ func (r *recorder) states() []State {
 }
 
 func TestCardStates(t *testing.T) {
-	leakCheck(t)
+	leakcheck.Check(t)
 	rec := &recorder{}
 	c := New(Spec{FPC: 1, Slot: 0, Kind: Kind{Prefix: "ge", Ports: 2}}, Options{Notify: rec.notify})
 	c.Start(context.Background())
@@ -68,7 +55,7 @@ func TestCardStates(t *testing.T) {
 }
 
 func TestBootDelayAndStop(t *testing.T) {
-	leakCheck(t)
+	leakcheck.Check(t)
 	c := New(Spec{Kind: Kind{Prefix: "ms", Ports: 1, Services: true}}, Options{BootDelay: time.Hour})
 	c.Start(context.Background())
 	if _, err := c.SetOnline(false); err != nil {

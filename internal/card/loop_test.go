@@ -2,29 +2,16 @@ package card
 
 import (
 	"context"
-	"runtime"
 	"testing"
 	"time"
-)
 
-func leakCheck(t *testing.T) {
-	before := runtime.NumGoroutine()
-	t.Cleanup(func() {
-		deadline := time.Now().Add(2 * time.Second)
-		for runtime.NumGoroutine() > before {
-			if time.Now().After(deadline) {
-				t.Errorf("goroutines leaked: %d before, %d after", before, runtime.NumGoroutine())
-				return
-			}
-			time.Sleep(5 * time.Millisecond)
-		}
-	})
-}
+	"mxlab/internal/leakcheck"
+)
 
 type counter struct{ n int }
 
 func TestDoStartStop(t *testing.T) {
-	leakCheck(t)
+	leakcheck.Check(t)
 	l := NewLoop[counter]()
 	l.Start(context.Background(), func() *counter { return &counter{n: 10} })
 	l.Start(context.Background(), func() *counter { t.Error("second Start called init"); return nil })
@@ -45,7 +32,7 @@ func TestDoStartStop(t *testing.T) {
 }
 
 func TestStopBeforeStart(t *testing.T) {
-	leakCheck(t)
+	leakcheck.Check(t)
 	l := NewLoop[counter]()
 	l.Stop()
 	l.Start(context.Background(), func() *counter { t.Error("Start after Stop called init"); return nil })
@@ -56,7 +43,7 @@ func TestStopBeforeStart(t *testing.T) {
 }
 
 func TestContextEndsLoop(t *testing.T) {
-	leakCheck(t)
+	leakcheck.Check(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	l := NewLoop[counter]()
 	l.Start(ctx, func() *counter { return &counter{} })
@@ -68,7 +55,7 @@ func TestContextEndsLoop(t *testing.T) {
 }
 
 func TestTimer(t *testing.T) {
-	leakCheck(t)
+	leakcheck.Check(t)
 	l := NewLoop[counter]()
 	l.Start(context.Background(), func() *counter { return &counter{} })
 	defer l.Stop()
@@ -95,7 +82,7 @@ func TestTimer(t *testing.T) {
 }
 
 func TestTimerPendingAtStop(t *testing.T) {
-	leakCheck(t)
+	leakcheck.Check(t)
 	l := NewLoop[counter]()
 	l.Start(context.Background(), func() *counter { return &counter{} })
 	l.Do(func(*counter) { l.After(time.Hour, func(*counter) {}) })
