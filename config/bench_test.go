@@ -6,45 +6,12 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"mxlab/config/configtest"
 )
 
-// bigConfig returns a configuration of about n/10000 × 10,000 set lines:
-// interfaces, static routes, IPsec rules and terms, service sets.
-func bigConfig() string {
-	var b strings.Builder
-	for i := 0; i < 500; i++ {
-		fpc, pic, port := i/40, (i/10)%4, i%10
-		name := fmt.Sprintf("ge-%d/%d/%d", fpc, pic, port)
-		fmt.Fprintf(&b, "set interfaces %s description \"port %d\"\n", name, i)
-		fmt.Fprintf(&b, "set interfaces %s unit 0 family inet address 10.%d.%d.1/24\n", name, i/256, i%256)
-		fmt.Fprintf(&b, "set interfaces %s mtu 9000\n", name)
-	}
-	for i := 0; i < 2000; i++ {
-		fmt.Fprintf(&b, "set routing-options static route 172.%d.%d.0/24 next-hop 10.0.%d.2\n", 16+i/256, i%256, i%200)
-		fmt.Fprintf(&b, "set routing-options static route 172.%d.%d.0/24 preference %d\n", 16+i/256, i%256, 5+i%100)
-		fmt.Fprintf(&b, "set routing-options static route 172.%d.%d.0/24 tag %d\n", 16+i/256, i%256, i)
-	}
-	for i := 0; i < 200; i++ {
-		r := fmt.Sprintf("set services ipsec-vpn rule r%d term t1 ", i)
-		fmt.Fprintf(&b, "%sfrom source-address 172.16.%d.0/24\n", r, i)
-		fmt.Fprintf(&b, "%sfrom destination-address 192.168.%d.0/24\n", r, i)
-		fmt.Fprintf(&b, "%sthen remote-gateway 10.0.%d.2\n", r, i%200)
-		fmt.Fprintf(&b, "%sthen manual direction bidirectional protocol esp\n", r)
-		fmt.Fprintf(&b, "%sthen manual direction bidirectional spi %d\n", r, 256+i)
-		fmt.Fprintf(&b, "%sthen manual direction bidirectional authentication algorithm hmac-sha1-96\n", r)
-		fmt.Fprintf(&b, "%sthen manual direction bidirectional encryption algorithm aes-128-cbc\n", r)
-		fmt.Fprintf(&b, "%sthen anti-replay-window-size 128\n", r)
-		fmt.Fprintf(&b, "set services ipsec-vpn rule r%d match-direction input\n", i)
-		fmt.Fprintf(&b, "set services service-set ss%d next-hop-service inside-service-interface ms-1/2/0.%d\n", i, 2*i+1)
-		fmt.Fprintf(&b, "set services service-set ss%d next-hop-service outside-service-interface ms-1/2/0.%d\n", i, 2*i+2)
-		fmt.Fprintf(&b, "set services service-set ss%d ipsec-vpn-options local-gateway 10.%d.%d.1\n", i, i/256, i%256)
-		fmt.Fprintf(&b, "set services service-set ss%d ipsec-vpn-rules r%d\n", i, i)
-	}
-	return b.String()
-}
-
 func loadBig(b *testing.B) (*DB, *Session, string) {
-	text := bigConfig()
+	text := configtest.Big()
 	db, err := Open(Options{})
 	if err != nil {
 		b.Fatal(err)
@@ -57,7 +24,7 @@ func loadBig(b *testing.B) (*DB, *Session, string) {
 }
 
 func BenchmarkLoadSet10k(b *testing.B) {
-	text := bigConfig()
+	text := configtest.Big()
 	b.ReportMetric(float64(strings.Count(text, "\n")), "statements")
 	for i := 0; i < b.N; i++ {
 		db, _ := Open(Options{})
@@ -76,7 +43,7 @@ func BenchmarkCommit10k(b *testing.B) {
 		b.Fatal(err)
 	}
 	s, _, _, _ := db.Begin(Who{User: "lab"}, Shared)
-	if err := s.Load(LoadSet, bigConfig(), "bench", false); err != nil {
+	if err := s.Load(LoadSet, configtest.Big(), "bench", false); err != nil {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
@@ -108,7 +75,7 @@ func BenchmarkCompare100(b *testing.B) {
 
 // BenchmarkTreeMemory reports the heap held by a committed 10k tree.
 func BenchmarkTreeMemory(b *testing.B) {
-	text := bigConfig()
+	text := configtest.Big()
 	for i := 0; i < b.N; i++ {
 		runtime.GC()
 		var m0, m1 runtime.MemStats

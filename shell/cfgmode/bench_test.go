@@ -3,7 +3,6 @@ package cfgmode_test
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -11,43 +10,12 @@ import (
 	"testing"
 
 	"mxlab/config"
+	"mxlab/config/configtest"
 	"mxlab/router"
 )
 
-// bigConfig returns about 10,000 set lines: interfaces, static routes,
-// IPsec rules and service sets (the shape of config's benchmarks).
-func bigConfig() string {
-	var b strings.Builder
-	for i := 0; i < 500; i++ {
-		name := fmt.Sprintf("ge-%d/%d/%d", i/40, (i/10)%4, i%10)
-		fmt.Fprintf(&b, "set interfaces %s description \"port %d\"\n", name, i)
-		fmt.Fprintf(&b, "set interfaces %s unit 0 family inet address 10.%d.%d.1/24\n", name, i/256, i%256)
-		fmt.Fprintf(&b, "set interfaces %s mtu 9000\n", name)
-	}
-	for i := 0; i < 2000; i++ {
-		route := fmt.Sprintf("set routing-options static route 172.%d.%d.0/24 ", 16+i/256, i%256)
-		fmt.Fprintf(&b, "%snext-hop 10.0.%d.2\n%spreference %d\n%stag %d\n", route, i%200, route, 5+i%100, route, i)
-	}
-	for i := 0; i < 200; i++ {
-		r := fmt.Sprintf("set services ipsec-vpn rule r%d term t1 ", i)
-		fmt.Fprintf(&b, "%sfrom source-address 172.16.%d.0/24\n", r, i)
-		fmt.Fprintf(&b, "%sfrom destination-address 192.168.%d.0/24\n", r, i)
-		fmt.Fprintf(&b, "%sthen remote-gateway 10.0.%d.2\n", r, i%200)
-		fmt.Fprintf(&b, "%sthen manual direction bidirectional protocol esp\n", r)
-		fmt.Fprintf(&b, "%sthen manual direction bidirectional spi %d\n", r, 256+i)
-		fmt.Fprintf(&b, "%sthen manual direction bidirectional authentication algorithm hmac-sha1-96\n", r)
-		fmt.Fprintf(&b, "%sthen manual direction bidirectional encryption algorithm aes-128-cbc\n", r)
-		fmt.Fprintf(&b, "set services ipsec-vpn rule r%d match-direction input\n", i)
-		fmt.Fprintf(&b, "set services service-set ss%d next-hop-service inside-service-interface ms-1/2/0.%d\n", i, 2*i+1)
-		fmt.Fprintf(&b, "set services service-set ss%d next-hop-service outside-service-interface ms-1/2/0.%d\n", i, 2*i+2)
-		fmt.Fprintf(&b, "set services service-set ss%d ipsec-vpn-options local-gateway 10.%d.%d.1\n", i, i/256, i%256)
-		fmt.Fprintf(&b, "set services service-set ss%d ipsec-vpn-rules r%d\n", i, i)
-	}
-	return b.String()
-}
-
 // terminal is a configuration-mode session in the line editor (the TTY
-// path, over pipes) on a router whose shared candidate holds bigConfig.
+// path, over pipes) on a router whose shared candidate holds configtest.Big.
 type terminal struct {
 	in    *io.PipeWriter
 	mu    sync.Mutex
@@ -65,7 +33,7 @@ func newTerminal(b *testing.B) *terminal {
 	if err != nil {
 		b.Fatal(err)
 	}
-	text := bigConfig()
+	text := configtest.Big()
 	if err := s.Load(config.LoadSet, text, "bench", false); err != nil {
 		b.Fatal(err)
 	}
