@@ -166,38 +166,22 @@ func strftime(format string, t time.Time) string {
 	return b.String()
 }
 
+// layouts are the strftime conversions that a Go time layout renders.
+var layouts = map[byte]string{
+	'a': "Mon", 'b': "Jan", 'd': "02", 'H': "15", 'I': "03", 'm': "01",
+	'M': "04", 'p': "PM", 'S': "05", 'T': "15:04:05", 'y': "06", 'Y': "2006",
+	'Z': "MST",
+}
+
 func conversion(c byte, t time.Time) string {
+	if l, ok := layouts[c]; ok {
+		return t.Format(l)
+	}
 	switch c {
-	case 'a':
-		return t.Format("Mon")
-	case 'b':
-		return t.Format("Jan")
-	case 'd':
-		return t.Format("02")
 	case 'e':
 		return fmt.Sprintf("%2d", t.Day())
-	case 'H':
-		return t.Format("15")
-	case 'I':
-		return t.Format("03")
 	case 'j':
 		return fmt.Sprintf("%03d", t.YearDay())
-	case 'm':
-		return t.Format("01")
-	case 'M':
-		return t.Format("04")
-	case 'p':
-		return t.Format("PM")
-	case 'S':
-		return t.Format("05")
-	case 'T':
-		return t.Format("15:04:05")
-	case 'y':
-		return t.Format("06")
-	case 'Y':
-		return t.Format("2006")
-	case 'Z':
-		return t.Format("MST")
 	case '%':
 		return "%"
 	}
