@@ -373,4 +373,6 @@ func (k kernelNet) OpenESP(a netip.Addr) (mspic.Receiver, error) { return kernel
 func (k kernelNet) OpenUDP(a netip.Addr, port uint16) (mspic.Receiver, error) {
 	return kernel.OpenUDP(k.do, a, port)
 }
-func (k kernelNet) OpenSender() (mspic.Sender, error) { return kernel.OpenSender(k.do) }
+func (k kernelNet) OpenSender(avoid []netip.AddrPort) (mspic.Sender, error) {
+	return kernel.OpenSender(k.do, avoid)
+}

@@ -15,9 +15,21 @@ import (
 // hosts' TCP hands the service interface super-packets (TSO) and takes
 // merged segments back (GRO): the bytes must arrive whole and in order,
 // and the statistics count ESP packets as they are on the wire, one per
-// segment, the same on both ends.
+// segment, the same on both ends. With udp-encapsulate the ESP-in-UDP
+// packets of the stream leave in UDP GSO sends and arrive merged (UDP
+// GRO): the counts must be the same.
 func TestE2TCPStream(t *testing.T) {
-	l := newLab(t, e2Config(t, "r1"), e2Config(t, "r2"))
+	udp := "set services service-set ss-vpn ipsec-vpn-options udp-encapsulate"
+	for _, tc := range []struct {
+		name  string
+		lines []string
+	}{{"esp", nil}, {"udp-encapsulate", []string{udp}}} {
+		t.Run(tc.name, func(t *testing.T) { tcpStream(t, tc.lines) })
+	}
+}
+
+func tcpStream(t *testing.T, lines []string) {
+	l := newLab(t, e2Config(t, "r1", lines...), e2Config(t, "r2", lines...))
 	l.waitPing("h1", "192.168.0.10")
 	l.cli(l.r1, "clear services ipsec-vpn ipsec statistics")
 	l.cli(l.r2, "clear services ipsec-vpn ipsec statistics")

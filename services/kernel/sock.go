@@ -1,6 +1,9 @@
 package kernel
 
 import (
+	"cmp"
+	"encoding/binary"
+	"errors"
 	"fmt"
 	"net/netip"
 	"os"
@@ -24,6 +27,7 @@ type Socket struct {
 	hdrs []unix.Mmsghdr
 	iovs []unix.Iovec
 	Port uint16 // local UDP port; 0 for a raw ESP socket
+	gro  *groReader
 }
 
 // OpenESP opens a raw socket receiving the ESP (IP protocol 50) packets
@@ -39,6 +43,7 @@ func OpenUDP(do DoFunc, local netip.Addr, port uint16) (*Socket, error) {
 
 func openRecv(do DoFunc, typ, proto int, local netip.Addr, port uint16) (*Socket, error) {
 	var fd int
+	var gro bool
 	err := do(func() error {
 		var err error
 		fd, err = unix.Socket(unix.AF_INET, typ|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, proto)
@@ -49,6 +54,7 @@ func openRecv(do DoFunc, typ, proto int, local netip.Addr, port uint16) (*Socket
 		unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, 4<<20)
 		if typ == unix.SOCK_DGRAM {
 			unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1)
+			gro = unix.SetsockoptInt(fd, unix.SOL_UDP, unix.UDP_GRO, 1) == nil
 		}
 		sa := &unix.SockaddrInet4{Addr: local.As4(), Port: int(port)}
 		if err := unix.Bind(fd, sa); err != nil {
@@ -66,11 +72,26 @@ func openRecv(do DoFunc, typ, proto int, local netip.Addr, port uint16) (*Socket
 		f.Close()
 		return nil, err
 	}
-	return &Socket{f: f, rc: rc, Port: port}, nil
+	s := &Socket{f: f, rc: rc, Port: port}
+	if gro {
+		s.gro = newGROReader()
+	}
+	return s, nil
 }
 
 // ReadBatch receives up to len(bufs) datagrams, waiting for the first.
+// On a UDP socket the kernel may merge the datagrams of a burst (UDP_GRO);
+// they are split again here, so each buffer holds one datagram as sent.
 func (s *Socket) ReadBatch(bufs [][]byte, sizes []int) (int, error) {
+	if s.gro != nil {
+		return s.gro.read(s, bufs, sizes)
+	}
+	return s.recvmmsg(bufs, sizes, nil)
+}
+
+// recvmmsg receives up to len(bufs) datagrams, waiting for the first, with
+// their control messages in oobs when given.
+func (s *Socket) recvmmsg(bufs [][]byte, sizes []int, oobs [][]byte) (int, error) {
 	if cap(s.hdrs) < len(bufs) {
 		s.hdrs = make([]unix.Mmsghdr, len(bufs))
 		s.iovs = make([]unix.Iovec, len(bufs))
@@ -82,6 +103,10 @@ func (s *Socket) ReadBatch(bufs [][]byte, sizes []int) (int, error) {
 		hdrs[i] = unix.Mmsghdr{}
 		hdrs[i].Hdr.Iov = &iovs[i]
 		hdrs[i].Hdr.Iovlen = 1
+		if oobs != nil {
+			hdrs[i].Hdr.Control = &oobs[i][0]
+			hdrs[i].Hdr.SetControllen(len(oobs[i]))
+		}
 	}
 	var n int
 	var rerr error
@@ -106,27 +131,113 @@ func (s *Socket) ReadBatch(bufs [][]byte, sizes []int) (int, error) {
 	}
 	for i := 0; i < n; i++ {
 		sizes[i] = int(hdrs[i].Len)
+		if oobs != nil {
+			oobs[i] = oobs[i][:hdrs[i].Hdr.Controllen]
+		}
 	}
 	return n, rerr
+}
+
+// groReader receives merged datagrams into its own buffers and hands them
+// out one datagram at a time.
+type groReader struct {
+	bufs  [][]byte
+	oobs  [][]byte
+	space [][]byte // oobs at full size, for each read
+	sizes []int
+	n     int   // datagrams read
+	msg   int   // next datagram to hand out
+	off   int   // offset of the next segment in bufs[msg]
+	segs  []int // segment size of each datagram read (0: not merged)
+
+	merged int // merged datagrams received (for tests)
+}
+
+const (
+	groBuffers = 8
+	groBufSize = 64 << 10
+)
+
+func newGROReader() *groReader {
+	g := &groReader{sizes: make([]int, groBuffers), segs: make([]int, groBuffers)}
+	for range groBuffers {
+		g.bufs = append(g.bufs, make([]byte, groBufSize))
+		g.space = append(g.space, make([]byte, unix.CmsgSpace(4)*2))
+	}
+	g.oobs = make([][]byte, groBuffers)
+	return g
+}
+
+// read copies the next datagrams into bufs, receiving when none is left.
+func (g *groReader) read(s *Socket, bufs [][]byte, sizes []int) (int, error) {
+	if g.msg >= g.n {
+		copy(g.oobs, g.space)
+		n, err := s.recvmmsg(g.bufs, g.sizes, g.oobs)
+		if n == 0 {
+			return 0, err
+		}
+		for i := range n {
+			g.segs[i] = groSegment(g.oobs[i])
+			if g.segs[i] > 0 && g.sizes[i] > g.segs[i] {
+				g.merged++
+			}
+		}
+		g.n, g.msg, g.off = n, 0, 0
+	}
+	k := 0
+	for k < len(bufs) && g.msg < g.n {
+		size := g.sizes[g.msg]
+		end := size
+		if seg := g.segs[g.msg]; seg > 0 {
+			end = min(g.off+seg, size)
+		}
+		sizes[k] = copy(bufs[k], g.bufs[g.msg][g.off:end])
+		k++
+		g.off = end
+		if g.off >= size {
+			g.msg++
+			g.off = 0
+		}
+	}
+	return k, nil
+}
+
+// groSegment is the segment size of a merged datagram (its UDP_GRO
+// control message), 0 for a datagram as sent.
+func groSegment(oob []byte) int {
+	msgs, err := unix.ParseSocketControlMessage(oob)
+	if err != nil {
+		return 0
+	}
+	for _, m := range msgs {
+		if m.Header.Level == unix.SOL_UDP && m.Header.Type == unix.UDP_GRO && len(m.Data) >= 4 {
+			return int(binary.NativeEndian.Uint32(m.Data))
+		}
+	}
+	return 0
 }
 
 // Close closes the socket; a blocked ReadBatch returns.
 func (s *Socket) Close() error { return s.f.Close() }
 
 // Sender sends complete IPv4 packets (the outer header built by the
-// caller) through a raw IPPROTO_RAW socket, with Mark. The socket is
-// blocking and kept out of the Go netpoller: a send waits only while the
-// socket buffer is full, and the kernel wakes no poller each time it
-// frees a sent packet.
+// caller) through a raw IPPROTO_RAW socket, with Mark; runs of ESP-in-UDP
+// packets of one flow leave through UDP sockets with segmentation offload
+// instead (see gso.go). The sockets are blocking and kept out of the Go
+// netpoller: a send waits only while the socket buffer is full, and the
+// kernel wakes no poller each time it frees a sent packet.
 type Sender struct {
 	fd    int
+	gso   *gso
 	hdrs  []unix.Mmsghdr
 	iovs  []unix.Iovec
 	addrs []unix.RawSockaddrInet4
 }
 
-// OpenSender opens the sending socket inside the namespace.
-func OpenSender(do DoFunc) (*Sender, error) {
+// OpenSender opens the sending socket inside the namespace. avoid lists the
+// local UDP addresses and ports that receiving sockets hold: packets from
+// them are sent raw.
+func OpenSender(do DoFunc, avoid []netip.AddrPort) (*Sender, error) {
 	var fd int
 	err := do(func() error {
 		var err error
@@ -142,13 +253,48 @@ func OpenSender(do DoFunc) (*Sender, error) {
 	if err != nil {
 		return nil, fmt.Errorf("raw socket: %w", err)
 	}
-	return &Sender{fd: fd}, nil
+	return &Sender{fd: fd, gso: newGSO(do, avoid)}, nil
 }
 
 // SendBatch sends every packet of pkts (each a whole IPv4 packet) to the
-// destination in its header. It returns the number the kernel took.
-// One Sender may be used by one goroutine at a time.
+// destination in its header, in order. It returns the number the kernel
+// took. One Sender may be used by one goroutine at a time.
 func (s *Sender) SendBatch(pkts [][]byte) (int, error) {
+	sent := 0
+	var serr error
+	raw := 0 // start of the packets not sent yet, for the raw socket
+	for i := 0; i < len(pkts); {
+		n := udpRun(pkts[i:])
+		if n < 2 {
+			i++
+			continue
+		}
+		if i > raw {
+			k, err := s.sendRaw(pkts[raw:i])
+			sent += k
+			if errors.Is(err, os.ErrClosed) {
+				return sent, err
+			}
+			serr = cmp.Or(serr, err)
+		}
+		raw = i + n
+		if err := s.gso.send(pkts[i : i+n]); err != nil {
+			raw = i // the raw socket sends them
+		} else {
+			sent += n
+		}
+		i += n
+	}
+	if raw < len(pkts) {
+		k, err := s.sendRaw(pkts[raw:])
+		sent += k
+		serr = cmp.Or(serr, err)
+	}
+	return sent, serr
+}
+
+// sendRaw sends pkts through the raw socket.
+func (s *Sender) sendRaw(pkts [][]byte) (int, error) {
 	if len(pkts) == 0 {
 		return 0, nil
 	}
@@ -191,5 +337,8 @@ func (s *Sender) SendBatch(pkts [][]byte) (int, error) {
 	return sent, serr
 }
 
-// Close closes the socket; it must not be called while a SendBatch runs.
-func (s *Sender) Close() error { return unix.Close(s.fd) }
+// Close closes the sockets; it must not be called while a SendBatch runs.
+func (s *Sender) Close() error {
+	s.gso.close()
+	return unix.Close(s.fd)
+}

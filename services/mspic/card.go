@@ -42,7 +42,9 @@ type Sender interface {
 type Net interface {
 	OpenESP(local netip.Addr) (Receiver, error)
 	OpenUDP(local netip.Addr, port uint16) (Receiver, error)
-	OpenSender() (Sender, error)
+	// OpenSender opens a Sender; avoid lists the local UDP addresses and
+	// ports the card receives on, which it must leave to the receivers.
+	OpenSender(avoid []netip.AddrPort) (Sender, error)
 }
 
 // Logger receives the key-management events of the card (level is a

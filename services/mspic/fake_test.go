@@ -88,7 +88,7 @@ func (n *fakeNet) OpenUDP(netip.Addr, uint16) (Receiver, error) {
 	return nil, errors.New("no UDP in the fake network")
 }
 
-func (n *fakeNet) OpenSender() (Sender, error) { return fakeSender{n}, nil }
+func (n *fakeNet) OpenSender([]netip.AddrPort) (Sender, error) { return fakeSender{n}, nil }
 
 func (s *fakeSock) ReadBatch(bufs [][]byte, sizes []int) (int, error) {
 	select {

@@ -3,6 +3,7 @@ package mspic
 import (
 	"context"
 	"fmt"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -186,10 +187,16 @@ func (s *state) startIO(p *plane) {
 	ctx, cancel := context.WithCancel(context.Background())
 	g.cancel = cancel
 	s.io = g
+	var listen []netip.AddrPort
+	for k := range p.wires {
+		if k.port != 0 {
+			listen = append(listen, netip.AddrPortFrom(k.addr, k.port))
+		}
+	}
 	for unit, d := range p.devs {
 		// Each reader has its own sending socket: a Sender is used by
 		// one goroutine at a time.
-		snd, err := s.c.opts.Net.OpenSender()
+		snd, err := s.c.opts.Net.OpenSender(listen)
 		if err != nil {
 			s.log("error", "%s: cannot open ESP socket: %v", s.c.opts.Name, err)
 			continue
