@@ -20,6 +20,10 @@
 // writes its inner packet merged with others (and a merged write that
 // fails counts one device error per packet in it).
 //
+// The Sender sends ESP in UDP of one flow in runs (UDP segmentation
+// offload) and the UDP socket receives merged datagrams that it splits
+// again, so neither changes what the card sees or counts.
+//
 // Each outbound SA is used only by the reader of its device and each
 // inbound SA only by the reader of its socket, as package esp requires.
 // Counters are atomics, read best effort. Stop ends every goroutine.
