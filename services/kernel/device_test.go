@@ -54,15 +54,7 @@ func echo(src, dst string) []byte {
 // TestDevices checks both kinds of unit device in a namespace: what the
 // kernel routes into the unit is read, what is written enters the router.
 func TestDevices(t *testing.T) {
-	if err := netns.Available(); err != nil {
-		t.Skipf("skipping: needs network namespaces: %v", err)
-	}
-	h, err := netns.Create(fmt.Sprintf("mxkern%d", os.Getpid()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer h.Delete()
-	do := func(fn func() error) error { return netns.Do(h, fn) }
+	h, do := testNS(t, "mxkern")
 	if err := h.AddrAdd("lo", netip.MustParsePrefix("10.9.0.1/32")); err != nil {
 		t.Fatal(err)
 	}
@@ -137,15 +129,7 @@ func segment4(seq uint32, id uint16, ttl uint8, data []byte) []byte {
 // super-packet (one packet received by the device), and reading gives the
 // segments back as they were but for the TTL.
 func TestTUNOffload(t *testing.T) {
-	if err := netns.Available(); err != nil {
-		t.Skipf("skipping: needs network namespaces: %v", err)
-	}
-	h, err := netns.Create(fmt.Sprintf("mxtso%d", os.Getpid()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer h.Delete()
-	do := func(fn func() error) error { return netns.Do(h, fn) }
+	h, do := testNS(t, "mxtso")
 	d, err := OpenTUN(do, "ms-4_0_0.1", 9178)
 	if err != nil {
 		t.Fatal(err)
@@ -221,15 +205,7 @@ func TestTUNOffload(t *testing.T) {
 // TestESPSocket receives on both kinds of ESP socket, and checks that
 // Close ends a blocked read.
 func TestESPSocket(t *testing.T) {
-	if err := netns.Available(); err != nil {
-		t.Skipf("skipping: needs network namespaces: %v", err)
-	}
-	h, err := netns.Create(fmt.Sprintf("mxesp%d", os.Getpid()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer h.Delete()
-	do := func(fn func() error) error { return netns.Do(h, fn) }
+	_, do := testNS(t, "mxesp")
 	lo := netip.MustParseAddr("127.0.0.1")
 	kinds := map[string]func() (*Socket, error){
 		"raw": func() (*Socket, error) { return OpenESP(do, lo) },
@@ -273,4 +249,20 @@ func TestESPSocket(t *testing.T) {
 			}
 		})
 	}
+}
+
+// testNS creates a namespace for the test (removed when it ends) and
+// returns it with a DoFunc into it; without the rights to, the test is
+// skipped.
+func testNS(t *testing.T, prefix string) (*netns.Handle, DoFunc) {
+	t.Helper()
+	if err := netns.Available(); err != nil {
+		t.Skipf("skipping: needs network namespaces: %v", err)
+	}
+	h, err := netns.Create(fmt.Sprintf("%s%d", prefix, os.Getpid()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.Delete() })
+	return h, func(fn func() error) error { return netns.Do(h, fn) }
 }

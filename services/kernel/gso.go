@@ -200,13 +200,10 @@ func (g *gso) open(k gsoKey) (int, error) {
 	var fd int
 	err := g.do(func() error {
 		var err error
-		fd, err = unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, unix.IPPROTO_UDP)
+		fd, err = sendSocket(unix.SOCK_DGRAM, unix.IPPROTO_UDP)
 		if err != nil {
 			return err
 		}
-		unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_MARK, Mark)
-		unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUF, 4<<20)
-		unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUFFORCE, 4<<20)
 		err = unix.SetsockoptSockFprog(fd, unix.SOL_SOCKET, unix.SO_ATTACH_FILTER,
 			&unix.SockFprog{Len: uint16(len(dropAll)), Filter: &dropAll[0]})
 		if err == nil {

@@ -3,13 +3,9 @@ package kernel
 import (
 	"bytes"
 	"encoding/binary"
-	"fmt"
 	"net/netip"
-	"os"
 	"testing"
 	"time"
-
-	"mxlab/netns"
 )
 
 // udp4 is an ESP-in-UDP packet from 127.0.0.1:sport to 127.0.0.1:dport
@@ -77,15 +73,7 @@ func TestUDPRun(t *testing.T) {
 // run from a port that receivers hold; every packet arrives once, in
 // order, as sent, and the runs left through UDP sockets.
 func TestSenderGSO(t *testing.T) {
-	if err := netns.Available(); err != nil {
-		t.Skipf("skipping: needs network namespaces: %v", err)
-	}
-	h, err := netns.Create(fmt.Sprintf("mxgso%d", os.Getpid()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer h.Delete()
-	do := func(fn func() error) error { return netns.Do(h, fn) }
+	_, do := testNS(t, "mxgso")
 	lo := netip.MustParseAddr("127.0.0.1")
 	rxUDP, err := OpenUDP(do, lo, 4565)
 	if err != nil {

@@ -241,19 +241,26 @@ func OpenSender(do DoFunc, avoid []netip.AddrPort) (*Sender, error) {
 	var fd int
 	err := do(func() error {
 		var err error
-		fd, err = unix.Socket(unix.AF_INET, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.IPPROTO_RAW)
-		if err != nil {
-			return err
-		}
-		unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_MARK, Mark)
-		unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUF, 4<<20)
-		unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUFFORCE, 4<<20)
-		return nil
+		fd, err = sendSocket(unix.SOCK_RAW, unix.IPPROTO_RAW)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("raw socket: %w", err)
 	}
 	return &Sender{fd: fd, gso: newGSO(do, avoid)}, nil
+}
+
+// sendSocket opens a blocking socket for sending ESP, with Mark and a
+// large send buffer.
+func sendSocket(typ, proto int) (int, error) {
+	fd, err := unix.Socket(unix.AF_INET, typ|unix.SOCK_CLOEXEC, proto)
+	if err != nil {
+		return -1, err
+	}
+	unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_MARK, Mark)
+	unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUF, 4<<20)
+	unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUFFORCE, 4<<20)
+	return fd, nil
 }
 
 // SendBatch sends every packet of pkts (each a whole IPv4 packet) to the
