@@ -253,6 +253,9 @@ func TestTTYDumb(t *testing.T) {
 	ts.waitFor("No alarms currently active", 1)
 	ts.write("show ?\n")
 	ts.waitFor("Possible completions:", 1)
+	// The terminal echoes what is typed at once: quit only once the
+	// prompt is back, so that its echo follows the prompt.
+	ts.waitFor("lab@r1> ", 3)
 	ts.quit()
 	out := ts.output()
 	noEscapes(t, out)
