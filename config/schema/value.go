@@ -198,6 +198,9 @@ func (n *Node) checkString(v string) (string, error) {
 	}
 	re := n.pattern()
 	if re == nil || re.MatchString(v) != n.NotMatch {
+		if n.Pattern == asNumberPattern && !validASNumber(v) {
+			return "", valueErr(v, "%s", n.PatternMsg)
+		}
 		return v, nil
 	}
 	if n.PatternMsg != "" {
@@ -207,6 +210,22 @@ func (n *Node) checkString(v string) (string, error) {
 		return "", valueErr(v, "Must not match the regular expression '%s'", n.Pattern)
 	}
 	return "", valueErr(v, "Must match the regular expression '%s'", n.Pattern)
+}
+
+// asNumberPattern is the YANG pattern of an AS number; its message states
+// what the pattern cannot: a plain number x in 1..4294967295, or x.y
+// (asdot) with both in 0..65535.
+const asNumberPattern = "^[0-9]+(.[0-9]+)?$"
+
+func validASNumber(v string) bool {
+	hi, lo, dot := strings.Cut(v, ".")
+	if !dot {
+		x, err := strconv.ParseUint(v, 10, 32)
+		return err == nil && x >= 1
+	}
+	_, err1 := strconv.ParseUint(hi, 10, 16)
+	_, err2 := strconv.ParseUint(lo, 10, 16)
+	return err1 == nil && err2 == nil
 }
 
 func (n *Node) lengthText() string {

@@ -114,6 +114,7 @@ func TestCheckSentinels(t *testing.T) {
 
 func TestCheckTable(t *testing.T) {
 	r := Root()
+	const asMsg = "Use format 'x' or 'x.y' to specify number 'x' (Range 1 .. 4294967295) or number with higher 2 bytes 'x' (Range 0 .. 65535) and lower 2 bytes 'y' (Range 0 .. 65535) respectively"
 	tests := []struct{ path, in, want string }{
 		{"services service-set ipsec-vpn-options anti-replay-window-size", "10", "value 10 is not within range (64..4096) at '10'"},
 		{"interfaces interface name", "sdfsdf", "invalid interface type in 'sdfsdf'."},
@@ -121,13 +122,28 @@ func TestCheckTable(t *testing.T) {
 		{"services service-set name", "-x", "Must be a string beginning with a number or letter and consisting of letters, numbers, dashes, underscores, forward slashes, colons and dots."},
 		{"services ipsec-vpn rule term then manual direction spi", "255", "value 255 is not within range (256..16639) at '255'"},
 		{"system login user uid", "99", "value 99 is not within range (100..64000) at '99'"},
+		{"routing-options autonomous-system as-number", "4294967296", asMsg},
+		{"routing-options autonomous-system as-number", "0", asMsg},
+		{"routing-options autonomous-system as-number", "1.65536", asMsg},
+		{"routing-options autonomous-system as-number", "1a2", asMsg},
+		{"routing-options autonomous-system as-number", "x", asMsg},
+		{"routing-options autonomous-system as-number", "4294967295", ""},
+		{"routing-options autonomous-system as-number", "0.65535", ""},
+		{"routing-options autonomous-system as-number", "65000", ""},
 	}
 	for _, tt := range tests {
 		n := lookup(r, tt.path)
 		if n == nil {
 			t.Fatalf("%s: not in the table", tt.path)
 		}
-		if _, err := n.Check(tt.in); err == nil || err.Error() != tt.want {
+		_, err := n.Check(tt.in)
+		if tt.want == "" {
+			if err != nil {
+				t.Errorf("%s: Check(%q) = %v, want no error", tt.path, tt.in, err)
+			}
+			continue
+		}
+		if err == nil || err.Error() != tt.want {
 			t.Errorf("%s: Check(%q) = %v, want %q", tt.path, tt.in, err, tt.want)
 		}
 	}
