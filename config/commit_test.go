@@ -3,6 +3,7 @@ package config
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -355,5 +356,29 @@ func TestConcurrentCommits(t *testing.T) {
 	desc, _ := a.Get("interfaces").Entries("interface")[0].Leaf("description")
 	if host != desc {
 		t.Errorf("active configuration mixes two commits: host-name %s, description %s", host, desc)
+	}
+}
+
+// TestLockIdle: the lock message gives the holder's idle time, counted
+// from its last activity.
+func TestLockIdle(t *testing.T) {
+	clock := time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
+	db, err := Open(Options{Now: func() time.Time { return clock }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex, _, _, err := db.Begin(Who{User: "carol", Terminal: "pts/2", PID: 7, Since: clock}, Exclusive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const msg = "configuration database locked by:\n  carol terminal pts/2 (pid 7) on since 2026-11-28 10:00:00 UTC, idle %s\n      exclusive [edit]"
+	clock = clock.Add(time.Hour + 2*time.Minute + 3*time.Second)
+	if _, _, _, err := db.Begin(Who{User: "dave"}, Shared); err == nil || err.Error() != fmt.Sprintf(msg, "01:02:03") {
+		t.Errorf("got %v", err)
+	}
+	ex.Touch()
+	clock = clock.Add(5 * time.Second)
+	if _, _, _, err := db.Begin(Who{User: "dave"}, Private); err == nil || err.Error() != fmt.Sprintf(msg, "00:00:05") {
+		t.Errorf("after activity: got %v", err)
 	}
 }

@@ -40,6 +40,7 @@ type Session struct {
 	mode  Mode
 	cand  *Node // db.shared unless private
 	level Path
+	seen  time.Time // last activity (Touch), under db.mu
 }
 
 // Errors returned by Begin.
@@ -49,11 +50,30 @@ var (
 	ErrSharedModified = errors.New("shared configuration database modified")
 )
 
-// LockError says who holds the exclusive lock.
-type LockError struct{ Holder Who }
+// LockError says who holds the exclusive lock, and for how long that
+// session has been idle.
+type LockError struct {
+	Holder Who
+	Idle   time.Duration
+}
 
 func (e *LockError) Error() string {
-	return fmt.Sprintf("configuration database locked by:\n  %s\n      exclusive [edit]", e.Holder)
+	i := int64(max(e.Idle, 0) / time.Second)
+	return fmt.Sprintf("configuration database locked by:\n  %s, idle %02d:%02d:%02d\n      exclusive [edit]",
+		e.Holder, i/3600, i/60%60, i%60)
+}
+
+// lockError describes the exclusive session ex. Called with mu held.
+func (db *DB) lockError(ex *Session) *LockError {
+	return &LockError{Holder: ex.who, Idle: db.now().Sub(ex.seen)}
+}
+
+// Touch records activity in the session (a command typed), from which the
+// idle time of the lock message counts.
+func (s *Session) Touch() {
+	s.db.mu.Lock()
+	s.seen = s.db.now()
+	s.db.mu.Unlock()
 }
 
 func (e *LockError) Unwrap() error { return ErrLocked }
@@ -65,7 +85,7 @@ func (db *DB) Begin(who Who, mode Mode) (s *Session, before, after []string, err
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	if db.exclusive != nil {
-		return nil, nil, nil, &LockError{Holder: db.exclusive.who}
+		return nil, nil, nil, db.lockError(db.exclusive)
 	}
 	dirty := !sameTree(db.shared, db.active)
 	var others []string
@@ -96,7 +116,7 @@ func (db *DB) Begin(who Who, mode Mode) (s *Session, before, after []string, err
 	if mode == Shared && dirty {
 		after = append(after, "The configuration has been changed but not committed")
 	}
-	s = &Session{db: db, who: who, mode: mode, cand: db.shared}
+	s = &Session{db: db, who: who, mode: mode, cand: db.shared, seen: db.now()}
 	if mode == Private {
 		s.cand = db.active.Clone()
 	}
@@ -251,7 +271,7 @@ func (s *Session) write(f func() error) error {
 
 func (s *Session) writable() error {
 	if ex := s.db.exclusive; ex != nil && ex != s && s.mode != Private {
-		return &LockError{Holder: ex.who}
+		return s.db.lockError(ex)
 	}
 	return nil
 }

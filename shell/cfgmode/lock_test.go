@@ -128,8 +128,8 @@ func TestSessionsLock(t *testing.T) {
 	}{
 		{"exclusive locks out the others", []step{
 			{0, "configure exclusive", "warning: uncommitted changes will be discarded on exit\nEntering configuration mode\n\n[edit]\nalice@mxlab# "},
-			{1, "configure", "error: configuration database locked by:\n  alice terminal pts/0 (pid N) on since 2026-03-02 10:00:00 UTC\n      exclusive [edit]\n\nbob@mxlab> "},
-			{1, "configure private", "error: configuration database locked by:\n  alice terminal pts/0 (pid N) on since 2026-03-02 10:00:00 UTC\n      exclusive [edit]\n\nbob@mxlab> "},
+			{1, "configure", "error: configuration database locked by:\n  alice terminal pts/0 (pid N) on since 2026-03-02 10:00:00 UTC, idle 00:00:00\n      exclusive [edit]\n\nbob@mxlab> "},
+			{1, "configure private", "error: configuration database locked by:\n  alice terminal pts/0 (pid N) on since 2026-03-02 10:00:00 UTC, idle 00:00:00\n      exclusive [edit]\n\nbob@mxlab> "},
 			{0, "set system host-name X1", "\n[edit]\nalice@mxlab# "},
 			{0, "exit", "The configuration has been changed but not committed\nExit with uncommitted changes? [yes,no] (yes) "},
 			{0, "yes", "Exiting configuration mode\n\nalice@mxlab> "},

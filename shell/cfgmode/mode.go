@@ -106,6 +106,9 @@ type Mode struct {
 // Prompt returns the [edit ...] banner (with the pending commit confirmed
 // line and broadcast messages above it) and "user@host# ".
 func (m *Mode) Prompt(s *shell.Session) (string, string) {
+	// A prompt follows each command: the session's idle time counts
+	// from here.
+	m.sess.Touch()
 	var b strings.Builder
 	m.cfg.mu.Lock()
 	for _, msg := range m.cfg.pending[m] {
