@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"net/netip"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -40,11 +41,15 @@ type gsoKey struct {
 }
 
 // gsoSock is a send-only UDP socket; fd < 0 marks a port that cannot be
-// used (bind refused, or the kernel has no UDP GSO).
+// used now (bind refused: the address is not up yet; or GSO refused),
+// tried again after gsoRetry.
 type gsoSock struct {
-	fd int
-	df int8 // the DF mode set on the socket: -1 unknown, 0 clear, 1 set
+	fd    int
+	df    int8 // the DF mode set on the socket: -1 unknown, 0 clear, 1 set
+	retry time.Time
 }
+
+const gsoRetry = time.Second
 
 // gso sends runs of ESP-in-UDP packets through UDP sockets.
 type gso struct {
@@ -114,14 +119,20 @@ func (g *gso) send(run [][]byte) error {
 		if len(g.socks) >= gsoMaxSockets {
 			return errNoGSO
 		}
-		s = &gsoSock{fd: -1, df: -1}
-		if fd, err := g.open(k); err == nil {
-			s.fd = fd
-		}
+		s = &gsoSock{fd: -1}
 		g.socks[k] = s
 	}
 	if s.fd < 0 {
-		return errNoGSO
+		now := time.Now()
+		if now.Before(s.retry) {
+			return errNoGSO
+		}
+		fd, err := g.open(k)
+		if err != nil {
+			s.retry = now.Add(gsoRetry)
+			return errNoGSO
+		}
+		s.fd, s.df = fd, -1
 	}
 	df := int8(first[6] >> 6 & 1)
 	if s.df != df {
@@ -163,10 +174,11 @@ func (g *gso) send(run [][]byte) error {
 		case unix.EINTR:
 			continue
 		case unix.EINVAL, unix.ENOPROTOOPT, unix.EOPNOTSUPP, unix.EIO:
-			// No UDP GSO here (old kernel, device without it):
-			// this port goes through the raw socket from now on.
+			// No UDP GSO for this run (old kernel, segments beyond
+			// the device MTU): the port goes through the raw socket
+			// for a while.
 			unix.Close(s.fd)
-			s.fd = -1
+			s.fd, s.retry = -1, time.Now().Add(gsoRetry)
 		}
 		return e
 	}
