@@ -176,3 +176,45 @@ func TestSenderGSO(t *testing.T) {
 	expect("raw esp", rxESP, wantESP, 0)
 	expect("udp 4600", rxHeld, wantHeld, 28)
 }
+
+// FuzzUDPRun cuts the input into packets and checks what udpRun promises:
+// a run is only whole, unfragmented ESP-in-UDP packets of one flow and
+// header, all of the first one's size but the last, within the limits of
+// one GSO send.
+func FuzzUDPRun(f *testing.F) {
+	p := udp4(50000, 4565, 40, 1, 0, true)
+	f.Add(append(append([]byte{byte(len(p))}, p...), append([]byte{byte(len(p))}, p...)...))
+	f.Add([]byte{0, 1, 2})
+	f.Fuzz(func(t *testing.T, in []byte) {
+		var pkts [][]byte
+		for len(in) > 0 {
+			n := min(int(in[0]), len(in)-1)
+			pkts = append(pkts, in[1:1+n])
+			in = in[1+n:]
+		}
+		if len(pkts) == 0 {
+			return
+		}
+		n := udpRun(pkts)
+		if n > len(pkts) || n > gsoMaxSegs {
+			t.Fatalf("run of %d in %d packets", n, len(pkts))
+		}
+		total := 0
+		for i, q := range pkts[:n] {
+			if !plainUDP(q) {
+				t.Fatalf("packet %d of the run is not plain UDP: % x", i, q)
+			}
+			f := pkts[0]
+			if [12]byte(q[12:24]) != [12]byte(f[12:24]) || q[1] != f[1] || q[8] != f[8] || q[6]&0x40 != f[6]&0x40 {
+				t.Fatalf("packet %d of another flow or header", i)
+			}
+			if len(q) > len(pkts[0]) || (len(q) < len(pkts[0]) && i != n-1) {
+				t.Fatalf("packet %d of %d bytes in a run of %d-byte packets", i, len(q), len(pkts[0]))
+			}
+			total += len(q) - 28
+		}
+		if total > gsoMaxPayload {
+			t.Fatalf("run of %d payload bytes", total)
+		}
+	})
+}
