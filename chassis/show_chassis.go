@@ -101,12 +101,19 @@ func showPICStatus(env *cmdtree.Env, c *Chassis, args cmdtree.Args) error {
 	return write(env.Out, &b)
 }
 
-func showPIC(env *cmdtree.Env, c *Chassis, args cmdtree.Args) error {
-	fs, err := intArg(args, "fpc-slot", -1)
-	if err != nil {
-		return err
+// picSlots reads the fpc-slot and pic-slot arguments of the PIC commands.
+func picSlots(args cmdtree.Args) (fpc, pic int, err error) {
+	if fpc, err = intArg(args, "fpc-slot", -1); err != nil {
+		return 0, 0, err
 	}
-	ps, err := intArg(args, "pic-slot", -1)
+	if pic, err = intArg(args, "pic-slot", -1); err != nil {
+		return 0, 0, err
+	}
+	return fpc, pic, nil
+}
+
+func showPIC(env *cmdtree.Env, c *Chassis, args cmdtree.Args) error {
+	fs, ps, err := picSlots(args)
 	if err != nil {
 		return err
 	}
@@ -226,11 +233,7 @@ func requestFPC(env *cmdtree.Env, c *Chassis, args cmdtree.Args) error {
 }
 
 func requestPIC(env *cmdtree.Env, c *Chassis, args cmdtree.Args) error {
-	fs, err := intArg(args, "fpc-slot", -1)
-	if err != nil {
-		return err
-	}
-	ps, err := intArg(args, "pic-slot", -1)
+	fs, ps, err := picSlots(args)
 	if err != nil {
 		return err
 	}

@@ -282,27 +282,16 @@ func TestE2PICOffline(t *testing.T) {
 	l := newLab(t, e2Config(t, "r1"), e2Config(t, "r2"))
 	l.waitPing("h1", "192.168.0.10")
 	l.cli(l.r1, "request chassis fpc slot 4 offline")
-	var sas string
-	for i := 0; i < 50; i++ {
-		if sas = l.cli(l.r1, "show services ipsec-vpn ipsec security-associations"); !strings.Contains(sas, "16000") {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	if strings.Contains(sas, "16000") {
+	if sas, ok := l.waitSAs(false); !ok {
 		t.Fatalf("SAs not cleared with the PIC offline:\n%s", sas)
 	}
 	if err := l.ping("h1", "192.168.0.10", 1); err == nil {
 		t.Error("traffic passes with the MS PIC offline")
 	}
 	l.cli(l.r1, "request chassis fpc slot 4 online")
-	for i := 0; i < 50; i++ {
-		if sas = l.cli(l.r1, "show services ipsec-vpn ipsec security-associations"); strings.Contains(sas, "16000") {
-			return
-		}
-		time.Sleep(200 * time.Millisecond)
+	if sas, ok := l.waitSAs(true); !ok {
+		t.Errorf("SAs not installed again:\n%s", sas)
 	}
-	t.Errorf("SAs not installed again:\n%s", sas)
 }
 
 func TestE2InterfaceStyle(t *testing.T) {
@@ -372,22 +361,26 @@ func TestE2GatewayInterface(t *testing.T) {
 	l := newLab(t, cfg, e2Config(t, "r2"))
 	l.waitPing("h1", "192.168.0.10")
 	l.cli(l.r1, "request chassis fpc slot 1 offline")
-	var sas string
-	for i := 0; i < 50; i++ {
-		if sas = l.cli(l.r1, "show services ipsec-vpn ipsec security-associations"); !strings.Contains(sas, "16000") {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	if strings.Contains(sas, "16000") {
+	if sas, ok := l.waitSAs(false); !ok {
 		t.Errorf("next-hop SAs not cleared with the gw-interface down:\n%s", sas)
 	}
 	l.cli(l.r1, "request chassis fpc slot 1 online")
-	for i := 0; i < 50; i++ {
-		if sas = l.cli(l.r1, "show services ipsec-vpn ipsec security-associations"); strings.Contains(sas, "16000") {
-			return
-		}
-		time.Sleep(200 * time.Millisecond)
+	if sas, ok := l.waitSAs(true); !ok {
+		t.Errorf("SAs not back with the gw-interface:\n%s", sas)
 	}
-	t.Errorf("SAs not back with the gw-interface:\n%s", sas)
+}
+
+// waitSAs waits up to 10 s until r1 shows the SAs of SPI 16000 (installed
+// true) or no longer shows them, and returns the last output and whether
+// it came to that.
+func (l *lab) waitSAs(installed bool) (string, bool) {
+	var sas string
+	for i := 0; i < 100; i++ {
+		sas = l.cli(l.r1, "show services ipsec-vpn ipsec security-associations")
+		if strings.Contains(sas, "16000") == installed {
+			return sas, true
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return sas, false
 }
