@@ -57,7 +57,7 @@ type gso struct {
 	avoid map[gsoKey]bool
 	socks map[gsoKey]*gsoSock
 	iovs  []unix.Iovec
-	oob   [3 * 24]byte
+	oob   [3 * 24]byte // three control messages of CmsgSpace(4) bytes at most
 }
 
 func newGSO(do DoFunc, avoid []netip.AddrPort) *gso {
@@ -85,7 +85,7 @@ func udpRun(pkts [][]byte) int {
 	for _, p := range pkts {
 		if n == gsoMaxSegs || total+len(p)-28 > gsoMaxPayload || len(p) > size || !plainUDP(p) ||
 			p[1] != first[1] || p[8] != first[8] || p[6]&0x40 != first[6]&0x40 ||
-			[24 - 12]byte(p[12:24]) != [24 - 12]byte(first[12:24]) {
+			[12]byte(p[12:24]) != [12]byte(first[12:24]) {
 			break
 		}
 		n++
