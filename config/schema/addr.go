@@ -157,3 +157,55 @@ func checkMAC(v string) (string, error) {
 	}
 	return b.String(), nil
 }
+
+// checkScopedAddr accepts an address; an IPv6 link-local address may carry
+// the logical interface it is reached on after '%' (fe80::1%ge-0/0/0.0).
+func checkScopedAddr(v string) (string, error) {
+	addr, scope, scoped := strings.Cut(v, "%")
+	if !scoped {
+		return checkAddr(v, familyAny)
+	}
+	a, ok := parseAddr(addr, family6)
+	if !ok || !a.IsLinkLocalUnicast() {
+		return "", valueErr(v, "invalid ip address or hostname: %s", v)
+	}
+	ifl, err := checkInterface(scope, unitOptional)
+	if err != nil {
+		return "", err
+	}
+	return a.String() + "%" + ifl, nil
+}
+
+// checkSysID accepts an IS-IS system identifier: three groups of four
+// hexadecimal digits separated by dots.
+func checkSysID(v string) (string, error) {
+	parts := strings.Split(v, ".")
+	ok := len(parts) == 3
+	for _, p := range parts {
+		if len(p) != 4 || strings.Trim(strings.ToLower(p), "0123456789abcdef") != "" {
+			ok = false
+		}
+	}
+	if !ok {
+		return "", valueErr(v, "invalid system id: %s", v)
+	}
+	return strings.ToLower(v), nil
+}
+
+// checkVLANRange accepts a VLAN ID (1..4094) or a range of them (LOW-HIGH,
+// LOW below HIGH).
+func checkVLANRange(v string) (string, error) {
+	lo, hi, isRange := strings.Cut(v, "-")
+	a, errA := strconv.ParseUint(lo, 10, 16)
+	b, errB := a, error(nil)
+	if isRange {
+		b, errB = strconv.ParseUint(hi, 10, 16)
+	}
+	if errA != nil || errB != nil || a < 1 || b > 4094 || (isRange && a >= b) {
+		return "", valueErr(v, "invalid vlan range: %s", v)
+	}
+	if isRange {
+		return strconv.FormatUint(a, 10) + "-" + strconv.FormatUint(b, 10), nil
+	}
+	return strconv.FormatUint(a, 10), nil
+}

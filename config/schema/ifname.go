@@ -136,3 +136,16 @@ func number(s string, max int) (int, bool) {
 func ifErr(what, v string) error {
 	return valueErr(v, "%s in '%s'.", what, v)
 }
+
+// checkInterfaceWildcard accepts an interface name in which '*' stands for
+// any characters (ge-1/0/*, ge-*/0/0.0, *): a name without '*' is checked
+// as an interface name, one with it only for the characters names use.
+func checkInterfaceWildcard(v string) (string, error) {
+	if !strings.Contains(v, "*") {
+		return checkInterface(v, unitOptional)
+	}
+	if strings.Trim(v, "abcdefghijklmnopqrstuvwxyz0123456789-/.:*") != "" {
+		return "", ifErr("invalid interface name", v)
+	}
+	return v, nil
+}

@@ -21,6 +21,8 @@ var typeNames = [...]string{
 	InterfaceUnit: "interface-unit", InterfaceDevice: "interface-device",
 	AreaID: "areaid", MAC: "mac", Time: "time", Regex: "regex",
 	Unreadable: "unreadable", Password: "password",
+	IPv4PrefixMandatory: "ipv4prefix-mandatory", IPAddrScoped: "ipaddr-scoped",
+	InterfaceWildcard: "interface-wildcard", SysID: "sysid", VLANRange: "vlan-range",
 }
 
 func (t Type) String() string {

@@ -45,10 +45,20 @@ const (
 	Regex                           // a regular expression
 	Unreadable                      // a secret shown as $9$ (jt:unreadable)
 	Password                        // a crypt(3) hash ($1$, $5$, $6$...), kept as typed
+	IPv4PrefixMandatory             // IPv4 address with mandatory /len
+	IPAddrScoped                    // address; an IPv6 link-local one may name its interface (fe80::1%ge-0/0/0.0)
+	InterfaceWildcard               // interface name where * stands for any characters (ge-1/0/*)
+	SysID                           // IS-IS system identifier xxxx.xxxx.xxxx
+	VLANRange                       // VLAN ID or range of IDs (100 or 100-200)
 )
 
-// Range is an inclusive numeric range.
-type Range struct{ Min, Max int64 }
+// Range is an inclusive numeric range. Max is unsigned so that a uint64
+// statement keeps its real maximum (18446744073709551615); no range of the
+// Junos YANG has a negative upper bound.
+type Range struct {
+	Min int64
+	Max uint64
+}
 
 // Must is a junos:must constraint checked at commit time.
 type Must struct {

@@ -160,6 +160,9 @@ var treeTypes = map[string]Type{
 	"jt:interface-name": InterfaceName, "jt:interface-unit": InterfaceUnit,
 	"jt:areaid": AreaID, "jt:mac-unicast": MAC, "jt:mac-multicast": MAC, "jt:time": Time,
 	"jt:regular-expression": Regex, "jt:unreadable": Unreadable,
+	"jt:ipv4prefix-mandatory": IPv4PrefixMandatory, "jt:ipaddr-scoped": IPAddrScoped,
+	"jt:interface-device": InterfaceDevice, "jt:interface-wildcard": InterfaceWildcard,
+	"jt:mac-addr": MAC, "jt:sysid": SysID, "jt:vlan-range": VLANRange,
 	"jt:policy-algebra": String, "jt:community": String, "jt:atm-vci": String,
 }
 
@@ -272,6 +275,7 @@ func compare(got *Node, want *treeNode) []string {
 	return d
 }
 
+// rangeString renders ranges as tree.txt does.
 func rangeString(rs []Range) string {
 	var p []string
 	for _, r := range rs {

@@ -86,6 +86,16 @@ func (n *Node) checkSyntax(v string) (string, error) {
 		return checkPrefix(v, family6, false)
 	case IPPrefixMandatory:
 		return checkPrefix(v, familyAny, true)
+	case IPv4PrefixMandatory:
+		return checkPrefix(v, family4, true)
+	case IPAddrScoped:
+		return checkScopedAddr(v)
+	case InterfaceWildcard:
+		return checkInterfaceWildcard(v)
+	case SysID:
+		return checkSysID(v)
+	case VLANRange:
+		return checkVLANRange(v)
 	case IPAddrOrInterface:
 		return addrOrInterface(v, familyAny)
 	case IPv4AddrOrInterface:
@@ -115,22 +125,27 @@ func (n *Node) checkSyntax(v string) (string, error) {
 }
 
 func (n *Node) checkInt(v string) (string, error) {
-	var x int64
+	var in bool
 	var err error
+	var canon string
 	if n.Type == Uint {
 		var u uint64
 		u, err = strconv.ParseUint(v, 10, 64)
-		x = int64(min(u, math.MaxInt64))
+		in = err == nil && inRanges(u, false, n.ranges())
+		canon = strconv.FormatUint(u, 10)
 	} else {
+		var x int64
 		x, err = strconv.ParseInt(v, 10, 64)
+		in = err == nil && inRanges(uint64(x), x < 0, n.ranges())
+		canon = strconv.FormatInt(x, 10)
 	}
 	if err != nil && !errors.Is(err, strconv.ErrRange) {
 		return "", valueErr(v, "invalid numeric value: '%s'", v)
 	}
-	if err != nil || !inRanges(x, n.ranges()) {
+	if !in {
 		return "", &ValueError{Value: v, Msg: fmt.Sprintf("value %s is not within range %s", v, n.rangeText()), At: true}
 	}
-	return strconv.FormatInt(x, 10), nil
+	return canon, nil
 }
 
 func (n *Node) checkDecimal(v string) (string, error) {
@@ -144,9 +159,16 @@ func (n *Node) checkDecimal(v string) (string, error) {
 	return v, nil
 }
 
-func inRanges(x int64, rs []Range) bool {
+// inRanges reports whether the value u (the two's complement of a negative
+// int64 when neg) lies in one of rs.
+func inRanges(u uint64, neg bool, rs []Range) bool {
 	for _, r := range rs {
-		if x >= r.Min && x <= r.Max {
+		switch {
+		case neg:
+			if int64(u) >= r.Min {
+				return true
+			}
+		case (r.Min <= 0 || u >= uint64(r.Min)) && u <= r.Max:
 			return true
 		}
 	}
@@ -166,7 +188,7 @@ func (n *Node) ranges() []Range {
 		return []Range{{-1 << (bits - 1), 1<<(bits-1) - 1}}
 	}
 	if bits == 64 {
-		return []Range{{0, math.MaxInt64}}
+		return []Range{{0, math.MaxUint64}}
 	}
 	return []Range{{0, 1<<bits - 1}}
 }

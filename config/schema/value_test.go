@@ -9,6 +9,7 @@ func TestCheck(t *testing.T) {
 	u16 := &Node{Name: "port", Kind: Leaf, Type: Uint, Bits: 16}
 	arw := &Node{Name: "anti-replay-window-size", Kind: Leaf, Type: Uint, Bits: 32, Ranges: []Range{{64, 4096}}}
 	i32 := &Node{Name: "offset", Kind: Leaf, Type: Int, Bits: 32}
+	u64 := &Node{Name: "identifier", Kind: Leaf, Type: Uint, Bits: 64, Ranges: []Range{{2, 18446744073709551615}}}
 	dec := &Node{Name: "multiplier", Kind: Leaf, Type: Decimal, Fraction: 2}
 	name := &Node{Name: "name", Kind: Leaf, Type: String, MinLen: 1, MaxLen: 8,
 		Pattern: "^[[:alnum:]][[:alnum:]_-]*$", PatternMsg: "Must be a string beginning with a number or letter"}
@@ -29,6 +30,10 @@ func TestCheck(t *testing.T) {
 		{arw, "10", "", "value 10 is not within range (64..4096) at '10'"},
 		{arw, "99999999999999999999", "", "value 99999999999999999999 is not within range (64..4096) at '99999999999999999999'"},
 		{i32, "-5", "-5", ""},
+		{u64, "18446744073709551615", "18446744073709551615", ""},
+		{u64, "9223372036854775808", "9223372036854775808", ""},
+		{u64, "1", "", "value 1 is not within range (2..18446744073709551615) at '1'"},
+		{u64, "18446744073709551616", "", "value 18446744073709551616 is not within range (2..18446744073709551615) at '18446744073709551616'"},
 		{i32, "2147483648", "", "value 2147483648 is not within range (-2147483648..2147483647) at '2147483648'"},
 		{dec, "1.25", "1.25", ""},
 		{dec, "1.255", "", "invalid numeric value: '1.255'"},
@@ -55,6 +60,20 @@ func TestCheck(t *testing.T) {
 		{&Node{Type: IPv6Prefix}, "2001:db8::/64", "2001:db8::/64", ""},
 		{&Node{Type: IPPrefixOnly}, "192.168.255.2/32", "192.168.255.2/32", ""},
 		{&Node{Type: IPPrefixMandatory}, "10.0.0.0", "", "Invalid prefix length: prefix length required"},
+		{&Node{Type: IPv4PrefixMandatory}, "10.0.0.0/8", "10.0.0.0/8", ""},
+		{&Node{Type: IPv4PrefixMandatory}, "2001:db8::/32", "", "invalid ip address or hostname: 2001:db8::"},
+		{&Node{Type: IPAddrScoped}, "fe80::1%ge-0/0/0.0", "fe80::1%ge-0/0/0.0", ""},
+		{&Node{Type: IPAddrScoped}, "10.0.0.1", "10.0.0.1", ""},
+		{&Node{Type: IPAddrScoped}, "2001:db8::1%ge-0/0/0", "", "invalid ip address or hostname: 2001:db8::1%ge-0/0/0"},
+		{&Node{Type: InterfaceWildcard}, "ge-1/0/*", "ge-1/0/*", ""},
+		{&Node{Type: InterfaceWildcard}, "ge-1/0/0.0", "ge-1/0/0.0", ""},
+		{&Node{Type: InterfaceWildcard}, "ge-*;", "", "invalid interface name in 'ge-*;'."},
+		{&Node{Type: SysID}, "0100.0000.00AB", "0100.0000.00ab", ""},
+		{&Node{Type: SysID}, "0100.0000", "", "invalid system id: 0100.0000"},
+		{&Node{Type: VLANRange}, "100-200", "100-200", ""},
+		{&Node{Type: VLANRange}, "7", "7", ""},
+		{&Node{Type: VLANRange}, "200-100", "", "invalid vlan range: 200-100"},
+		{&Node{Type: VLANRange}, "0", "", "invalid vlan range: 0"},
 		{&Node{Type: IPAddrOrInterface}, "ms-1/2/0.1", "ms-1/2/0.1", ""},
 		{&Node{Type: IPAddrOrInterface}, "10.0.1.2", "10.0.1.2", ""},
 		{&Node{Type: IPv4AddrOrInterface}, "ge-0/0/1", "ge-0/0/1.0", ""},

@@ -9,6 +9,13 @@ import (
 	"github.com/openconfig/goyang/pkg/yang"
 )
 
+// rng is an inclusive range; the upper bound is unsigned so that a uint64
+// range keeps its real maximum.
+type rng struct {
+	min int64
+	max uint64
+}
+
 // node is one statement of the table, in the vocabulary of config/schema.
 // Kind and Type hold the names of the schema constants.
 type node struct {
@@ -28,7 +35,7 @@ type node struct {
 	MaxElems    int
 	Bits        int
 	Fraction    int
-	Ranges      [][2]int64
+	Ranges      []rng
 	MinLen      int
 	MaxLen      int
 	Pattern     string

@@ -114,7 +114,7 @@ func writeNode(b *bytes.Buffer, n *node) {
 	if len(n.Ranges) > 0 {
 		var rs []string
 		for _, r := range n.Ranges {
-			rs = append(rs, fmt.Sprintf("{%d, %d}", r[0], r[1]))
+			rs = append(rs, fmt.Sprintf("{%d, %d}", r.min, r.max))
 		}
 		add("Ranges", "[]Range{"+strings.Join(rs, ", ")+"}")
 	}

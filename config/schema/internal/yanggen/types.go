@@ -22,6 +22,11 @@ var junosTypes = map[string]string{
 	"jt:ipv6prefix":            "IPv6Prefix",
 	"jt:ipprefix-only":         "IPPrefixOnly",
 	"jt:ipprefix-mandatory":    "IPPrefixMandatory",
+	"jt:ipv4prefix-mandatory":  "IPv4PrefixMandatory",
+	"jt:ipaddr-scoped":         "IPAddrScoped",
+	"jt:interface-wildcard":    "InterfaceWildcard",
+	"jt:sysid":                 "SysID",
+	"jt:vlan-range":            "VLANRange",
 	"jt:ipaddr-or-interface":   "IPAddrOrInterface",
 	"jt:ipv4addr-or-interface": "IPv4AddrOrInterface",
 	"jt:interface-name":        "InterfaceName",
@@ -124,10 +129,11 @@ func intType(t *yang.Statement, n *node) error {
 		return fmt.Errorf("integer type %q: %w", name, err)
 	}
 	n.Bits = bits
-	var lo, hi int64
+	var lo int64
+	var hi uint64
 	if unsigned {
 		n.Type = "Uint"
-		hi = math.MaxInt64
+		hi = math.MaxUint64
 		if bits < 64 {
 			hi = 1<<bits - 1
 		}
@@ -138,8 +144,9 @@ func intType(t *yang.Statement, n *node) error {
 	return rangeFacet(t, n, lo, hi)
 }
 
-// rangeFacet parses "a .. b | c | d .. max" into Ranges.
-func rangeFacet(t *yang.Statement, n *node, lo, hi int64) error {
+// rangeFacet parses "a .. b | c | d .. max" into Ranges. Upper bounds are
+// unsigned so that a uint64 range keeps its real maximum.
+func rangeFacet(t *yang.Statement, n *node, lo int64, hi uint64) error {
 	r := arg(t, "range")
 	if r == "" {
 		return nil
@@ -149,15 +156,15 @@ func rangeFacet(t *yang.Statement, n *node, lo, hi int64) error {
 		if !ok {
 			b = a
 		}
-		min, err := bound(a, lo, hi)
+		min, err := bound(a, lo, int64(min(hi, math.MaxInt64)))
 		if err != nil {
 			return err
 		}
-		max, err := bound(b, lo, hi)
+		max, err := upperBound(b, lo, hi)
 		if err != nil {
 			return err
 		}
-		n.Ranges = append(n.Ranges, [2]int64{min, max})
+		n.Ranges = append(n.Ranges, rng{min, max})
 	}
 	return nil
 }
@@ -172,13 +179,29 @@ func bound(s string, lo, hi int64) (int64, error) {
 	if v, err := strconv.ParseInt(s, 10, 64); err == nil {
 		return v, nil
 	}
-	if u, err := strconv.ParseUint(s, 10, 64); err == nil && u > math.MaxInt64 {
-		return math.MaxInt64, nil
-	}
 	if f, err := strconv.ParseFloat(s, 64); err == nil {
 		return int64(f), nil
 	}
 	return 0, fmt.Errorf("bad range bound %q", s)
+}
+
+// upperBound is bound for the upper end of a range, which may exceed the
+// int64 maximum in a uint64 range.
+func upperBound(s string, lo int64, hi uint64) (uint64, error) {
+	switch s = strings.TrimSpace(s); s {
+	case "min":
+		return uint64(max(lo, 0)), nil
+	case "max":
+		return hi, nil
+	}
+	if u, err := strconv.ParseUint(s, 10, 64); err == nil {
+		return u, nil
+	}
+	v, err := bound(s, lo, int64(min(hi, math.MaxInt64)))
+	if v < 0 {
+		return 0, fmt.Errorf("negative upper bound %q", s)
+	}
+	return uint64(v), err
 }
 
 // stringFacets reads length, the Junos POSIX pattern and its message.
