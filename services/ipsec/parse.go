@@ -202,7 +202,9 @@ func parseTerm(n *config.Node, base Options) (*Term, []*config.CommitError) {
 		t.RemoteGateway, _ = netip.ParseAddr(v)
 	}
 	t.Options = parseOptions(then, base)
-	t.Dynamic = then.Get("dynamic") != nil
+	if then.Get("dynamic") != nil {
+		t.Dynamic = &Dynamic{}
+	}
 	var errs []*config.CommitError
 	for _, d := range then.Get("manual").Entries("direction") {
 		m, err := parseManual(d)
