@@ -44,7 +44,7 @@ func ParseID(b []byte) (ID, error) {
 }
 
 // Append appends the body of the ID payload to b.
-func (id *ID) Append(b []byte) []byte {
+func (id ID) Append(b []byte) []byte {
 	b = append(b, id.Type, id.Proto, byte(id.Port>>8), byte(id.Port))
 	return append(b, id.Data...)
 }
