@@ -11,26 +11,26 @@ type PayloadType uint8
 // Payload types (RFC 2408 §3.1, RFC 3947 §3; 130/131 are the NAT-D and
 // NAT-OA numbers of draft-ietf-ipsec-nat-t-ike-02/03).
 const (
-	PayloadNone        PayloadType = 0
-	PayloadSA          PayloadType = 1
-	PayloadProposal    PayloadType = 2
-	PayloadTransform   PayloadType = 3
-	PayloadKE          PayloadType = 4
-	PayloadID          PayloadType = 5
-	PayloadCert        PayloadType = 6
-	PayloadCR          PayloadType = 7
-	PayloadHash        PayloadType = 8
-	PayloadSig         PayloadType = 9
-	PayloadNonce       PayloadType = 10
-	PayloadNotify      PayloadType = 11
-	PayloadDelete      PayloadType = 12
-	PayloadVendor      PayloadType = 13
-	PayloadNATD        PayloadType = 20
-	PayloadNATOA       PayloadType = 21
-	PayloadNATDDraft   PayloadType = 130
-	PayloadNATOADraft  PayloadType = 131
-	maxPayloadsPerMsg              = 64
-	genericHeaderLen               = 4
+	PayloadNone       PayloadType = 0
+	PayloadSA         PayloadType = 1
+	PayloadProposal   PayloadType = 2
+	PayloadTransform  PayloadType = 3
+	PayloadKE         PayloadType = 4
+	PayloadID         PayloadType = 5
+	PayloadCert       PayloadType = 6
+	PayloadCR         PayloadType = 7
+	PayloadHash       PayloadType = 8
+	PayloadSig        PayloadType = 9
+	PayloadNonce      PayloadType = 10
+	PayloadNotify     PayloadType = 11
+	PayloadDelete     PayloadType = 12
+	PayloadVendor     PayloadType = 13
+	PayloadNATD       PayloadType = 20
+	PayloadNATOA      PayloadType = 21
+	PayloadNATDDraft  PayloadType = 130
+	PayloadNATOADraft PayloadType = 131
+	maxPayloadsPerMsg             = 64
+	genericHeaderLen              = 4
 )
 
 var payloadNames = map[PayloadType]string{
