@@ -52,7 +52,7 @@ func newLab(t testing.TB) *lab {
 
 func (l *lab) add(name, addr string, seed uint64) *node {
 	n := &node{name: name, addr: netip.MustParseAddr(addr), lab: l, installed: map[uint32]*ChildSA{}}
-	n.m = New(Options{Host: n, Rand: rand.NewChaCha8([32]byte{byte(seed), byte(seed >> 8)}),
+	n.m = NewMachine(Options{Host: n, Rand: rand.NewChaCha8([32]byte{byte(seed), byte(seed >> 8)}),
 		Log: func(level, msg string) { n.log = append(n.log, level+": "+msg) }})
 	l.nodes[n.addr] = n
 	return n
@@ -134,6 +134,14 @@ func (l *lab) run(d time.Duration) {
 		}
 		for _, n := range l.sortedNodes() {
 			n.m.Tick(l.now)
+		}
+		for _, n := range l.sortedNodes() {
+			if x := n.m.Next(); !x.IsZero() && !x.After(l.now) {
+				l.deliver()
+				if x := n.m.Next(); !x.IsZero() && !x.After(l.now) {
+					l.t.Fatalf("%s: Next() = %v is not after the Tick at %v", n.name, x, l.now)
+				}
+			}
 		}
 	}
 }

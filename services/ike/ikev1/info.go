@@ -56,7 +56,7 @@ const maxInfoIDs = 64
 // infoIn handles an informational message of sa.
 func (m *Machine) infoIn(sa *ikeSA, local, remote netip.AddrPort, h *Header, msg []byte) {
 	if remote.Addr() != sa.remote.Addr() {
-		m.drop(sa, &m.stats.Malformed, "informational for %v from %v", sa, remote)
+		m.drop(sa, &m.stats.Unexpected, "informational for %v from %v", sa, remote)
 		return
 	}
 	if h.Flags&FlagEncrypted == 0 {

@@ -70,8 +70,8 @@ type peerCookie struct {
 	cookie Cookie
 }
 
-// New returns a Machine with no tunnels.
-func New(o Options) *Machine {
+// NewMachine returns a Machine with no tunnels.
+func NewMachine(o Options) *Machine {
 	m := &Machine{host: o.Host, log: o.Log, rand: o.Rand, byTun: map[string]*tunnel{},
 		sas: map[Cookie]*ikeSA{}, byPeerCookie: map[peerCookie]*ikeSA{}, spis: map[uint32]bool{}}
 	if m.rand == nil {
@@ -228,7 +228,7 @@ func (m *Machine) Receive(now time.Time, local, remote netip.AddrPort, msg []byt
 	case ExchInformational:
 		m.infoIn(sa, local, remote, &h, msg)
 	default:
-		m.drop(sa, &m.stats.Malformed, "unsupported exchange %v from %v", h.Exchange, remote)
+		m.drop(sa, &m.stats.Unexpected, "unsupported exchange %v from %v", h.Exchange, remote)
 	}
 }
 
@@ -304,6 +304,7 @@ func (m *Machine) fire(sa *ikeSA, r *rtx) bool {
 	}
 	r.tries++
 	m.stats.Retransmits++
+	sa.stats.Retransmits++
 	m.send(sa, r.msg)
 	r.at = m.now.Add(m.jitter(min(rtxBase<<r.tries, rtxMax), 0.9, 1.1))
 	return true

@@ -227,8 +227,8 @@ func TestClear(t *testing.T) {
 		t.Fatal("no tunnel")
 	}
 	// Clearing IKE SAs keeps the IPsec SAs; the peer deletes its side.
-	if n := r1.m.ClearIKE(l.now, netip.Addr{}); n != 1 {
-		t.Errorf("ClearIKE = %d", n)
+	if n := r1.m.DeleteIKE(l.now, netip.Addr{}, true); n != 1 {
+		t.Errorf("DeleteIKE = %d", n)
 	}
 	l.run(time.Second)
 	if len(r1.m.SAs())+len(r2.m.SAs()) != 0 || pair(t, r1, r2) != 1 {
@@ -237,7 +237,7 @@ func TestClear(t *testing.T) {
 	// Clearing IPsec SAs: r1 (establish immediately) negotiates anew;
 	// r2 removes the old pair when told.
 	old := len(r1.removed)
-	r1.m.ClearIPsec(l.now, netip.MustParseAddr("10.0.1.2"))
+	r1.m.DeleteChildren(l.now, func(string) bool { return true }, true)
 	l.run(time.Second)
 	if pair(t, r1, r2) != 1 || len(r1.removed) != old+1 || len(r2.removed) != 1 {
 		t.Fatalf("after clear ipsec: removed %v %v\n%s", r1.removed, r2.removed, r2.dumpLog())
@@ -304,8 +304,8 @@ func TestNATT(t *testing.T) {
 	// (and the NAT breaks nothing in IKE itself).
 	t1.NoNATT = true
 	r1.configure(Config{Tunnels: []Tunnel{t1}})
-	r1.m.ClearIKE(l.now, netip.Addr{})
-	r1.m.ClearIPsec(l.now, netip.Addr{})
+	r1.m.DeleteIKE(l.now, netip.Addr{}, true)
+	r1.m.DeleteChildren(l.now, func(string) bool { return true }, true)
 	l.run(time.Second)
 	if pair(t, r1, r2) != 1 {
 		t.Fatalf("no tunnel without NAT-T\n%s", r1.dumpLog())

@@ -151,14 +151,14 @@ func (m *Machine) seal(sa *ikeSA, h Header, c *chain, keep bool) []byte {
 // phase1 handles a main- or aggressive-mode message of a known SA.
 func (m *Machine) phase1(sa *ikeSA, local, remote netip.AddrPort, h *Header, msg []byte) {
 	if h.Exchange != sa.mode || h.MsgID != 0 {
-		m.drop(sa, &m.stats.Malformed, "%v message in a %v SA %v", h.Exchange, sa.mode, sa)
+		m.drop(sa, &m.stats.Unexpected, "%v message in a %v SA %v", h.Exchange, sa.mode, sa)
 		return
 	}
 	if m.duplicate(sa, &sa.r, msg) {
 		return
 	}
 	if sa.state == stateEstablished || remote.Addr() != sa.remote.Addr() {
-		m.drop(sa, &m.stats.Malformed, "unexpected %v message for %v", h.Exchange, sa)
+		m.drop(sa, &m.stats.Unexpected, "unexpected %v message for %v", h.Exchange, sa)
 		return
 	}
 	d, last, err := m.open(sa, h, msg)
@@ -168,7 +168,7 @@ func (m *Machine) phase1(sa *ikeSA, local, remote netip.AddrPort, h *Header, msg
 	}
 	if !sa.initiator && sa.state == stateMM2 && !sa.rcookie.IsZero() && h.RCookie.IsZero() {
 		// A repeated first message whose bytes changed: not ours to answer.
-		m.drop(sa, &m.stats.Malformed, "second first message from %v", remote)
+		m.drop(sa, &m.stats.Unexpected, "second first message from %v", remote)
 		return
 	}
 	switch sa.state {

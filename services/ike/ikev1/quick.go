@@ -126,7 +126,7 @@ func (m *Machine) startQuick(sa *ikeSA, t *tunnel, rekeyOf *child) {
 // quickIn handles a quick-mode message of sa.
 func (m *Machine) quickIn(sa *ikeSA, local, remote netip.AddrPort, h *Header, msg []byte) {
 	if sa.state != stateEstablished || h.MsgID == 0 || remote.Addr() != sa.remote.Addr() {
-		m.drop(sa, &m.stats.Malformed, "quick mode %d from %v on %v", h.MsgID, remote, sa)
+		m.drop(sa, &m.stats.Unexpected, "quick mode %d from %v on %v", h.MsgID, remote, sa)
 		return
 	}
 	if h.Flags&FlagEncrypted == 0 {
@@ -406,6 +406,10 @@ func (m *Machine) finishQuick(sa *ikeSA, q *quick) {
 		delete(m.spis, q.spiIn)
 		m.stats.InstallFailed++
 		m.logf("error", "tunnel %s: installing SAs %d/%d failed: %v", t.cfg.Name, c.InSPI, c.OutSPI, err)
+		if q.rekeyOf != nil {
+			q.rekeyOf.rekeying = false
+		}
+		m.failed(t)
 		return
 	}
 	m.stats.Phase2Done++

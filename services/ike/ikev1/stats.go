@@ -15,7 +15,8 @@ type Stats struct {
 	OutPackets, OutBytes uint64
 
 	// Dropped messages.
-	Malformed       uint64 // does not parse, wrong exchange or state, wrong peer
+	Malformed       uint64 // does not parse
+	Unexpected      uint64 // valid but not expected: wrong exchange, state or peer
 	NoSA            uint64 // cookies of no SA
 	UnknownPayload  uint64 // a payload type IKEv1 does not define
 	AuthFailed      uint64 // bad HASH, or undecryptable (wrong key)
@@ -47,6 +48,7 @@ type SAStats struct {
 	DPDMissed                       uint64
 	DPDMaxDelay                     time.Duration
 	InvalidSPIIn                    uint64
+	Retransmits                     uint64
 
 	ChildCreated, ChildDeleted, ChildRekeys uint64
 }
@@ -69,7 +71,10 @@ type IKESA struct {
 	NATT             bool      // NAT detected: IKE on 4500, ESP in UDP
 	LocalID          string
 	RemoteID         string
-	Stats            SAStats
+	// Tunnel names the tunnel whose IKE policy the SA follows.
+	Tunnel   string
+	Children int // IPsec SA pairs with the peer
+	Stats    SAStats
 }
 
 // Stats returns the machine's counters.
@@ -84,7 +89,8 @@ func (m *Machine) SAs() []IKESA {
 			ICookie: sa.icookie, RCookie: sa.rcookie, Mode: sa.mode,
 			Encryption: sa.chosen.Encryption, Hash: sa.chosen.Hash, Group: sa.chosen.Group,
 			Lifetime: sa.chosen.Lifetime, Created: sa.started, Expires: sa.hardAt, NATT: sa.nat(),
-			LocalID: idString(localID(sa.policy)), Stats: sa.stats}
+			LocalID: idString(localID(sa.policy)), Tunnel: sa.policy.cfg.Name, Stats: sa.stats,
+			Children: m.childrenWith(sa.local.Addr(), sa.remote.Addr())}
 		if sa.peerID.Type != 0 {
 			x.RemoteID = idString(sa.peerID)
 		}

@@ -245,38 +245,45 @@ func (m *Machine) dropTunnel(t *tunnel, why string) {
 	}
 }
 
-// ClearIKE deletes the phase-1 SAs with remote (every peer when remote is
-// not valid), telling the peers; IPsec SAs stay. Tunnels that want SAs
-// negotiate a new phase 1 when they next need one.
-func (m *Machine) ClearIKE(now time.Time, remote netip.Addr) int {
+// DeleteIKE deletes the phase-1 SAs with peer (every peer when peer is
+// not valid), telling the peers when notify is set; IPsec SAs stay.
+// Tunnels that want SAs negotiate a new phase 1 when they next need one.
+func (m *Machine) DeleteIKE(now time.Time, peer netip.Addr, notify bool) int {
 	m.now = now
 	n := 0
 	for _, sa := range m.sortedSAs() {
-		if !remote.IsValid() || sa.remote.Addr() == remote {
-			m.deleteIKE(sa, true, "cleared")
+		if !peer.IsValid() || sa.remote.Addr() == peer {
+			m.deleteIKE(sa, notify, "cleared")
 			n++
 		}
 	}
 	return n
 }
 
-// ClearIPsec deletes the IPsec SA pairs with remote (every peer when
-// remote is not valid), telling the peers; tunnels that establish
-// immediately negotiate new ones at once, the others on traffic.
-func (m *Machine) ClearIPsec(now time.Time, remote netip.Addr) int {
+// DeleteChildren deletes the IPsec SA pairs of the tunnels match accepts
+// (by name), telling the peers when notify is set. Tunnels that
+// establish immediately negotiate new ones at once, the others when
+// asked (Initiate).
+func (m *Machine) DeleteChildren(now time.Time, match func(name string) bool, notify bool) int {
 	m.now = now
 	n := 0
 	for _, t := range m.tuns {
-		for _, c := range append([]*child(nil), t.children...) {
-			if !remote.IsValid() || c.Remote == remote {
-				m.removeChild(t, c, true, "cleared")
-				n++
+		if !match(t.cfg.Name) {
+			continue
+		}
+		for _, sa := range m.sortedSAs() {
+			for _, q := range sa.quickList() {
+				if q.tun == t && q.state != qmDone {
+					m.abandonQuick(sa, q, "cleared")
+				}
 			}
 		}
-		if !t.cfg.AutoStart {
-			t.wanted = false
+		for _, c := range append([]*child(nil), t.children...) {
+			m.removeChild(t, c, notify, "cleared")
+			n++
 		}
-		t.retryAt = time.Time{}
+		t.wanted = t.cfg.AutoStart
+		t.retryAt, t.failures = time.Time{}, 0
 	}
 	m.kickAll()
 	return n
