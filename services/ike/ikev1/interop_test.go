@@ -237,3 +237,119 @@ func TestStrongSwanInterop(t *testing.T) {
 		})
 	}
 }
+
+// TestStrongSwanRekey runs one tunnel for a while: charon rekeys the
+// pair, this side rekeys it (short lifetime) and its IKE SA.
+func TestStrongSwanRekey(t *testing.T) {
+	lab := newSwanLab(t)
+	c := swanCase{ike: "aes128-sha256-modp2048", esp: "aes128-sha1-modp2048",
+		ikeP: IKEProposal{Encryption: suite.AES128CBC, Hash: suite.SHA256, Group: suite.Group14, Lifetime: 16 * time.Second},
+		espP: IPsecProposal{Encryption: suite.AES128CBC, Integrity: suite.HMACSHA1_96, Lifetime: 12 * time.Second},
+		pfs:  suite.Group14}
+	s := startSwan(t, lab.b.Name(), c.swanctl(), "")
+	l := startLive(t, lab.a, mx, Config{Tunnels: []Tunnel{c.tunnel()}})
+	if !waitFor(20*time.Second, func() bool { return len(l.children()) == 1 }) {
+		t.Fatalf("no SA pair\n%s\n%s", l.log(), s.log())
+	}
+	first := l.children()[0]
+	if first.Lifetime != 12*time.Second {
+		t.Errorf("lifetime %v, want ours (12s)", first.Lifetime)
+	}
+
+	// charon rekeys: a new pair; the old one stays until it expires
+	// (strongSwan keeps rekeyed IKEv1 SAs: delete_rekeyed = no).
+	if out, err := s.swanctl("--rekey", "--child", "net"); err != nil {
+		t.Fatalf("swanctl --rekey: %v\n%s", err, out)
+	}
+	newest := func(initiator bool, after time.Time) (ChildSA, bool) {
+		for _, k := range l.children() {
+			if k.Initiator == initiator && k.Created.After(after) {
+				return k, true
+			}
+		}
+		return ChildSA{}, false
+	}
+	var second ChildSA
+	if !waitFor(5*time.Second, func() (ok bool) { second, ok = newest(false, first.Created); return ok }) {
+		t.Fatalf("charon's rekey: pairs %v\n%s\n%s", l.children(), l.log(), s.log())
+	}
+	if second.PFS != suite.Group14 {
+		t.Errorf("charon's rekey without PFS: %+v", second)
+	}
+	checkKeys(t, l, s)
+	if err := l.ping(second, lanA, lanB, 2); err != nil {
+		t.Fatalf("ping after charon's rekey: %v", err)
+	}
+
+	// This side rekeys the newest pair before its 12 s (soft lifetime
+	// with jitter) and deletes it once the new one is in; the first pair
+	// expires.
+	var third ChildSA
+	if !waitFor(15*time.Second, func() (ok bool) { third, ok = newest(true, second.Created); return ok }) {
+		t.Fatalf("no rekey by this side\n%s", l.log())
+	}
+	if !waitFor(8*time.Second, func() bool {
+		for _, k := range l.children() {
+			if k.InSPI == first.InSPI || k.InSPI == second.InSPI {
+				return false
+			}
+		}
+		return true
+	}) {
+		t.Errorf("old pairs stayed: %v", l.children())
+	}
+	checkKeys(t, l, s)
+	if err := l.ping(third, lanA, lanB, 3); err != nil {
+		t.Fatalf("ping after our rekey: %v", err)
+	}
+
+	// By now (more than 14 s) the IKE SA was renewed once.
+	var st Stats
+	var sas []IKESA
+	if !waitFor(10*time.Second, func() bool {
+		l.do(func() { st, sas = l.m.Stats(), l.m.SAs() })
+		return st.Phase1Rekeys >= 1 && len(sas) == 1 && sas[0].Established
+	}) {
+		t.Errorf("IKE SA not renewed: %+v %+v\n%s", st, sas, l.log())
+	}
+	if st.AuthFailed+st.Malformed+st.UnknownPayload != 0 || st.Phase2Failed != 0 {
+		t.Errorf("stats: %+v", st)
+	}
+	if out, _ := s.swanctl("--list-sas"); !strings.Contains(out, fmt.Sprintf("in  %08x", third.OutSPI)) {
+		t.Errorf("charon's SAs lack %08x:\n%s", third.OutSPI, out)
+	}
+}
+
+// TestStrongSwanDPD: both sides run DPD; then charon dies without a word
+// and DPD (3 x 2 s) removes the SAs.
+func TestStrongSwanDPD(t *testing.T) {
+	lab := newSwanLab(t)
+	c := swanCase{ike: "aes128-sha1-modp2048", esp: "aes128-sha1",
+		ikeP:  IKEProposal{Encryption: suite.AES128CBC, Hash: suite.SHA1, Group: suite.Group14},
+		espP:  IPsecProposal{Encryption: suite.AES128CBC, Integrity: suite.HMACSHA1_96},
+		extra: "dpd_delay = 2s"}
+	s := startSwan(t, lab.b.Name(), c.swanctl(), "")
+	tun := c.tunnel()
+	tun.DPD = DPD{Initiate: true, Interval: 2 * time.Second, Threshold: 3}
+	l := startLive(t, lab.a, mx, Config{Tunnels: []Tunnel{tun}})
+	if !waitFor(20*time.Second, func() bool { return len(l.children()) == 1 }) {
+		t.Fatalf("no SA pair\n%s\n%s", l.log(), s.log())
+	}
+	var sas []IKESA
+	if !waitFor(10*time.Second, func() bool {
+		l.do(func() { sas = l.m.SAs() })
+		x := sas[0].Stats
+		return x.DPDRequestsIn > 0 && x.DPDResponsesOut > 0 && x.DPDRequestsOut > 0 && x.DPDResponsesIn > 0
+	}) {
+		t.Errorf("DPD: %+v\n%s", sas[0].Stats, s.log())
+	}
+	s.cmd.Process.Kill()
+	<-s.done
+	var st Stats
+	if !waitFor(15*time.Second, func() bool {
+		l.do(func() { st = l.m.Stats() })
+		return st.PeersDead == 1 && len(l.children()) == 0
+	}) {
+		t.Fatalf("DPD did not declare charon dead: %+v\n%s", st, l.log())
+	}
+}
