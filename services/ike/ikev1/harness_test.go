@@ -216,3 +216,5 @@ func twoSites(t testing.TB, mode Exchange, edit func(t1, t2 *Tunnel)) (*lab, *no
 	r1.configure(Config{Tunnels: []Tunnel{t1}})
 	return l, r1, r2
 }
+
+func (n *node) port(p uint16) netip.AddrPort { return netip.AddrPortFrom(n.addr, p) }

@@ -74,6 +74,7 @@ type ikeSA struct {
 	hardAt      time.Time // expiry
 	rekeyed     bool      // a newer SA with the peer replaced this one
 	qms         map[uint32]*quick
+	done        []uint32 // message IDs of finished exchanges (replays)
 	dpd         dpdState
 	contact     bool // INITIAL-CONTACT sent
 	stats       SAStats

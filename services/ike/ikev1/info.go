@@ -49,10 +49,6 @@ func (m *Machine) sendInfo(sa *ikeSA, c *chain) {
 	m.send(sa, msg)
 }
 
-// maxInfoIDs is how many message IDs of received informational exchanges
-// an SA remembers to drop replays.
-const maxInfoIDs = 64
-
 // infoIn handles an informational message of sa.
 func (m *Machine) infoIn(sa *ikeSA, local, remote netip.AddrPort, h *Header, msg []byte) {
 	if remote.Addr() != sa.remote.Addr() {
@@ -79,7 +75,7 @@ func (m *Machine) infoIn(sa *ikeSA, local, remote netip.AddrPort, h *Header, msg
 		m.drop(sa, &m.stats.Malformed, "informational with message ID %d from %v", h.MsgID, remote)
 		return
 	}
-	if sa.seenInfo(h.MsgID) {
+	if sa.seen(h.MsgID) {
 		m.drop(sa, &m.stats.Replayed, "replayed informational %d from %v", h.MsgID, remote)
 		return
 	}
@@ -91,7 +87,7 @@ func (m *Machine) infoIn(sa *ikeSA, local, remote netip.AddrPort, h *Header, msg
 		m.dropDecode(sa, err, "informational from %v", remote)
 		return
 	}
-	sa.rememberInfo(h.MsgID)
+	sa.remember(h.MsgID)
 	sa.dpd.lastHeard = m.now
 	for _, p := range d.Payloads[1:] {
 		switch p.Type {
@@ -127,8 +123,13 @@ func checkHash1(sa *ikeSA, d *Message) error {
 	return nil
 }
 
-func (sa *ikeSA) seenInfo(mid uint32) bool {
-	for _, x := range sa.dpd.infoIDs {
+// maxSeenIDs is how many message IDs of finished exchanges an SA
+// remembers, to drop their replays.
+const maxSeenIDs = 256
+
+// seen reports whether mid is the message ID of a finished exchange.
+func (sa *ikeSA) seen(mid uint32) bool {
+	for _, x := range sa.done {
 		if x == mid {
 			return true
 		}
@@ -136,11 +137,11 @@ func (sa *ikeSA) seenInfo(mid uint32) bool {
 	return false
 }
 
-func (sa *ikeSA) rememberInfo(mid uint32) {
-	if len(sa.dpd.infoIDs) == maxInfoIDs {
-		sa.dpd.infoIDs = sa.dpd.infoIDs[1:]
+func (sa *ikeSA) remember(mid uint32) {
+	if len(sa.done) == maxSeenIDs {
+		sa.done = sa.done[1:]
 	}
-	sa.dpd.infoIDs = append(sa.dpd.infoIDs, mid)
+	sa.done = append(sa.done, mid)
 }
 
 func (m *Machine) notifyIn(sa *ikeSA, n Notify) {
@@ -261,7 +262,6 @@ type dpdState struct {
 	sentAt      time.Time
 	misses      int
 	lastHeard   time.Time
-	infoIDs     []uint32
 }
 
 // dpdConfig returns the DPD settings of the first tunnel with the peer

@@ -137,6 +137,10 @@ func (m *Machine) quickIn(sa *ikeSA, local, remote netip.AddrPort, h *Header, ms
 	if q != nil && m.duplicate(sa, &q.r, msg) {
 		return
 	}
+	if q == nil && sa.seen(h.MsgID) {
+		m.drop(sa, &m.stats.Replayed, "replayed quick mode %d from %v", h.MsgID, remote)
+		return
+	}
 	if q == nil && len(sa.qms) >= maxQuickModes {
 		m.drop(sa, &m.stats.Malformed, "quick mode from %v: %d in progress", remote, len(sa.qms))
 		return
@@ -239,6 +243,7 @@ func (m *Machine) quick1(sa *ikeSA, d *Message, last []byte, msg []byte) error {
 		m.logf("warning", "%v: quick mode for %v === %v matches no tunnel", sa, localTS, remoteTS)
 		m.quickNotify(sa, offer, NotifyInvalidIDInfo)
 		sa.cbc.forget(d.MsgID)
+		sa.remember(d.MsgID)
 		return nil
 	}
 	spi := m.newSPI()
@@ -249,6 +254,7 @@ func (m *Machine) quick1(sa *ikeSA, d *Message, last []byte, msg []byte) error {
 		m.logf("warning", "tunnel %s: no IPsec proposal chosen from %v", t.cfg.Name, sa.remote.Addr())
 		m.quickNotify(sa, offer, NotifyNoProposalChosen)
 		sa.cbc.forget(d.MsgID)
+		sa.remember(d.MsgID)
 		return nil
 	}
 	q := &quick{mid: d.MsgID, tun: t, spiIn: spi, spiOut: spiOut, chosen: chosen, pfs: chosen.group,
@@ -350,6 +356,7 @@ func (m *Machine) quick2(sa *ikeSA, q *quick, d *Message, last []byte) error {
 	q.r.msg, q.r.at = out, time.Time{}
 	q.deadline = m.now.Add(qmLinger)
 	q.dh = nil
+	sa.remember(q.mid)
 	m.send(sa, out)
 	m.finishQuick(sa, q)
 	return nil
@@ -363,6 +370,7 @@ func (m *Machine) quick3(sa *ikeSA, q *quick, d *Message) error {
 	}
 	delete(sa.qms, q.mid)
 	sa.cbc.forget(q.mid)
+	sa.remember(q.mid)
 	m.finishQuick(sa, q)
 	return nil
 }
@@ -434,6 +442,7 @@ const rekeyGrace = 5 * time.Second
 // abandonQuick ends a quick mode that will not finish.
 func (m *Machine) abandonQuick(sa *ikeSA, q *quick, why string) {
 	delete(sa.qms, q.mid)
+	sa.remember(q.mid)
 	if sa.cbc != nil {
 		sa.cbc.forget(q.mid)
 	}
