@@ -66,7 +66,9 @@ func (h *fakeHost) AfterFunc(d time.Duration, f func()) ike.Timer {
 	return t
 }
 
-func (h *fakeHost) Logf(format string, args ...any) { h.logs = append(h.logs, fmt.Sprintf(format, args...)) }
+func (h *fakeHost) Logf(format string, args ...any) {
+	h.logs = append(h.logs, fmt.Sprintf(format, args...))
+}
 
 func (h *fakeHost) Now() time.Time { return h.e.now }
 
