@@ -204,10 +204,10 @@ func testTunnel(local, remote, localTS, remoteTS string, psk string, prop *ipsec
 	set := &ipsec.ServiceSet{Name: "ss1", LocalGateway: netip.MustParseAddr(local)}
 	term := &ipsec.Term{Rule: "r1", Name: "t1", Index: 1}
 	return &ike.Tunnel{Set: set, Term: term, Local: netip.MustParseAddr(local), Remote: netip.MustParseAddr(remote),
-		IKE:       &ipsec.IKEPolicy{Name: "ike1", Version: 2, Mode: "main", Proposals: []*ipsec.IKEProposal{prop}, PSK: []byte(psk)},
-		IPsec:     &ipsec.IPsecPolicy{Name: "ipsec1", Proposals: []*ipsec.IPsecProposal{ipp}},
-		NATT:      true, Establish: "immediately",
-		LocalTS:   netip.MustParsePrefix(localTS), RemoteTS: netip.MustParsePrefix(remoteTS)}
+		IKE:   &ipsec.IKEPolicy{Name: "ike1", Version: 2, Mode: "main", Proposals: []*ipsec.IKEProposal{prop}, PSK: []byte(psk)},
+		IPsec: &ipsec.IPsecPolicy{Name: "ipsec1", Proposals: []*ipsec.IPsecProposal{ipp}},
+		NATT:  true, Establish: "immediately",
+		LocalTS: netip.MustParsePrefix(localTS), RemoteTS: netip.MustParsePrefix(remoteTS)}
 }
 
 // pair is two routers with mirrored tunnels, A initiating.
