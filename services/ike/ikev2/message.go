@@ -143,7 +143,11 @@ func appendPayloads(b []byte, ps []Payload) []byte {
 			next = ps[i+1].Type()
 		}
 		start := len(b)
-		b = append(b, byte(next), 0, 0, 0)
+		flags := byte(0)
+		if r, ok := p.(*Raw); ok && r.Critical {
+			flags = 0x80
+		}
+		b = append(b, byte(next), flags, 0, 0)
 		b = p.append(b)
 		binary.BigEndian.PutUint16(b[start+2:], uint16(len(b)-start))
 	}
