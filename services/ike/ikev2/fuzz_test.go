@@ -62,7 +62,9 @@ func FuzzReceive(f *testing.F) {
 	}
 	o := testOptions()
 	o.HalfOpenLimit = 50
-	p := newPair(f, o, func(ta, tb *ike.Tunnel) { ta.IKE.Proposals[0].Group, tb.IKE.Proposals[0].Group = suite.Group19, suite.Group19 })
+	p := newPair(f, o, func(ta, tb *ike.Tunnel) {
+		ta.IKE.Proposals[0].Group, tb.IKE.Proposals[0].Group = suite.Group19, suite.Group19
+	})
 	p.a.p.Initiate(p.ta)
 	p.w.run(time.Second)
 	f.Fuzz(func(t *testing.T, b []byte) {
