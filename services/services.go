@@ -12,6 +12,8 @@ import (
 	"mxlab/config"
 	"mxlab/netns"
 	"mxlab/pic"
+	"mxlab/services/ike"
+	"mxlab/services/ike/ikev2"
 	"mxlab/services/ipsec"
 	"mxlab/services/kernel"
 	"mxlab/services/mspic"
@@ -55,6 +57,7 @@ type Services struct {
 	plan    *ipsec.Plan
 	devs    map[string]device      // by unit
 	cards   map[string]*mspic.Card // by service interface
+	kmds    map[string]*ike.KMD    // key management of each card
 	ctx     context.Context
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
@@ -67,7 +70,7 @@ func New(o Options) *Services {
 		o.Now = time.Now
 	}
 	return &Services{opts: o, trace: newTracer(o.StateDir, o.Now), plan: &ipsec.Plan{},
-		devs: map[string]device{}, cards: map[string]*mspic.Card{}}
+		devs: map[string]device{}, cards: map[string]*mspic.Card{}, kmds: map[string]*ike.KMD{}}
 }
 
 // Prepare reads the service sets of a candidate configuration and creates
@@ -230,6 +233,11 @@ func (s *Services) configureCards() {
 		if err != nil && !errors.Is(err, mspic.ErrStopped) {
 			s.trace.log("error", fmt.Sprintf("%s: %v", name, err))
 		}
+		err = s.kmds[name].Configure(ike.Config{Tunnels: ike.Tunnels(bySIC[name], s.plan.Establish),
+			ClearIKEOnRestart: s.plan.ClearIKEOnRestart, ClearIPsecOnRestart: s.plan.ClearOnRestart})
+		if err != nil && !errors.Is(err, ike.ErrStopped) {
+			s.trace.log("error", fmt.Sprintf("%s: %v", name, err))
+		}
 	}
 	s.refreshGateways()
 }
@@ -239,10 +247,26 @@ func (s *Services) startCard(name string) {
 	if s.opts.Namespace != nil {
 		net = kernelNet{do: s.opts.Namespace.Do}
 	}
-	c := mspic.New(mspic.Options{Name: name, Net: net, Now: s.opts.Now, Log: s.trace.log})
+	k := ike.New(ike.Options{Name: name, Now: s.opts.Now,
+		Log:       func(level, msg string) { s.trace.flagged("ike", level, msg) },
+		Protocols: map[int]func(ike.Host) ike.Protocol{2: ikev2.New}})
+	c := mspic.New(mspic.Options{Name: name, Net: net, Now: s.opts.Now, Log: s.trace.log, Keys: k})
+	k.SetCard(c)
+	if s.opts.Namespace != nil {
+		k.SetNet(kmdNet{do: s.opts.Namespace.Do})
+	}
 	c.Start(s.ctx)
+	k.Start(s.ctx)
 	s.cards[name] = c
-	c.SetOnline(s.present(name))
+	s.kmds[name] = k
+	s.setOnline(name, s.present(name))
+}
+
+// setOnline tells a card and its key management that the PIC went
+// online or offline (the card first, so that SAs can be installed).
+func (s *Services) setOnline(name string, online bool) {
+	s.cards[name].SetOnline(online)
+	s.kmds[name].SetOnline(online)
 }
 
 func (s *Services) present(ifd string) bool {
@@ -298,8 +322,8 @@ func (s *Services) runEvents(ctx context.Context, events <-chan pic.Event) {
 			}
 			s.mu.Lock()
 			for _, ifd := range ev.Interfaces {
-				if c := s.cards[ifd]; c != nil {
-					c.SetOnline(ev.State == pic.Online)
+				if s.cards[ifd] != nil {
+					s.setOnline(ifd, ev.State == pic.Online)
 				}
 			}
 			s.refreshGateways()
@@ -320,6 +344,9 @@ func (s *Services) Stop() {
 	s.wg.Wait()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	for _, k := range s.kmds {
+		k.Stop()
+	}
 	for _, c := range s.cards {
 		c.Stop()
 	}
@@ -376,3 +403,8 @@ func (k kernelNet) OpenUDP(a netip.Addr, port uint16) (mspic.Receiver, error) {
 func (k kernelNet) OpenSender(avoid []netip.AddrPort) (mspic.Sender, error) {
 	return kernel.OpenSender(k.do, avoid)
 }
+
+// kmdNet opens the IKE socket of a card's key management.
+type kmdNet struct{ do kernel.DoFunc }
+
+func (k kmdNet) OpenSender() (ike.Sender, error) { return kernel.OpenSender(k.do, nil) }

@@ -33,6 +33,7 @@ func Parse(root *config.Node) (*Plan, []*config.CommitError) {
 			p.Sets = append(p.Sets, ss)
 		}
 	}
+	errs = append(errs, addDynamic(root, p)...)
 	for _, ifd := range root.Get("interfaces").Entries("interface") {
 		if !IsServiceInterface(ifd.Key()) {
 			continue

@@ -22,11 +22,13 @@ type state struct {
 	wires    map[wireKey]esp.TableStats
 	base     map[string]Stats // "clear ... statistics" baselines
 	io       *ioGroup
+	dyn      *dynState // negotiated SAs (dynamic.go)
 }
 
 func newState(c *Card) *state {
 	return &state{c: c, gwDown: map[string]bool{}, counters: map[string]*setCounters{},
-		retired: map[string]Stats{}, wires: map[wireKey]esp.TableStats{}, base: map[string]Stats{}}
+		retired: map[string]Stats{}, wires: map[wireKey]esp.TableStats{}, base: map[string]Stats{},
+		dyn: newDynState()}
 }
 
 func (s *state) log(level, format string, args ...any) {
@@ -44,6 +46,7 @@ func (s *state) counter(set string) *setCounters {
 
 func (s *state) configure(cfg Config) error {
 	s.cfg = cfg
+	s.dyn.prune(cfg, "", false)
 	return s.rebuild("configuration changed")
 }
 
@@ -52,6 +55,9 @@ func (s *state) setOnline(online bool) error {
 		return nil
 	}
 	s.online = online
+	if !online {
+		s.dyn.prune(s.cfg, "", true)
+	}
 	if online {
 		s.log("notice", "%s: PIC online, service sets started", s.c.opts.Name)
 	} else {
@@ -81,6 +87,7 @@ func (s *state) clearSAs(set string) error {
 	if !found {
 		return nil
 	}
+	s.dyn.prune(s.cfg, set, set == "")
 	return s.rebuild("cleared by operator")
 }
 
@@ -90,7 +97,7 @@ func (s *state) clearSAs(set string) error {
 func (s *state) rebuild(why string) error {
 	var next *plane
 	if s.online {
-		p, err := buildPlane(s.cfg, s.gwDown, s.counter, s.c.opts.Now())
+		p, err := assemble(s.cfg, s.gwDown, s.counter, s.c.opts.Now(), s.dyn)
 		if err != nil {
 			s.log("error", "%v", err)
 			return err
@@ -98,7 +105,7 @@ func (s *state) rebuild(why string) error {
 		next = p
 	}
 	old := s.plane
-	s.retire(old)
+	s.retire(old, next)
 	if !sameIO(old, next) {
 		s.stopIO()
 	}
@@ -118,16 +125,12 @@ func (s *state) logSAs(p *plane, what, why string) {
 	}
 	for _, sp := range p.sets {
 		for _, tp := range sp.terms {
-			for _, sa := range []*esp.SA{tp.in, tp.out} {
-				if sa == nil {
+			for _, r := range tp.sas() {
+				if r.dynamic != nil {
 					continue
 				}
-				dir := "inbound"
-				if sa == tp.out {
-					dir = "outbound"
-				}
 				msg := fmt.Sprintf("IPSec SA %s: service set %s, rule %s, term %s, %s, SPI %d, local %s, remote %s",
-					what, sp.cfg.Name, tp.t.Rule, tp.t.Name, dir, sa.SPI(), sp.cfg.LocalGateway, tp.t.RemoteGateway)
+					what, sp.cfg.Name, tp.t.Rule, tp.t.Name, r.dir, r.sa.SPI(), sp.cfg.LocalGateway, tp.t.RemoteGateway)
 				if why != "" {
 					msg += " (" + why + ")"
 				}
@@ -137,15 +140,26 @@ func (s *state) logSAs(p *plane, what, why string) {
 	}
 }
 
-// retire keeps the statistics of the SAs of a plane that goes away.
-func (s *state) retire(p *plane) {
+// retire keeps the statistics of the SAs of a plane that goes away,
+// except those the next plane keeps.
+func (s *state) retire(p, next *plane) {
 	if p == nil {
 		return
+	}
+	kept := map[*esp.SA]bool{}
+	if next != nil {
+		for _, sp := range next.sets {
+			for _, tp := range sp.terms {
+				for _, r := range tp.sas() {
+					kept[r.sa] = true
+				}
+			}
+		}
 	}
 	for _, sp := range p.sets {
 		r := s.retired[sp.cfg.Name]
 		for _, tp := range sp.terms {
-			r.addSA(tp)
+			r.addSA(tp, kept)
 		}
 		s.retired[sp.cfg.Name] = r
 	}
