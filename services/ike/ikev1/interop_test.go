@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"mxlab/internal/swantest"
 	"mxlab/netns"
 	"mxlab/services/ike/suite"
 )
@@ -30,7 +31,7 @@ type swanLab struct {
 
 func newSwanLab(t testing.TB) *swanLab {
 	t.Helper()
-	needSwan(t)
+	swantest.Need(t)
 	n := nsSeq.Add(1)
 	prefix := fmt.Sprintf("iv1%d-%d", os.Getpid()%100000, n)
 	var l swanLab
@@ -133,13 +134,13 @@ func (c swanCase) tunnel() Tunnel {
 
 // checkKeys compares each pair the machine installed with the CHILD_SA
 // charon logged with the same SPIs.
-func checkKeys(t testing.TB, l *live, s *swan) {
+func checkKeys(t testing.TB, l *live, s *swantest.Swan) {
 	t.Helper()
-	kids := s.children()
+	kids := s.Children()
 	for _, c := range l.children() {
-		var k *swanChild
+		var k *swantest.Child
 		for i := range kids {
-			if kids[i].inSPI == c.OutSPI && kids[i].outSPI == c.InSPI {
+			if kids[i].InSPI == c.OutSPI && kids[i].OutSPI == c.InSPI {
 				k = &kids[i]
 			}
 		}
@@ -148,14 +149,14 @@ func checkKeys(t testing.TB, l *live, s *swan) {
 			continue
 		}
 		// "initiator" keys protect what the quick-mode initiator sends.
-		sendEnc, sendInteg, recvEnc, recvInteg := k.encR, k.integR, k.encI, k.integI
+		sendEnc, sendInteg, recvEnc, recvInteg := k.EncR, k.IntegR, k.EncI, k.IntegI
 		if c.Initiator {
-			sendEnc, sendInteg, recvEnc, recvInteg = k.encI, k.integI, k.encR, k.integR
+			sendEnc, sendInteg, recvEnc, recvInteg = k.EncI, k.IntegI, k.EncR, k.IntegR
 		}
 		if !bytes.Equal(c.OutEncKey, sendEnc) || !bytes.Equal(c.OutAuthKey, sendInteg) ||
 			!bytes.Equal(c.InEncKey, recvEnc) || !bytes.Equal(c.InAuthKey, recvInteg) {
-			t.Errorf("pair %08x/%08x: keys differ from charon's\nours out %x/%x in %x/%x\ncharon %v",
-				c.InSPI, c.OutSPI, c.OutEncKey, c.OutAuthKey, c.InEncKey, c.InAuthKey, k)
+			t.Errorf("pair %08x/%08x: keys differ from charon's\nours out %x/%x in %x/%x\ncharon enc %x/%x integ %x/%x",
+				c.InSPI, c.OutSPI, c.OutEncKey, c.OutAuthKey, c.InEncKey, c.InAuthKey, k.EncI, k.EncR, k.IntegI, k.IntegR)
 		}
 	}
 }
@@ -184,18 +185,18 @@ func TestStrongSwanInterop(t *testing.T) {
 	} {
 		t.Run(strings.ReplaceAll(c.name, " ", "_"), func(t *testing.T) {
 			lab := newSwanLab(t)
-			s := startSwan(t, lab.b.Name(), c.swanctl(), c.settings)
+			s := swantest.Start(t, lab.b.Name(), c.swanctl(), c.settings)
 			l := startLive(t, lab.a, mx, Config{Tunnels: []Tunnel{c.tunnel()}})
 			if c.swanInit {
-				if out, err := s.swanctl("--initiate", "--child", "net", "--timeout", "20"); err != nil {
-					t.Fatalf("swanctl --initiate: %v\n%s\n%s\n%s", err, out, s.log(), l.log())
+				if out, err := s.Ctl("--initiate", "--child", "net", "--timeout", "20"); err != nil {
+					t.Fatalf("swanctl --initiate: %v\n%s\n%s\n%s", err, out, s.Log(), l.log())
 				}
 			}
 			if !waitFor(20*time.Second, func() bool { return len(l.children()) == 1 }) {
-				t.Fatalf("no SA pair\nmxlab:\n%s\ncharon:\n%s", l.log(), s.log())
+				t.Fatalf("no SA pair\nmxlab:\n%s\ncharon:\n%s", l.log(), s.Log())
 			}
-			if !waitFor(5*time.Second, func() bool { return len(s.children()) == 1 }) {
-				t.Fatalf("charon has no CHILD_SA\n%s", s.log())
+			if !waitFor(5*time.Second, func() bool { return len(s.Children()) == 1 }) {
+				t.Fatalf("charon has no CHILD_SA\n%s", s.Log())
 			}
 			checkKeys(t, l, s)
 			ch := l.children()[0]
@@ -203,7 +204,7 @@ func TestStrongSwanInterop(t *testing.T) {
 				t.Errorf("pair %+v: want ESP in UDP 4500 (strongSwan's libipsec forces NAT-T)", ch)
 			}
 			if err := l.ping(ch, lanA, lanB, 1); err != nil {
-				t.Fatalf("ping through the tunnel: %v\n%s", err, s.log())
+				t.Fatalf("ping through the tunnel: %v\n%s", err, s.Log())
 			}
 			var st Stats
 			l.do(func() { st = l.m.Stats() })
@@ -214,11 +215,11 @@ func TestStrongSwanInterop(t *testing.T) {
 			// establishes immediately, so a new pair follows at once.
 			l.do(func() { l.m.DeleteChildren(time.Now(), func(string) bool { return true }, true) })
 			old := fmt.Sprintf("%08x", ch.OutSPI)
-			if !waitFor(5*time.Second, func() bool { out, _ := s.swanctl("--list-sas"); return !strings.Contains(out, old) }) {
-				out, _ := s.swanctl("--list-sas")
+			if !waitFor(5*time.Second, func() bool { out, _ := s.Ctl("--list-sas"); return !strings.Contains(out, old) }) {
+				out, _ := s.Ctl("--list-sas")
 				t.Errorf("charon kept CHILD_SA %s after our delete:\n%s", old, out)
 			}
-			if !c.swanInit && !waitFor(5*time.Second, func() bool { return len(l.children()) == 1 && len(s.children()) == 2 }) {
+			if !c.swanInit && !waitFor(5*time.Second, func() bool { return len(l.children()) == 1 && len(s.Children()) == 2 }) {
 				t.Errorf("no new pair after the delete\n%s", l.log())
 			}
 			// Deleting the IKE SA too, with no tunnel asking for SAs,
@@ -230,8 +231,8 @@ func TestStrongSwanInterop(t *testing.T) {
 				l.m.DeleteChildren(time.Now(), func(string) bool { return true }, true)
 				l.m.DeleteIKE(time.Now(), netip.Addr{}, true)
 			})
-			if !waitFor(5*time.Second, func() bool { out, _ := s.swanctl("--list-sas"); return !strings.Contains(out, "site:") }) {
-				out, _ := s.swanctl("--list-sas")
+			if !waitFor(5*time.Second, func() bool { out, _ := s.Ctl("--list-sas"); return !strings.Contains(out, "site:") }) {
+				out, _ := s.Ctl("--list-sas")
 				t.Errorf("charon kept SAs after our deletes:\n%s", out)
 			}
 		})
@@ -246,10 +247,10 @@ func TestStrongSwanRekey(t *testing.T) {
 		ikeP: IKEProposal{Encryption: suite.AES128CBC, Hash: suite.SHA256, Group: suite.Group14, Lifetime: 16 * time.Second},
 		espP: IPsecProposal{Encryption: suite.AES128CBC, Integrity: suite.HMACSHA1_96, Lifetime: 12 * time.Second},
 		pfs:  suite.Group14}
-	s := startSwan(t, lab.b.Name(), c.swanctl(), "")
+	s := swantest.Start(t, lab.b.Name(), c.swanctl(), "")
 	l := startLive(t, lab.a, mx, Config{Tunnels: []Tunnel{c.tunnel()}})
 	if !waitFor(20*time.Second, func() bool { return len(l.children()) == 1 }) {
-		t.Fatalf("no SA pair\n%s\n%s", l.log(), s.log())
+		t.Fatalf("no SA pair\n%s\n%s", l.log(), s.Log())
 	}
 	first := l.children()[0]
 	if first.Lifetime != 12*time.Second {
@@ -258,7 +259,7 @@ func TestStrongSwanRekey(t *testing.T) {
 
 	// charon rekeys: a new pair; the old one stays until it expires
 	// (strongSwan keeps rekeyed IKEv1 SAs: delete_rekeyed = no).
-	if out, err := s.swanctl("--rekey", "--child", "net"); err != nil {
+	if out, err := s.Ctl("--rekey", "--child", "net"); err != nil {
 		t.Fatalf("swanctl --rekey: %v\n%s", err, out)
 	}
 	newest := func(initiator bool, after time.Time) (ChildSA, bool) {
@@ -271,7 +272,7 @@ func TestStrongSwanRekey(t *testing.T) {
 	}
 	var second ChildSA
 	if !waitFor(5*time.Second, func() (ok bool) { second, ok = newest(false, first.Created); return ok }) {
-		t.Fatalf("charon's rekey: pairs %v\n%s\n%s", l.children(), l.log(), s.log())
+		t.Fatalf("charon's rekey: pairs %v\n%s\n%s", l.children(), l.log(), s.Log())
 	}
 	if second.PFS != suite.Group14 {
 		t.Errorf("charon's rekey without PFS: %+v", second)
@@ -315,7 +316,7 @@ func TestStrongSwanRekey(t *testing.T) {
 	if st.AuthFailed+st.Malformed+st.UnknownPayload != 0 || st.Phase2Failed != 0 {
 		t.Errorf("stats: %+v", st)
 	}
-	if out, _ := s.swanctl("--list-sas"); !strings.Contains(out, fmt.Sprintf("in  %08x", third.OutSPI)) {
+	if out, _ := s.Ctl("--list-sas"); !strings.Contains(out, fmt.Sprintf("in  %08x", third.OutSPI)) {
 		t.Errorf("charon's SAs lack %08x:\n%s", third.OutSPI, out)
 	}
 }
@@ -328,12 +329,12 @@ func TestStrongSwanDPD(t *testing.T) {
 		ikeP:  IKEProposal{Encryption: suite.AES128CBC, Hash: suite.SHA1, Group: suite.Group14},
 		espP:  IPsecProposal{Encryption: suite.AES128CBC, Integrity: suite.HMACSHA1_96},
 		extra: "dpd_delay = 2s"}
-	s := startSwan(t, lab.b.Name(), c.swanctl(), "")
+	s := swantest.Start(t, lab.b.Name(), c.swanctl(), "")
 	tun := c.tunnel()
 	tun.DPD = DPD{Initiate: true, Interval: 2 * time.Second, Threshold: 3}
 	l := startLive(t, lab.a, mx, Config{Tunnels: []Tunnel{tun}})
 	if !waitFor(20*time.Second, func() bool { return len(l.children()) == 1 }) {
-		t.Fatalf("no SA pair\n%s\n%s", l.log(), s.log())
+		t.Fatalf("no SA pair\n%s\n%s", l.log(), s.Log())
 	}
 	var sas []IKESA
 	if !waitFor(10*time.Second, func() bool {
@@ -341,10 +342,9 @@ func TestStrongSwanDPD(t *testing.T) {
 		x := sas[0].Stats
 		return x.DPDRequestsIn > 0 && x.DPDResponsesOut > 0 && x.DPDRequestsOut > 0 && x.DPDResponsesIn > 0
 	}) {
-		t.Errorf("DPD: %+v\n%s", sas[0].Stats, s.log())
+		t.Errorf("DPD: %+v\n%s", sas[0].Stats, s.Log())
 	}
-	s.cmd.Process.Kill()
-	<-s.done
+	s.Kill()
 	var st Stats
 	if !waitFor(15*time.Second, func() bool {
 		l.do(func() { st = l.m.Stats() })

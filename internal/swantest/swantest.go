@@ -1,9 +1,13 @@
-package ikev1
-
-// A strongSwan charon as the independent peer of the interop tests: one
-// charon per network namespace, with user-space ESP (kernel-libipsec,
-// which forces NAT-T) and a private /run in a mount namespace of its own,
-// so that several run at once.
+// Package swantest runs strongSwan (charon 5.9.8 with user-space ESP,
+// the kernel-libipsec plugin) as the independent IKE peer of tests: one
+// charon per network namespace, with a private /run in a mount namespace
+// of its own (its PID file and vici socket are at fixed paths), so that
+// several run at once. charon logs the ESP keys of every CHILD_SA (chd
+// level 4), which Children reads back for comparison.
+//
+// kernel-libipsec forces UDP encapsulation: charon fakes its NAT-D
+// payloads, so its peer always sees a NAT and moves to port 4500.
+package swantest
 
 import (
 	"bufio"
@@ -26,8 +30,10 @@ const (
 	libipsecPlugin = "/usr/lib/ipsec/plugins/libstrongswan-kernel-libipsec.so"
 )
 
-// needSwan skips the test when strongSwan cannot run here.
-func needSwan(t testing.TB) {
+// Need skips the test when strongSwan cannot run here (needs root, the
+// Debian packages strongswan-charon, strongswan-swanctl,
+// libcharon-extra-plugins and libstrongswan-standard-plugins, and TUN).
+func Need(t testing.TB) {
 	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Skip("skipping: the strongSwan interop tests need root")
@@ -45,8 +51,8 @@ func needSwan(t testing.TB) {
 	}
 }
 
-// swan is one charon.
-type swan struct {
+// Swan is one charon.
+type Swan struct {
 	t    testing.TB
 	ns   string
 	dir  string // runtime directory, mounted on /run for charon
@@ -55,13 +61,14 @@ type swan struct {
 	done chan struct{}
 }
 
-// startSwan starts charon in namespace ns with the given swanctl.conf and
-// extra strongswan.conf settings (inside section charon), and loads the
-// configuration. It stops when the test ends.
-func startSwan(t testing.TB, ns, swanctlConf, charonExtra string) *swan {
+// Start starts charon in the named network namespace ns with the given
+// swanctl.conf and extra strongswan.conf settings (lines inside section
+// charon), and loads the configuration. It stops when the test ends.
+func Start(t testing.TB, ns, swanctlConf, charonExtra string) *Swan {
 	t.Helper()
+	Need(t)
 	dir := t.TempDir()
-	s := &swan{t: t, ns: ns, dir: filepath.Join(dir, "run"), conf: filepath.Join(dir, "swanctl"), done: make(chan struct{})}
+	s := &Swan{t: t, ns: ns, dir: filepath.Join(dir, "run"), conf: filepath.Join(dir, "swanctl"), done: make(chan struct{})}
 	for _, d := range []string{s.dir, s.conf} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			t.Fatal(err)
@@ -125,7 +132,7 @@ func startSwan(t testing.TB, ns, swanctlConf, charonExtra string) *swan {
 		t.Fatalf("starting charon: %v", err)
 	}
 	go func() { s.cmd.Wait(); out.Close(); close(s.done) }()
-	t.Cleanup(s.stop)
+	t.Cleanup(s.Stop)
 	sock := filepath.Join(s.dir, "charon.vici")
 	for i := 0; ; i++ {
 		if _, err := os.Stat(sock); err == nil {
@@ -134,14 +141,14 @@ func startSwan(t testing.TB, ns, swanctlConf, charonExtra string) *swan {
 		select {
 		case <-s.done:
 			b, _ := os.ReadFile(filepath.Join(dir, "charon.out"))
-			t.Fatalf("charon exited: %s\n%s", b, s.log())
+			t.Fatalf("charon exited: %s\n%s", b, s.Log())
 		case <-time.After(50 * time.Millisecond):
 		}
 		if i == 200 {
-			t.Fatalf("charon opened no vici socket in 10 s\n%s", s.log())
+			t.Fatalf("charon opened no vici socket in 10 s\n%s", s.Log())
 		}
 	}
-	out2, err := s.swanctl("--load-all")
+	out2, err := s.Ctl("--load-all")
 	// swanctl exits 0 even when swanctl.conf does not parse.
 	if err != nil || strings.Contains(out2, "invalid config") || !strings.Contains(out2, "successfully loaded") {
 		t.Fatalf("swanctl --load-all: %v\n%s", err, out2)
@@ -149,8 +156,9 @@ func startSwan(t testing.TB, ns, swanctlConf, charonExtra string) *swan {
 	return s
 }
 
-// swanctl runs a swanctl command against this charon.
-func (s *swan) swanctl(cmd string, args ...string) (string, error) {
+// Ctl runs a swanctl command against this charon ("--initiate",
+// "--list-sas"...) and returns its output.
+func (s *Swan) Ctl(cmd string, args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	c := exec.CommandContext(ctx, "swanctl", append([]string{cmd, "--uri", "unix://" + filepath.Join(s.dir, "charon.vici")}, args...)...)
@@ -159,12 +167,14 @@ func (s *swan) swanctl(cmd string, args ...string) (string, error) {
 	return string(out), err
 }
 
-func (s *swan) log() string {
+// Log returns charon's log.
+func (s *Swan) Log() string {
 	b, _ := os.ReadFile(filepath.Join(s.dir, "charon.log"))
 	return string(b)
 }
 
-func (s *swan) stop() {
+// Stop stops charon (SIGTERM: it deletes its SAs with notifications).
+func (s *Swan) Stop() {
 	select {
 	case <-s.done:
 		return
@@ -179,12 +189,19 @@ func (s *swan) stop() {
 	}
 }
 
-// swanChild is a CHILD_SA as charon logs it: its SPIs and keys.
-type swanChild struct {
-	inSPI, outSPI    uint32 // charon's inbound and outbound SPIs
-	encI, encR       []byte // keys of initiator->responder and back
-	integI, integR   []byte
-	establishedOrder int
+// Kill kills charon without a word to its peers (SIGKILL).
+func (s *Swan) Kill() {
+	s.cmd.Process.Kill()
+	<-s.done
+}
+
+// Child is a CHILD_SA as charon logs it: its SPIs and keys. The
+// initiator keys protect what the quick-mode (or CREATE_CHILD_SA)
+// initiator sends.
+type Child struct {
+	InSPI, OutSPI  uint32 // charon's inbound and outbound SPIs
+	EncI, EncR     []byte
+	IntegI, IntegR []byte
 }
 
 var (
@@ -193,14 +210,14 @@ var (
 	spiLine = regexp.MustCompile(`CHILD_SA \S+ established with SPIs ([0-9a-f]{8})_i ([0-9a-f]{8})_o`)
 )
 
-// children parses charon's log for the established CHILD_SAs and their
-// keys (logged at chd level 4 before each is established).
-func (s *swan) children() []swanChild {
-	var out []swanChild
-	var cur swanChild
+// Children parses charon's log for the established CHILD_SAs and their
+// keys (logged at chd level 4 before each is established), oldest first.
+func (s *Swan) Children() []Child {
+	var out []Child
+	var cur Child
 	var dst *[]byte
 	need := 0
-	sc := bufio.NewScanner(strings.NewReader(s.log()))
+	sc := bufio.NewScanner(strings.NewReader(s.Log()))
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
 		line := sc.Text()
@@ -217,13 +234,13 @@ func (s *swan) children() []swanChild {
 			need, _ = strconv.Atoi(m[3])
 			switch m[1] + m[2] {
 			case "encryptioninitiator":
-				dst = &cur.encI
+				dst = &cur.EncI
 			case "encryptionresponder":
-				dst = &cur.encR
+				dst = &cur.EncR
 			case "integrityinitiator":
-				dst = &cur.integI
+				dst = &cur.IntegI
 			case "integrityresponder":
-				dst = &cur.integR
+				dst = &cur.IntegR
 			}
 			*dst = nil
 			continue
@@ -231,15 +248,14 @@ func (s *swan) children() []swanChild {
 		if m := spiLine.FindStringSubmatch(line); m != nil {
 			in, _ := strconv.ParseUint(m[1], 16, 32)
 			o, _ := strconv.ParseUint(m[2], 16, 32)
-			cur.inSPI, cur.outSPI = uint32(in), uint32(o)
-			cur.establishedOrder = len(out)
+			cur.InSPI, cur.OutSPI = uint32(in), uint32(o)
 			out = append(out, cur)
-			cur = swanChild{}
+			cur = Child{}
 		}
 	}
 	return out
 }
 
-func (c swanChild) String() string {
-	return fmt.Sprintf("in %08x out %08x encI %x encR %x", c.inSPI, c.outSPI, c.encI, c.encR)
+func (c Child) String() string {
+	return fmt.Sprintf("in %08x out %08x", c.InSPI, c.OutSPI)
 }
