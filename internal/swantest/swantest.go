@@ -152,10 +152,27 @@ func Start(t testing.TB, ns, swanctlConf, charonExtra string) *Swan {
 	}
 	out2, err := s.Ctl("--load-all")
 	// swanctl exits 0 even when swanctl.conf does not parse.
-	if err != nil || strings.Contains(out2, "invalid config") || !strings.Contains(out2, "successfully loaded") {
+	if err != nil || loadFailed(out2) {
 		t.Fatalf("swanctl --load-all: %v\n%s", err, out2)
 	}
 	return s
+}
+
+// loadFailed reports whether swanctl --load-all says it failed.
+func loadFailed(out string) bool {
+	return strings.Contains(out, "invalid config") || regexp.MustCompile(`loading \S+ '.*' failed`).MatchString(out)
+}
+
+// Load replaces the swanctl.conf of this charon and loads it.
+func (s *Swan) Load(swanctlConf string) error {
+	if err := os.WriteFile(filepath.Join(s.conf, "swanctl.conf"), []byte(swanctlConf), 0o600); err != nil {
+		return err
+	}
+	out, err := s.Ctl("--load-all")
+	if err == nil && loadFailed(out) {
+		err = fmt.Errorf("swanctl --load-all: %s", out)
+	}
+	return err
 }
 
 // Ctl runs a swanctl command against this charon ("--initiate",
