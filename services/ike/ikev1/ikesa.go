@@ -91,14 +91,32 @@ func (sa *ikeSA) cookie() Cookie {
 // runs on port 4500 and ESP in UDP.
 func (sa *ikeSA) nat() bool { return sa.natt != NATTNone && (sa.natHere || sa.natThere) }
 
+func (sa *ikeSA) role() string {
+	if sa.initiator {
+		return "initiator"
+	}
+	return "responder"
+}
+
+// natState describes what NAT detection found.
+func (sa *ikeSA) natState() string {
+	switch {
+	case sa.natt == NATTNone:
+		return "NAT-T not negotiated"
+	case sa.natHere && sa.natThere:
+		return "NAT detected on both sides, IKE and ESP on UDP " + fmt.Sprint(sa.local.Port())
+	case sa.natHere:
+		return "NAT detected in front of this side, IKE and ESP on UDP " + fmt.Sprint(sa.local.Port())
+	case sa.natThere:
+		return "NAT detected in front of the peer, IKE and ESP on UDP " + fmt.Sprint(sa.local.Port())
+	}
+	return "no NAT detected"
+}
+
 func (sa *ikeSA) halfOpen() bool { return sa.state != stateEstablished && sa.state != stateDead }
 
 func (sa *ikeSA) String() string {
-	role := "responder"
-	if sa.initiator {
-		role = "initiator"
-	}
-	return fmt.Sprintf("%v %s %v->%v %v/%v", sa.mode, role, sa.local, sa.remote, sa.icookie, sa.rcookie)
+	return fmt.Sprintf("IKE SA %v/%v with %v", sa.icookie, sa.rcookie, sa.remote)
 }
 
 // register adds a new SA to the machine.
@@ -131,8 +149,9 @@ func (m *Machine) established(sa *ikeSA) {
 	sa.dpd.lastHeard = m.now
 	m.tickDPD(sa)
 	m.stats.Phase1Done++
-	m.logf("info", "IKE SA established: %v, %v/%v/%v/%v, lifetime %v, NAT-T %v (NAT here %v, there %v)",
-		sa, sa.chosen.Encryption, sa.chosen.Hash, sa.chosen.Group, sa.mode, life, sa.nat(), sa.natHere, sa.natThere)
+	m.logf("info", "IKE SA established with %v: %v mode, %s, cookies %v/%v, %v %v %v, lifetime %d seconds, %s",
+		sa.remote.Addr(), sa.mode, sa.role(), sa.icookie, sa.rcookie, sa.chosen.Encryption, sa.chosen.Hash,
+		sa.chosen.Group, int(life.Seconds()), sa.natState())
 	for _, old := range m.sortedSAs() {
 		if old != sa && old.state == stateEstablished && !old.rekeyed && old.local.Addr() == sa.local.Addr() &&
 			old.remote.Addr() == sa.remote.Addr() {
@@ -235,7 +254,7 @@ func (m *Machine) tickIKE(sa *ikeSA) {
 	if !sa.softAt.IsZero() && !m.now.Before(sa.softAt) {
 		sa.softAt = time.Time{}
 		if m.wantedPeer(sa.local.Addr(), sa.remote.Addr()) && m.negotiating(sa.local.Addr(), sa.remote.Addr()) == nil {
-			m.logf("info", "rekeying IKE SA %v", sa)
+			m.logf("info", "renewing %v before it expires", sa)
 			m.stats.Phase1Rekeys++
 			m.startIKE(sa.policy)
 		}

@@ -1,6 +1,7 @@
 package ikev1
 
 import (
+	"bytes"
 	"net/netip"
 	"testing"
 	"time"
@@ -346,5 +347,61 @@ func TestBackupGateway(t *testing.T) {
 	l.run(10 * time.Second)
 	if pair(t, r1, r2b) != 1 {
 		t.Fatalf("no failover back to the primary\n%s", r1.dumpLog())
+	}
+}
+
+// TestNATTDraft: an initiator that announces only the NAT-T drafts (as
+// older peers do) gets NAT-D payloads of type 130 and the draft's UDP
+// tunnel mode.
+func TestNATTDraft(t *testing.T) {
+	l := newLab(t)
+	r1, r2 := l.add("r1", "10.0.0.1", 1), l.add("r2", "10.0.1.2", 2)
+	pub := netip.MustParseAddr("192.0.2.100")
+	for _, p := range []uint16{500, 4500} {
+		in, out := netip.AddrPortFrom(r1.addr, p), netip.AddrPortFrom(pub, 40000+p)
+		l.nat[in], l.natRev[out] = out, in
+	}
+	l.nodes[pub] = r1
+	natd := map[PayloadType]int{}
+	l.filter = func(d *datagram) bool {
+		m, err := Decode(d.msg)
+		if err != nil {
+			return true
+		}
+		for _, p := range m.Payloads {
+			natd[p.Type]++
+		}
+		if m.Exchange != ExchMain || m.First(PayloadSA) == nil || !m.RCookie.IsZero() {
+			return true
+		}
+		c := newChain()
+		for _, p := range m.Payloads {
+			if p.Type != PayloadVendor || !bytes.Equal(p.Body, vidRFC3947) {
+				c.add(p.Type, p.Body)
+			}
+		}
+		d.msg = encode(m.Header, c)
+		return true
+	}
+	t1 := site("t", "10.0.0.1", "10.0.1.2", "172.16.0.0/16", "192.168.0.0/16", ExchMain)
+	t1.AutoStart = true
+	r2.configure(Config{Tunnels: []Tunnel{site("t", "10.0.1.2", "0.0.0.0", "192.168.0.0/16", "172.16.0.0/16", ExchMain)}})
+	r1.configure(Config{Tunnels: []Tunnel{t1}})
+	l.run(time.Second)
+	if pair(t, r1, r2) != 1 {
+		t.Fatalf("no tunnel\n%s\n%s", r1.dumpLog(), r2.dumpLog())
+	}
+	if natd[PayloadNATDDraft] != 4 || natd[PayloadNATD] != 0 {
+		t.Errorf("NAT-D payloads %v, want 4 of type 130", natd)
+	}
+	for _, sa := range []*ikeSA{established(t, r1), established(t, r2)} {
+		if sa.natt != NATTDraft || !sa.nat() {
+			t.Errorf("dialect %v, NAT %v", sa.natt, sa.nat())
+		}
+	}
+	for _, c := range r1.installed {
+		if !c.UDP || c.RemotePort != 4500 {
+			t.Errorf("r1 pair %+v", c)
+		}
 	}
 }

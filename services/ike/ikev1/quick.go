@@ -105,7 +105,7 @@ func (m *Machine) startQuick(sa *ikeSA, t *tunnel, rekeyOf *child) {
 		dh, err := m.newDH(q.pfs)
 		if err != nil {
 			delete(m.spis, q.spiIn)
-			m.logf("error", "tunnel %s: %v", t.cfg.Name, err)
+			m.logf("error", "%s: %v", t.cfg.Name, err)
 			return
 		}
 		q.dh = dh
@@ -118,7 +118,7 @@ func (m *Machine) startQuick(sa *ikeSA, t *tunnel, rekeyOf *child) {
 	msg := m.seal(sa, sa.header(ExchQuick, q.mid), withHash(hash, c), true)
 	sa.qms[q.mid] = q
 	t.q = q
-	m.logf("info", "tunnel %s: quick mode to %v (%v === %v)", t.cfg.Name, sa.remote.Addr(), q.localTS, q.remoteTS)
+	m.logf("info", "%s: quick mode with %v for %v === %v", t.cfg.Name, sa.remote.Addr(), q.localTS, q.remoteTS)
 	m.arm(&q.r, msg)
 	m.send(sa, msg)
 }
@@ -251,7 +251,7 @@ func (m *Machine) quick1(sa *ikeSA, d *Message, last []byte, msg []byte) error {
 	if !ok {
 		delete(m.spis, spi)
 		m.stats.NoProposal++
-		m.logf("warning", "tunnel %s: no IPsec proposal chosen from %v", t.cfg.Name, sa.remote.Addr())
+		m.logf("warning", "%s: no IPsec proposal of %v acceptable", t.cfg.Name, sa.remote.Addr())
 		m.quickNotify(sa, offer, NotifyNoProposalChosen)
 		sa.cbc.forget(d.MsgID)
 		sa.remember(d.MsgID)
@@ -413,7 +413,7 @@ func (m *Machine) finishQuick(sa *ikeSA, q *quick) {
 	if err := m.host.Install(&c.ChildSA); err != nil {
 		delete(m.spis, q.spiIn)
 		m.stats.InstallFailed++
-		m.logf("error", "tunnel %s: installing SAs %d/%d failed: %v", t.cfg.Name, c.InSPI, c.OutSPI, err)
+		m.logf("error", "%s: installing IPsec SAs %d/%d failed: %v", t.cfg.Name, c.InSPI, c.OutSPI, err)
 		if q.rekeyOf != nil {
 			q.rekeyOf.rekeying = false
 		}
@@ -431,8 +431,16 @@ func (m *Machine) finishQuick(sa *ikeSA, q *quick) {
 		sa.stats.ChildRekeys++
 		q.rekeyOf.deleteAt = m.now.Add(min(rekeyGrace, max(0, q.rekeyOf.Expires.Sub(m.now))))
 	}
-	m.logf("info", "tunnel %s: IPsec SAs installed: in %d out %d, %v/%v, lifetime %v%s",
-		t.cfg.Name, c.InSPI, c.OutSPI, enc, integ, life, map[bool]string{true: ", ESP in UDP", false: ""}[c.UDP])
+	how := "ESP"
+	if c.UDP {
+		how = fmt.Sprintf("ESP in UDP %d/%d", c.LocalPort, c.RemotePort)
+	}
+	pfs := "no PFS"
+	if c.PFS != 0 {
+		pfs = "PFS " + c.PFS.String()
+	}
+	m.logf("info", "%s: IPsec SAs installed with %v: SPI in %d out %d, %v %v, %s, lifetime %d seconds, %s",
+		t.cfg.Name, sa.remote.Addr(), c.InSPI, c.OutSPI, enc, integ, pfs, int(life.Seconds()), how)
 }
 
 // rekeyGrace is how long a replaced SA pair stays after its successor is
@@ -455,7 +463,7 @@ func (m *Machine) abandonQuick(sa *ikeSA, q *quick, why string) {
 		m.failed(q.tun)
 	}
 	m.stats.Phase2Failed++
-	m.logf("warning", "tunnel %s: quick mode with %v failed: %s", q.tun.cfg.Name, sa.remote.Addr(), why)
+	m.logf("warning", "%s: quick mode with %v failed: %s", q.tun.cfg.Name, sa.remote.Addr(), why)
 }
 
 // tickQuick runs a quick mode's timers.

@@ -167,7 +167,7 @@ func (m *Machine) rekey(t *tunnel, c *child) {
 	c.rekeying = true
 	m.stats.Phase2Rekeys++
 	if sa := m.ikeFor(c.Local, c.Remote); sa != nil {
-		m.logf("info", "tunnel %s: rekeying SAs %d/%d", t.cfg.Name, c.InSPI, c.OutSPI)
+		m.logf("info", "%s: rekeying IPsec SAs %d/%d", t.cfg.Name, c.InSPI, c.OutSPI)
 		m.startQuick(sa, t, c)
 		return
 	}
@@ -201,7 +201,7 @@ func (m *Machine) removeChild(t *tunnel, c *child, notify bool, why string) {
 			sa.stats.DeletesSent++
 		}
 	}
-	m.logf("info", "tunnel %s: IPsec SAs %d/%d removed: %s", t.cfg.Name, c.InSPI, c.OutSPI, why)
+	m.logf("info", "%s: IPsec SAs %d/%d removed: %s", t.cfg.Name, c.InSPI, c.OutSPI, why)
 	if !t.live() && !t.cfg.AutoStart && !c.superseded {
 		t.wanted = false
 	}
@@ -329,7 +329,7 @@ func (m *Machine) failover(local, dead netip.Addr) {
 				t.peer = t.cfg.Remote
 			}
 			t.wanted, t.retryAt, t.failures = true, time.Time{}, 0
-			m.logf("notice", "tunnel %s: switching to gateway %v", t.cfg.Name, t.peer)
+			m.logf("notice", "%s: switching to gateway %v", t.cfg.Name, t.peer)
 			continue
 		}
 		if t.wanted {
