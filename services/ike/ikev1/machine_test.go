@@ -405,3 +405,30 @@ func TestNATTDraft(t *testing.T) {
 		}
 	}
 }
+
+// TestResponderOnly: a responder-only side never negotiates, not even to
+// renew a pair; when the initiator goes silent the pair expires.
+func TestResponderOnly(t *testing.T) {
+	l, r1, r2 := twoSites(t, ExchMain, func(t1, t2 *Tunnel) {
+		t2.ResponderOnly = true
+		t1.IPsec.Proposals[0].Lifetime = 200 * time.Second
+	})
+	l.run(time.Second)
+	if pair(t, r1, r2) != 1 {
+		t.Fatal("no tunnel")
+	}
+	r2.m.Initiate(l.now, "ss/r/t")
+	l.filter = func(d *datagram) bool { return d.from.Addr() != r1.addr }
+	l.run(5 * time.Minute)
+	if len(r2.installed) != 0 {
+		t.Errorf("the pair did not expire: %v", r2.installed)
+	}
+	if s := r2.m.Stats(); s.Phase2Rekeys != 0 || s.Retransmits != 0 {
+		t.Errorf("the responder-only side negotiated: %+v", s)
+	}
+	for _, sa := range r2.m.SAs() {
+		if sa.Initiator {
+			t.Errorf("responder-only side started %+v", sa)
+		}
+	}
+}

@@ -160,13 +160,20 @@ func (m *Machine) tickTunnel(t *tunnel) {
 }
 
 // rekey negotiates the successor of a pair (make before break).
+// A responder-only tunnel never starts a negotiation: the peer renews the
+// pair or it expires; so does a pair with a dynamic peer that has no
+// phase-1 SA left.
 func (m *Machine) rekey(t *tunnel, c *child) {
-	if t.q != nil || dynamic(c.Remote) {
-		return
+	if t.q != nil {
+		return // the quick mode in progress replaces it
 	}
 	c.rekeying = true
+	sa := m.ikeFor(c.Local, c.Remote)
+	if t.cfg.ResponderOnly || (sa == nil && c.Remote != t.peer) {
+		return
+	}
 	m.stats.Phase2Rekeys++
-	if sa := m.ikeFor(c.Local, c.Remote); sa != nil {
+	if sa != nil {
 		m.logf("info", "%s: rekeying IPsec SAs %d/%d", t.cfg.Name, c.InSPI, c.OutSPI)
 		m.startQuick(sa, t, c)
 		return
@@ -174,7 +181,7 @@ func (m *Machine) rekey(t *tunnel, c *child) {
 	// No phase-1 SA left: negotiate one; the tunnel's new pair follows.
 	t.wanted = true
 	c.superseded = true
-	if m.negotiating(c.Local, c.Remote) == nil && c.Remote == t.peer {
+	if m.negotiating(c.Local, c.Remote) == nil {
 		m.startIKE(t)
 	}
 }
