@@ -13,6 +13,7 @@ import (
 	"mxlab/netns"
 	"mxlab/pic"
 	"mxlab/services/ike"
+	"mxlab/services/ike/ikev1"
 	"mxlab/services/ike/ikev2"
 	"mxlab/services/ipsec"
 	"mxlab/services/kernel"
@@ -249,7 +250,7 @@ func (s *Services) startCard(name string) {
 	}
 	k := ike.New(ike.Options{Name: name, Now: s.opts.Now,
 		Log:       func(level, msg string) { s.trace.flagged("ike", level, msg) },
-		Protocols: map[int]func(ike.Host) ike.Protocol{2: ikev2.New}})
+		Protocols: map[int]func(ike.Host) ike.Protocol{1: ikev1.New, 2: ikev2.New}})
 	c := mspic.New(mspic.Options{Name: name, Net: net, Now: s.opts.Now, Log: s.trace.log, Keys: k})
 	k.SetCard(c)
 	if s.opts.Namespace != nil {
