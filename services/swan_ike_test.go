@@ -190,4 +190,3 @@ func TestSwanDPD(t *testing.T) {
 		t.Errorf("kmd log:\n%s", log)
 	}
 }
-
