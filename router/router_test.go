@@ -47,7 +47,7 @@ func TestStartupConfig(t *testing.T) {
 				t.Errorf("routing config %+v", cfg.Static)
 			}
 			h := r.DB.History()
-			if len(h) != 1 || h[0].Via != "other" {
+			if len(h) != 2 || h[0].Via != "other" || h[0].Comment != "startup configuration" || h[1].User != "root" {
 				t.Errorf("history %+v", h)
 			}
 		})
@@ -89,7 +89,7 @@ set routing-instances vr1 interface ge-1/0/1.0
 	if err := s.Load(config.LoadSet, text, "t", false); err != nil {
 		t.Fatal(err)
 	}
-	cfg := RoutingConfig(s.Candidate(), r.Chassis)
+	cfg := routing.ParseConfig(s.Candidate(), r.fwd.linkState)
 	if cfg.RouterID != netip.MustParseAddr("192.0.2.1") {
 		t.Errorf("router-id %v", cfg.RouterID)
 	}
