@@ -319,13 +319,14 @@ func (c counters) LinkUp(ifname string) bool {
 // need the kernel say why they cannot run.
 type noPlane struct{ reason error }
 
-func (n noPlane) PrepareFIB(netns.FIB) (netns.Pending, error) { return pendings(nil), nil }
-func (n noPlane) KernelRoutes(int) ([]netns.KernelRoute, error) {
-	return nil, nil
-}
-func (n noPlane) Neighbors() ([]netns.Neighbor, error) { return nil, nil }
-func (n noPlane) Do(func() error) error {
-	return fmt.Errorf("no forwarding plane: %w", n.reason)
+func (n noPlane) PrepareFIB(netns.FIB) (netns.Pending, error)   { return pendings(nil), nil }
+func (n noPlane) KernelRoutes(int) ([]netns.KernelRoute, error) { return nil, n.err() }
+func (n noPlane) Neighbors() ([]netns.Neighbor, error)          { return nil, n.err() }
+func (n noPlane) Do(func() error) error                         { return n.err() }
+
+// err says why a command that needs the kernel cannot run.
+func (n noPlane) err() error {
+	return fmt.Errorf("this router has no forwarding plane: %w", n.reason)
 }
 func (n noPlane) LinuxIFL(ifl string) (string, error) { return netns.LinuxName(ifl) }
 

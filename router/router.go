@@ -58,6 +58,7 @@ type Router struct {
 	fwd     *forwarding
 	svc     *services.Services
 	Log     *syslog.Log // /var/log/messages
+	lock    *os.File    // the state directory's lock
 	wg      sync.WaitGroup
 	cancel  context.CancelFunc // ends the goroutines New and Start started
 	ctx     context.Context
@@ -82,6 +83,18 @@ func New(opts Options) (*Router, error) {
 		}
 	}
 	r := &Router{name: opts.Name, dir: opts.StateDir, booted: opts.Now(), now: opts.Now, logins: map[*shell.Session]shell.Login{}}
+	lock, err := Lock(filepath.Join(opts.StateDir, "lock"))
+	if err != nil {
+		return nil, fmt.Errorf("router %s: state directory %s: %w", opts.Name, opts.StateDir, err)
+	}
+	r.lock = lock
+	ok := false
+	defer func() {
+		if !ok {
+			r.Log.Close()
+			Unlock(lock)
+		}
+	}()
 	store, err := config.NewStore(filepath.Join(opts.StateDir, "config"))
 	if err != nil {
 		return nil, err
@@ -101,7 +114,6 @@ func New(opts Options) (*Router, error) {
 			r.Log.Event(syslog.Mgd(pid), tag, "%s", msg)
 		}})
 	if err != nil {
-		r.Log.Close()
 		return nil, fmt.Errorf("router %s: %w", opts.Name, err)
 	}
 	r.DB, r.Config.DB = db, db
@@ -139,6 +151,7 @@ func New(opts Options) (*Router, error) {
 	db.AddOwner(chassisOwner{c: ch})
 	db.AddOwner(r.newServices())
 	db.AddOwner(r.fwd)
+	ok = true
 	return r, nil
 }
 
@@ -217,6 +230,8 @@ func (r *Router) Stop() {
 	r.Chassis.Stop()
 	r.DB.Close()
 	r.Log.Close()
+	Unlock(r.lock)
+	r.lock = nil
 }
 
 // applyCommitted programs the forwarding plane with the configuration the
@@ -319,10 +334,19 @@ func (r *Router) NewShell(o ShellOptions) (*shell.Shell, func()) {
 	r.mu.Lock()
 	r.logins[s] = s.Login()
 	r.mu.Unlock()
+	conn := ""
+	if o.From != "" {
+		conn = o.From
+	}
+	r.Log.Event(syslog.Mgd(os.Getpid()), "UI_LOGIN_EVENT", "User '%s' login, class 'j-super-user' [%d], ssh-connection '%s', client-mode 'cli'", o.User, os.Getpid(), conn)
+	var once sync.Once
 	return sh, func() {
-		r.mu.Lock()
-		delete(r.logins, s)
-		r.mu.Unlock()
+		once.Do(func() {
+			r.mu.Lock()
+			delete(r.logins, s)
+			r.mu.Unlock()
+			r.Log.Event(syslog.Mgd(os.Getpid()), "UI_LOGOUT_EVENT", "User '%s' logout", o.User)
+		})
 	}
 }
 
@@ -360,6 +384,7 @@ func Commands() *cmdtree.Registry {
 		cfgmode.Register(r, func(env *cmdtree.Env) *cfgmode.Config { return env.Router.(*Router).Config })
 		routing.Register(r, func(env *cmdtree.Env) *routing.Router { return env.Router.(*Router).Routing })
 		registerServices(r)
+		registerNotYet(r)
 		commands = r
 	})
 	return commands

@@ -2,7 +2,11 @@ package router
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -129,4 +133,28 @@ func TestLooksLikeSetLines(t *testing.T) {
 			t.Errorf("%q: got %v", text, got)
 		}
 	}
+}
+
+// TestStateDirLocked: a second router on the same state directory is
+// refused and told who holds it; the lock goes when the first stops.
+func TestStateDirLocked(t *testing.T) {
+	dir := t.TempDir()
+	r1, err := New(Options{Name: "r1", StateDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = New(Options{Name: "r1", StateDir: dir})
+	want := fmt.Sprintf("router r1: state directory %s: %s is held by process %d", dir, filepath.Join(dir, "lock"), os.Getpid())
+	if err == nil || err.Error() != want {
+		t.Fatalf("second router: %v\nwant %s", err, want)
+	}
+	if !errors.Is(err, ErrLocked) {
+		t.Errorf("%v is not ErrLocked", err)
+	}
+	r1.Stop()
+	r2, err := New(Options{Name: "r1", StateDir: dir})
+	if err != nil {
+		t.Fatalf("after stop: %v", err)
+	}
+	r2.Stop()
 }
