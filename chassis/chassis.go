@@ -68,6 +68,8 @@ type Chassis struct {
 	start    time.Time
 	cancel   context.CancelFunc
 	reClear  map[string]pic.Baseline // "clear interfaces statistics" of lo0, fxp0
+	// alarmSrcs add the alarms of other subsystems (AddAlarmSource).
+	alarmSrcs []func() []Alarm
 
 	quit chan struct{}  // closed by Stop
 	wg   sync.WaitGroup // watchers
