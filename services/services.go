@@ -56,7 +56,7 @@ type Services struct {
 	trace *tracer
 	seqs  *seqFile // nil without a state directory
 
-	mu      sync.Mutex // one commit at a time; guards the fields below
+	mu      sync.Mutex       // one commit at a time; guards the fields below
 	faults  map[string]fault // what Apply could not do, by the unit or step it concerns
 	plan    *ipsec.Plan
 	devs    map[string]device      // by unit
