@@ -3,6 +3,7 @@ package services_test
 import (
 	"bytes"
 	"encoding/hex"
+	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
@@ -234,5 +235,49 @@ func TestE2IKECrafted(t *testing.T) {
 	}
 	if err := l.ping("h1", "192.168.0.10", 2); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestE2WiresharkKeys decrypts a capture of the WAN with tshark and the
+// esp_sa lines of r1 (what "mxlab lab keys r1" prints).
+func TestE2WiresharkKeys(t *testing.T) {
+	if _, err := exec.LookPath("tshark"); err != nil {
+		t.Skip("skipping: tshark is not installed")
+	}
+	for _, c := range []struct{ name, auth, enc string }{
+		{"aes-cbc", "hmac-sha1-96", "aes-128-cbc"},
+		{"gcm", "", "aes-256-gcm"},
+		{"3des-sha256", "hmac-sha-256-128", "3des-cbc"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			lines := []string{"set services ipsec-vpn ipsec proposal ipsec-prop encryption-algorithm " + c.enc}
+			if c.auth == "" {
+				lines = append(lines, "delete services ipsec-vpn ipsec proposal ipsec-prop authentication-algorithm")
+			} else {
+				lines = append(lines, "set services ipsec-vpn ipsec proposal ipsec-prop authentication-algorithm "+c.auth)
+			}
+			l := ikeLab(t, "2", lines, lines)
+			l.waitTunnel()
+			pcap := l.capture(6, func() {
+				if err := l.ping("h1", "192.168.0.10", 3); err != nil {
+					t.Fatal(err)
+				}
+			})
+			args := []string{"-n", "-r", pcap, "-o", "esp.enable_encryption_decode:TRUE", "-o", "esp.enable_authentication_check:TRUE", "-Y", "icmp.type == 8"}
+			sas := l.r1.ESPSAs()
+			if len(sas) != 2 {
+				t.Fatalf("esp_sa lines: %q", sas)
+			}
+			for _, sa := range sas {
+				args = append(args, "-o", "uat:esp_sa:"+sa)
+			}
+			out, err := exec.Command("tshark", args...).CombinedOutput()
+			if err != nil {
+				t.Fatalf("tshark: %v\n%s", err, out)
+			}
+			if n := strings.Count(string(out), "172.16.0.10 → 192.168.0.10 ICMP"); n != 3 {
+				t.Errorf("tshark decrypted %d echo requests, want 3:\n%s\n%q", n, out, sas)
+			}
+		})
 	}
 }
