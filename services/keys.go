@@ -16,7 +16,7 @@ var (
 	}
 	wsAuthentication = map[esp.Authentication]string{
 		esp.NoAuthentication: "NULL", esp.HMACMD5_96: "HMAC-MD5-96 [RFC2403]", esp.HMACSHA1_96: "HMAC-SHA-1-96 [RFC2404]",
-		esp.HMACSHA256_96: "HMAC-SHA-256-96 [draft-ietf-ipsec-ciph-sha-256-00]",
+		esp.HMACSHA256_96:  "HMAC-SHA-256-96 [draft-ietf-ipsec-ciph-sha-256-00]",
 		esp.HMACSHA256_128: "HMAC-SHA-256-128 [RFC4868]", esp.HMACSHA2_256: "HMAC-SHA-256-128 [RFC4868]",
 	}
 )
