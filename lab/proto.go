@@ -36,7 +36,7 @@ var ErrFrame = errors.New("malformed control frame")
 
 // Request is the first frame of a connection.
 type Request struct {
-	Op       string `json:"op"`                 // "console" or "down"
+	Op       string `json:"op"`                 // "console", "down" or "keys"
 	Node     string `json:"node,omitempty"`     // console: the router
 	User     string `json:"user,omitempty"`     // console: the login user
 	Term     string `json:"term,omitempty"`     // console: TERM of the client
@@ -50,6 +50,7 @@ type Request struct {
 const (
 	OpConsole = "console"
 	OpDown    = "down"
+	OpKeys    = "keys" // the ESP SAs of a router, with their keys (Wireshark esp_sa lines)
 )
 
 func writeFrame(w io.Writer, typ byte, payload []byte) error {

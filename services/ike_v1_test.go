@@ -87,30 +87,7 @@ var swanLabs atomic.Int32
 //
 //	h1 172.16.0.10 -- r1 (mxlab) 10.0.1.1 -- 10.0.1.2 s2 (charon) 192.168.0.1 -- h2 192.168.0.10
 func swanLab(t *testing.T, r1 []string, conn, child, settings string) (*lab, *swantest.Swan) {
-	needRoot(t)
-	swantest.Need(t)
-	l := &lab{t: t, prefix: fmt.Sprintf("mxsw%d-%d-", os.Getpid()%100000, swanLabs.Add(1)), ns: map[string]*netns.Handle{}}
-	t.Cleanup(l.close)
-	for _, n := range []string{"r1", "s2", "h1", "h2"} {
-		h, err := netns.Create(l.prefix + n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		l.ns[n] = h
-	}
-	l.connect("r1", "ge-1_0_0", "h1", "eth1")
-	l.connect("r1", "ge-1_0_1", "s2", "wan")
-	l.connect("s2", "lan", "h2", "eth1")
-	l.host("h1", "172.16.0.10/16", "172.16.0.1")
-	l.host("h2", "192.168.0.10/16", "192.168.0.1")
-	for _, a := range []struct{ link, p string }{{"wan", "10.0.1.2/30"}, {"lan", "192.168.0.1/16"}} {
-		if err := l.ns["s2"].AddrAdd(a.link, netip.MustParsePrefix(a.p)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if out, err := l.exec("s2", "sysctl", "-qw", "net.ipv4.ip_forward=1"); err != nil {
-		t.Fatalf("ip_forward: %v %s", err, out)
-	}
+	l := swanNet(t)
 	s := swantest.Start(t, l.ns["s2"].Name(), `connections {
   site {
     version = 1
@@ -144,6 +121,36 @@ secrets {
 `, settings)
 	l.r1 = l.router("r1", r1Layout, e2Config(t, "r1", ikeLines("1", r1...)...))
 	return l, s
+}
+
+// swanNet builds the namespaces of the strongSwan lab, without r1's
+// router and without charon.
+func swanNet(t *testing.T) *lab {
+	needRoot(t)
+	swantest.Need(t)
+	l := &lab{t: t, prefix: fmt.Sprintf("mxsw%d-%d-", os.Getpid()%100000, swanLabs.Add(1)), ns: map[string]*netns.Handle{}}
+	t.Cleanup(l.close)
+	for _, n := range []string{"r1", "s2", "h1", "h2"} {
+		h, err := netns.Create(l.prefix + n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.ns[n] = h
+	}
+	l.connect("r1", "ge-1_0_0", "h1", "eth1")
+	l.connect("r1", "ge-1_0_1", "s2", "wan")
+	l.connect("s2", "lan", "h2", "eth1")
+	l.host("h1", "172.16.0.10/16", "172.16.0.1")
+	l.host("h2", "192.168.0.10/16", "192.168.0.1")
+	for _, a := range []struct{ link, p string }{{"wan", "10.0.1.2/30"}, {"lan", "192.168.0.1/16"}} {
+		if err := l.ns["s2"].AddrAdd(a.link, netip.MustParsePrefix(a.p)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if out, err := l.exec("s2", "sysctl", "-qw", "net.ipv4.ip_forward=1"); err != nil {
+		t.Fatalf("ip_forward: %v %s", err, out)
+	}
+	return l
 }
 
 // TestE2IKEv1StrongSwan runs the E2 lab against strongSwan: traffic

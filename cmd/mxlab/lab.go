@@ -21,6 +21,8 @@ const labUsage = `usage:
   mxlab lab console NODE [--lab NAME] [-c "cmd; cmd"] [--user USER]
                                             a CLI on a router of a running lab
   mxlab lab exec NODE [--lab NAME] -- CMD...  run a command in a node's network namespace
+  mxlab lab keys NODE [--lab NAME]          the ESP SAs of a router with their keys, as lines of
+                                            Wireshark's esp_sa file (decrypts a capture of the WAN)
   mxlab lab down [NAME]                     stop a lab (or remove what a killed one left)
   mxlab lab list                            the labs that are running
 NAME may be omitted when one lab runs. Run directories live in %s.
@@ -40,6 +42,8 @@ func runLab(args []string) int {
 		err = labConsole(args[1:])
 	case "exec":
 		err = labExec(args[1:])
+	case "keys":
+		err = labKeys(args[1:])
 	case "down":
 		err = labDown(args[1:])
 	case "list":
@@ -234,4 +238,21 @@ func labDown(args []string) error {
 	}
 	fmt.Printf("lab %s down\n", name)
 	return nil
+}
+
+func labKeys(args []string) error {
+	fs := flag.NewFlagSet("mxlab lab keys", flag.ContinueOnError)
+	name := fs.String("lab", "", "the lab (default: the only one running)")
+	pos, _, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return errors.New("usage: mxlab lab keys NODE [--lab NAME]")
+	}
+	dir, err := lab.Find(lab.RunDir(), *name)
+	if err != nil {
+		return err
+	}
+	return lab.Keys(dir, pos[0], os.Stdout)
 }
