@@ -221,6 +221,7 @@ func (m *Machine) Receive(now time.Time, local, remote netip.AddrPort, msg []byt
 	}
 	sa.stats.InPackets++
 	sa.stats.InBytes += uint64(len(msg))
+	defer m.kickAll() // a deletion may leave a tunnel that wants SAs without
 	switch h.Exchange {
 	case ExchMain, ExchAggressive:
 		m.phase1(sa, local, remote, &h, msg)

@@ -432,3 +432,31 @@ func TestResponderOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestQuickModeUnconfirmed: the responder installs its pair with HASH(2)
+// (so the initiator's first packets find it) and removes it, telling the
+// initiator, when HASH(3) never comes.
+func TestQuickModeUnconfirmed(t *testing.T) {
+	l, r1, r2 := twoSites(t, ExchMain, nil)
+	l.filter = func(d *datagram) bool {
+		h, err := ParseHeader(d.msg)
+		return err != nil || d.from.Addr() != r1.addr || h.Exchange != ExchQuick || len(d.msg) > 80
+	}
+	l.run(time.Second)
+	if len(r2.installed) != 1 || len(r1.installed) != 1 {
+		t.Fatalf("pairs %d %d: the responder should install with HASH(2)", len(r1.installed), len(r2.installed))
+	}
+	l.run(70 * time.Second)
+	if len(r2.removed) == 0 || r2.m.Stats().Phase2Failed == 0 {
+		t.Fatalf("unconfirmed pair kept: %+v", r2.m.Stats())
+	}
+	if len(r1.removed) == 0 {
+		t.Error("the initiator was not told")
+	}
+	// HASH(3) gets through again: one tunnel.
+	l.filter = nil
+	l.run(2 * time.Minute)
+	if pair(t, r1, r2) != 1 {
+		t.Fatalf("no tunnel\n%s\n%s", r1.dumpLog(), r2.dumpLog())
+	}
+}

@@ -12,13 +12,17 @@ package ikev1
 //
 // (each covering the payloads after HASH with their headers). KE is
 // there with perfect forward secrecy; the IDs are the proxy identities,
-// from the rule term's addresses. The initiator installs the SA pair
-// when it sends HASH(3), the responder when it receives it.
+// from the rule term's addresses. The responder installs the SA pair as
+// it sends HASH(2) and the initiator as it sends HASH(3), so that the
+// initiator's first packets find the responder ready (RFC 2409 §5.5
+// leaves the order open; the commit bit is not used). A pair whose
+// HASH(3) never comes is removed again.
 
 import (
 	"encoding/binary"
 	"fmt"
 	"net/netip"
+	"slices"
 	"time"
 
 	"mxlab/services/ike/suite"
@@ -36,8 +40,9 @@ const (
 const maxQuickModes = 64
 
 // qmLinger is how long an initiator keeps a finished quick mode to resend
-// HASH(3) when the responder repeats HASH(2).
-const qmLinger = 30 * time.Second
+// HASH(3) when the responder repeats HASH(2): as long as the responder
+// may wait for it.
+const qmLinger = negotiationTimeout
 
 // quick is a quick-mode exchange in progress.
 type quick struct {
@@ -54,6 +59,7 @@ type quick struct {
 	ni, nr    []byte
 	gqm       []byte // g(qm)^xy
 	chosen    childProposal
+	child     *child // the responder's pair, installed with HASH(2)
 	localTS   netip.Prefix
 	remoteTS  netip.Prefix
 	state     qmState
@@ -291,6 +297,7 @@ func (m *Machine) quick1(sa *ikeSA, d *Message, last []byte, msg []byte) error {
 	sa.qms[q.mid] = q
 	m.arm(&q.r, out)
 	m.send(sa, out)
+	q.child = m.finishQuick(sa, q)
 	return nil
 }
 
@@ -371,20 +378,22 @@ func (m *Machine) quick3(sa *ikeSA, q *quick, d *Message) error {
 	delete(sa.qms, q.mid)
 	sa.cbc.forget(q.mid)
 	sa.remember(q.mid)
-	m.finishQuick(sa, q)
+	if q.child != nil {
+		m.logf("verbose", "%s: IPsec SAs %d/%d confirmed by %v", q.tun.cfg.Name, q.child.InSPI, q.child.OutSPI, sa.remote.Addr())
+	}
 	return nil
 }
 
 // finishQuick derives the keys of a negotiated quick mode and installs
-// the SA pair.
-func (m *Machine) finishQuick(sa *ikeSA, q *quick) {
+// the SA pair; it returns nil when there is none.
+func (m *Machine) finishQuick(sa *ikeSA, q *quick) *child {
 	t := q.tun
 	if t.q == q {
 		t.q = nil
 	}
 	if m.byTun[t.cfg.Name] != t {
 		delete(m.spis, q.spiIn)
-		return // the tunnel went away meanwhile
+		return nil // the tunnel went away meanwhile
 	}
 	enc, integ := q.chosen.Encryption, q.chosen.Integrity
 	n := enc.KeyLen()
@@ -418,7 +427,7 @@ func (m *Machine) finishQuick(sa *ikeSA, q *quick) {
 			q.rekeyOf.rekeying = false
 		}
 		m.failed(t)
-		return
+		return nil
 	}
 	m.stats.Phase2Done++
 	sa.stats.ChildCreated++
@@ -441,6 +450,7 @@ func (m *Machine) finishQuick(sa *ikeSA, q *quick) {
 	}
 	m.logf("info", "%s: IPsec SAs installed with %v: SPI in %d out %d, %v %v, %s, lifetime %d seconds, %s",
 		t.cfg.Name, sa.remote.Addr(), c.InSPI, c.OutSPI, enc, integ, pfs, int(life.Seconds()), how)
+	return c
 }
 
 // rekeyGrace is how long a replaced SA pair stays after its successor is
@@ -456,6 +466,9 @@ func (m *Machine) abandonQuick(sa *ikeSA, q *quick, why string) {
 	}
 	if q.state == qmDone {
 		return
+	}
+	if q.child != nil && m.byTun[q.tun.cfg.Name] == q.tun && slices.Contains(q.tun.children, q.child) {
+		m.removeChild(q.tun, q.child, true, "quick mode not confirmed")
 	}
 	delete(m.spis, q.spiIn)
 	if q.tun.q == q {
