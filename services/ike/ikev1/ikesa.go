@@ -74,6 +74,7 @@ type ikeSA struct {
 	hardAt      time.Time // expiry
 	rekeyed     bool      // a newer SA with the peer replaced this one
 	qms         map[uint32]*quick
+	running     int      // quick modes this side started and waits for
 	done        []uint32 // message IDs of finished exchanges (replays)
 	dpd         dpdState
 	contact     bool // INITIAL-CONTACT sent
@@ -248,8 +249,10 @@ func (m *Machine) tickIKE(sa *ikeSA) {
 		m.deleteIKE(sa, true, "lifetime expired")
 		return
 	}
-	for _, q := range sa.quickList() {
-		m.tickQuick(sa, q)
+	if sa.quickDue(m.now) {
+		for _, q := range sa.quickList() {
+			m.tickQuick(sa, q)
+		}
 	}
 	if !sa.softAt.IsZero() && !m.now.Before(sa.softAt) {
 		sa.softAt = time.Time{}

@@ -2,6 +2,7 @@ package ikev1
 
 import (
 	"bytes"
+	"fmt"
 	"net/netip"
 	"testing"
 	"time"
@@ -458,5 +459,36 @@ func TestQuickModeUnconfirmed(t *testing.T) {
 	l.run(2 * time.Minute)
 	if pair(t, r1, r2) != 1 {
 		t.Fatalf("no tunnel\n%s\n%s", r1.dumpLog(), r2.dumpLog())
+	}
+}
+
+// TestManyTunnels: 1000 terms between two gateways share one phase-1
+// SA; their quick modes run a few at a time, and all are renewed.
+func TestManyTunnels(t *testing.T) {
+	l := newLab(t)
+	r1, r2 := l.add("r1", "10.0.1.1", 1), l.add("r2", "10.0.1.2", 2)
+	var c1, c2 Config
+	for i := range 1000 {
+		a := netip.PrefixFrom(netip.AddrFrom4([4]byte{10, byte(100 + i/256), byte(i), 0}), 24)
+		b := netip.PrefixFrom(netip.AddrFrom4([4]byte{11, byte(100 + i/256), byte(i), 0}), 24)
+		t1 := site(fmt.Sprint(i), "10.0.1.1", "10.0.1.2", a.String(), b.String(), ExchMain)
+		t1.AutoStart = true
+		t1.IPsec.Proposals[0].Lifetime = 600 * time.Second
+		c1.Tunnels = append(c1.Tunnels, t1)
+		c2.Tunnels = append(c2.Tunnels, site(fmt.Sprint(i), "10.0.1.2", "10.0.1.1", b.String(), a.String(), ExchMain))
+	}
+	r2.configure(c2)
+	r1.configure(c1)
+	l.run(5 * time.Second)
+	if n := pair(t, r1, r2); n != 1000 {
+		t.Fatalf("%d pairs", n)
+	}
+	if len(r1.m.SAs()) != 1 {
+		t.Errorf("%d IKE SAs", len(r1.m.SAs()))
+	}
+	l.run(11 * time.Minute)
+	s := r1.m.Stats()
+	if n := pair(t, r1, r2); n != 1000 || s.Phase2Rekeys != 1000 || s.Phase2Failed+s.AuthFailed+s.Retransmits != 0 {
+		t.Fatalf("%d pairs after a rekey round, %+v", n, s)
 	}
 }

@@ -19,6 +19,7 @@ package ikev1
 // HASH(3) never comes is removed again.
 
 import (
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"net/netip"
@@ -36,8 +37,16 @@ const (
 	qmDone                     // initiator sent HASH(3); kept to answer a repeated HASH(2)
 )
 
-// maxQuickModes bounds the quick modes in progress on one phase-1 SA.
-const maxQuickModes = 64
+// maxQuickModes bounds the quick modes in progress on one phase-1 SA;
+// this side starts at most maxOutgoingQuick of them at once (the other
+// tunnels wait their turn).
+const (
+	maxQuickModes    = 64
+	maxOutgoingQuick = 16
+)
+
+// outgoing counts the quick modes this side runs on sa.
+func (sa *ikeSA) outgoing() int { return sa.running }
 
 // qmLinger is how long an initiator keeps a finished quick mode to resend
 // HASH(3) when the responder repeats HASH(2): as long as the responder
@@ -67,17 +76,23 @@ type quick struct {
 	deadline  time.Time
 }
 
+// quickDue reports whether a timer of a quick mode of sa is due.
+func (sa *ikeSA) quickDue(now time.Time) bool {
+	for _, q := range sa.qms {
+		if (!q.r.at.IsZero() && !now.Before(q.r.at)) || !now.Before(q.deadline) {
+			return true
+		}
+	}
+	return false
+}
+
 // quickList returns the quick modes of sa in message-ID order.
 func (sa *ikeSA) quickList() []*quick {
 	out := make([]*quick, 0, len(sa.qms))
 	for _, q := range sa.qms {
 		out = append(out, q)
 	}
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && out[j].mid < out[j-1].mid; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
+	slices.SortFunc(out, func(a, b *quick) int { return cmp.Compare(a.mid, b.mid) })
 	return out
 }
 
@@ -123,6 +138,7 @@ func (m *Machine) startQuick(sa *ikeSA, t *tunnel, rekeyOf *child) {
 	hash := sa.chosen.Hash.PRF(sa.keys.a, binary.BigEndian.AppendUint32(nil, q.mid), c.b)
 	msg := m.seal(sa, sa.header(ExchQuick, q.mid), withHash(hash, c), true)
 	sa.qms[q.mid] = q
+	sa.running++
 	t.q = q
 	m.logf("info", "%s: quick mode with %v for %v === %v", t.cfg.Name, sa.remote.Addr(), q.localTS, q.remoteTS)
 	m.arm(&q.r, msg)
@@ -358,8 +374,10 @@ func (m *Machine) quick2(sa *ikeSA, q *quick, d *Message, last []byte) error {
 	q.nr, q.spiOut, q.chosen = append([]byte(nil), nr...), spiOut, chosen
 	c := newChain()
 	c.add(PayloadHash, sa.chosen.Hash.PRF(sa.keys.a, []byte{0}, binary.BigEndian.AppendUint32(nil, q.mid), q.ni, q.nr))
-	out := m.seal(sa, sa.header(ExchQuick, q.mid), c, true)
+	out := m.seal(sa, sa.header(ExchQuick, q.mid), c, false)
+	sa.cbc.forget(q.mid)
 	q.state = qmDone
+	sa.running--
 	q.r.msg, q.r.at = out, time.Time{}
 	q.deadline = m.now.Add(qmLinger)
 	q.dh = nil
@@ -466,6 +484,9 @@ func (m *Machine) abandonQuick(sa *ikeSA, q *quick, why string) {
 	}
 	if q.state == qmDone {
 		return
+	}
+	if q.initiator {
+		sa.running--
 	}
 	if q.child != nil && m.byTun[q.tun.cfg.Name] == q.tun && slices.Contains(q.tun.children, q.child) {
 		m.removeChild(q.tun, q.child, true, "quick mode not confirmed")

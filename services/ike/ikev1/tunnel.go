@@ -82,7 +82,9 @@ func (m *Machine) kick(t *tunnel) {
 		return
 	}
 	if sa := m.ikeFor(t.cfg.Local, t.peer); sa != nil {
-		m.startQuick(sa, t, nil)
+		if sa.outgoing() < maxOutgoingQuick {
+			m.startQuick(sa, t, nil)
+		}
 		return
 	}
 	if m.negotiating(t.cfg.Local, t.peer) == nil {
@@ -167,8 +169,12 @@ func (m *Machine) rekey(t *tunnel, c *child) {
 	if t.q != nil {
 		return // the quick mode in progress replaces it
 	}
-	c.rekeying = true
 	sa := m.ikeFor(c.Local, c.Remote)
+	if sa != nil && sa.outgoing() >= maxOutgoingQuick {
+		c.Rekey = m.now.Add(time.Second) // its turn comes
+		return
+	}
+	c.rekeying = true
 	if t.cfg.ResponderOnly || (sa == nil && c.Remote != t.peer) {
 		return
 	}
