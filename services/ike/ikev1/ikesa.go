@@ -31,6 +31,9 @@ var stateNames = map[saState]string{
 
 func (s saState) String() string { return stateNames[s] }
 
+// replacedGrace is how long a phase-1 SA this side replaced stays.
+const replacedGrace = 10 * time.Second
+
 // Ports of IKE: 500, and 4500 after NAT detection (RFC 3947).
 const (
 	PortIKE  = 500
@@ -70,7 +73,7 @@ type ikeSA struct {
 	r        rtx
 
 	established time.Time
-	softAt      time.Time // rekey (initiator)
+	softAt      time.Time // renewal
 	hardAt      time.Time // expiry
 	rekeyed     bool      // a newer SA with the peer replaced this one
 	qms         map[uint32]*quick
@@ -144,8 +147,14 @@ func (m *Machine) established(sa *ikeSA) {
 	sa.r.at = time.Time{}
 	life := sa.chosen.Lifetime
 	sa.hardAt = m.now.Add(life)
+	// The initiator renews the SA first; the responder too, later, if
+	// nothing came (a peer such as strongSwan drops the IPsec SAs of an
+	// IKEv1 SA that is deleted, but moves them to a new SA with the same
+	// identities).
 	if sa.initiator {
 		sa.softAt = m.now.Add(m.jitter(life, 0.85, 0.9))
+	} else {
+		sa.softAt = m.now.Add(m.jitter(life, 0.92, 0.96))
 	}
 	sa.dpd.lastHeard = m.now
 	m.tickDPD(sa)
@@ -156,10 +165,15 @@ func (m *Machine) established(sa *ikeSA) {
 	for _, old := range m.sortedSAs() {
 		if old != sa && old.state == stateEstablished && !old.rekeyed && old.local.Addr() == sa.local.Addr() &&
 			old.remote.Addr() == sa.remote.Addr() {
+			// The replaced SA goes a little later, so that the peer
+			// has finished the new one (strongSwan moves its IPsec SAs
+			// to it) before it hears of the deletion.
 			old.rekeyed = true
 			old.softAt = time.Time{}
-			if sa.initiator && len(old.qms) == 0 {
-				m.deleteIKE(old, true, "replaced by a new IKE SA")
+			if sa.initiator {
+				if end := m.now.Add(replacedGrace); end.Before(old.hardAt) {
+					old.hardAt = end
+				}
 			}
 		}
 	}
@@ -246,7 +260,11 @@ func (m *Machine) tickIKE(sa *ikeSA) {
 		return
 	}
 	if !m.now.Before(sa.hardAt) {
-		m.deleteIKE(sa, true, "lifetime expired")
+		why := "lifetime expired"
+		if sa.rekeyed {
+			why = "replaced by a new IKE SA"
+		}
+		m.deleteIKE(sa, true, why)
 		return
 	}
 	if sa.quickDue(m.now) {
@@ -256,7 +274,9 @@ func (m *Machine) tickIKE(sa *ikeSA) {
 	}
 	if !sa.softAt.IsZero() && !m.now.Before(sa.softAt) {
 		sa.softAt = time.Time{}
-		if m.wantedPeer(sa.local.Addr(), sa.remote.Addr()) && m.negotiating(sa.local.Addr(), sa.remote.Addr()) == nil {
+		t := sa.policy
+		if m.wantedPeer(sa.local.Addr(), sa.remote.Addr()) && m.negotiating(sa.local.Addr(), sa.remote.Addr()) == nil &&
+			t.peer == sa.remote.Addr() && !t.cfg.ResponderOnly && m.byTun[t.cfg.Name] == t {
 			m.logf("info", "renewing %v before it expires", sa)
 			m.stats.Phase1Rekeys++
 			m.startIKE(sa.policy)
