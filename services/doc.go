@@ -14,10 +14,17 @@
 // output) to a table whose default route is the service interface's
 // device; ESP the PICs send carries kernel.Mark and is exempt.
 //
+// Dynamic terms (then dynamic) are negotiated with IKE by the
+// key-management engine of each PIC (package ike), which installs the SAs
+// it agrees on into the card.
+//
 // The operational commands are "show services ipsec-vpn ipsec
 // security-associations", "show services ipsec-vpn ipsec statistics",
-// "show services service-sets summary", "show services service-sets
-// statistics packet-drops" and the "clear services ipsec-vpn ipsec ..."
-// commands. Key-management events are written to the traceoptions file
-// (/var/log/kmd by default) when traceoptions are configured.
+// "show services ipsec-vpn ike security-associations", "show services
+// ipsec-vpn ike statistics", "show services service-sets summary", "show
+// services service-sets statistics packet-drops" and the "clear services
+// ipsec-vpn ipsec ..." and "clear services ipsec-vpn ike
+// security-associations" commands. Key-management events are written to
+// the traceoptions file (/var/log/kmd by default) when traceoptions are
+// configured.
 package services

@@ -281,3 +281,43 @@ func TestE2WiresharkKeys(t *testing.T) {
 		})
 	}
 }
+
+// TestE2IKEOnTraffic: with establish-tunnels on-traffic (the default) no
+// SA exists until traffic for the term arrives; the first packets are
+// dropped while IKE negotiates, then the tunnel carries them.
+func TestE2IKEOnTraffic(t *testing.T) {
+	needRoot(t)
+	l := newLab(t, e2Config(t, "r1", ikeLines("2")...), e2Config(t, "r2", ikeLines("2", "set services ipsec-vpn establish-tunnels responder-only")...))
+	time.Sleep(2 * time.Second)
+	if n := len(dynamicSPIs(l.cli(l.r1, "show services ipsec-vpn ipsec security-associations"))); n != 0 {
+		t.Fatalf("%d SAs before any traffic", n)
+	}
+	l.waitTunnel()
+	if n := len(dynamicSPIs(l.cli(l.r1, "show services ipsec-vpn ipsec security-associations"))); n != 2 {
+		t.Fatalf("%d SAs after traffic", n)
+	}
+	// r2 answers only: its traffic does not start a negotiation after a
+	// clear.
+	l.cli(l.r2, "clear services ipsec-vpn ike security-associations")
+	time.Sleep(time.Second)
+	l.ping("h2", "172.16.0.10", 1)
+	time.Sleep(time.Second)
+	if out := l.cli(l.r2, "show services ipsec-vpn ike security-associations"); strings.Contains(out, "Matured") {
+		t.Errorf("responder-only r2 negotiated:\n%s", out)
+	}
+}
+
+// TestE2IKENoNATT: disable-natt on both routers: no NAT detection, IKE on
+// UDP 500 and plain ESP.
+func TestE2IKENoNATT(t *testing.T) {
+	x := []string{"set services ipsec-vpn disable-natt"}
+	l := ikeLab(t, "2", x, x)
+	l.waitTunnel()
+	d := l.cli(l.r1, "show services ipsec-vpn ike security-associations detail")
+	if !strings.Contains(d, "Local: 10.0.1.1:500, Remote: 10.0.1.2:500") || !strings.Contains(d, "NAT traversal: Not detected") {
+		t.Errorf("IKE SA:\n%s", d)
+	}
+	if det := l.cli(l.r1, "show services ipsec-vpn ipsec security-associations detail"); !strings.Contains(det, "UDP encapsulate: Disabled") {
+		t.Errorf("ESP in UDP with disable-natt:\n%s", det)
+	}
+}

@@ -125,7 +125,7 @@ secrets {
 
 // swanNet builds the namespaces of the strongSwan lab, without r1's
 // router and without charon.
-func swanNet(t *testing.T) *lab {
+func swanNet(t testing.TB) *lab {
 	needRoot(t)
 	swantest.Need(t)
 	l := &lab{t: t, prefix: fmt.Sprintf("mxsw%d-%d-", os.Getpid()%100000, swanLabs.Add(1)), ns: map[string]*netns.Handle{}}

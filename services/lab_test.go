@@ -31,13 +31,13 @@ const (
 type routerT = *router.Router
 
 type lab struct {
-	t      *testing.T
+	t      testing.TB
 	prefix string
 	r1, r2 *router.Router
 	ns     map[string]*netns.Handle
 }
 
-func needRoot(t *testing.T) {
+func needRoot(t testing.TB) {
 	t.Helper()
 	if err := netns.Available(); err != nil {
 		t.Skipf("skipping: the E2 lab needs network namespaces: %v", err)
@@ -45,7 +45,7 @@ func needRoot(t *testing.T) {
 }
 
 // readExample returns an example configuration of config/testdata.
-func readExample(t *testing.T, name string) string {
+func readExample(t testing.TB, name string) string {
 	t.Helper()
 	b, err := os.ReadFile("testdata/examples/" + name)
 	if err != nil {
@@ -55,13 +55,13 @@ func readExample(t *testing.T, name string) string {
 }
 
 // e2Config is an E2 example with extra set lines.
-func e2Config(t *testing.T, router string, extra ...string) string {
+func e2Config(t testing.TB, router string, extra ...string) string {
 	cfg := readExample(t, "e2-"+router+".set")
 	return cfg + strings.Join(extra, "\n") + "\n"
 }
 
 // newLab builds the E2 lab with the given configurations.
-func newLab(t *testing.T, cfg1, cfg2 string) *lab {
+func newLab(t testing.TB, cfg1, cfg2 string) *lab {
 	needRoot(t)
 	l := &lab{t: t, prefix: fmt.Sprintf("mxsvc%d-", os.Getpid()%100000), ns: map[string]*netns.Handle{}}
 	t.Cleanup(l.close)

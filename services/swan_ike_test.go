@@ -190,3 +190,37 @@ func TestSwanDPD(t *testing.T) {
 		t.Errorf("kmd log:\n%s", log)
 	}
 }
+
+// TestSwanRekeyByMxlab: r1's own lifetimes (180 s, the smallest Junos
+// allows, for the IKE and the IPsec SA) make it rekey both while h1 pings
+// h2 through strongSwan: no ping may be lost. It takes over three
+// minutes; -short skips it.
+func TestSwanRekeyByMxlab(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipping: three minutes of traffic")
+	}
+	s := newV2Lab(t, r1IKE(t, "2", "immediately",
+		"set services ipsec-vpn ike proposal ike-prop lifetime-seconds 180",
+		"set services ipsec-vpn ipsec proposal ipsec-prop lifetime-seconds 180",
+		"set services ipsec-vpn ipsec policy ipsec-pol perfect-forward-secrecy keys group14"),
+		swanConf("2", "aes128-sha256-modp2048", "aes128-sha1-modp2048", "none"))
+	s.waitSwan()
+	cookies := ikeCookies(t, s.cli(s.r1, "show services ipsec-vpn ike security-associations"))
+	spi := s.r1Outbound()
+	if n := s.pingCount(t.Context(), 1000, "0.2"); n != 1000 {
+		t.Errorf("%d of 1000 pings answered across the rekeys", n)
+	}
+	if s.r1Outbound() == spi {
+		t.Error("r1 did not rekey its child SA")
+	}
+	if c := ikeCookies(t, s.cli(s.r1, "show services ipsec-vpn ike security-associations")); c == cookies {
+		t.Error("r1 did not rekey its IKE SA")
+	}
+	log := s.cli(s.r1, "file show /var/log/kmd")
+	if !strings.Contains(log, "rekeying child SA") || !strings.Contains(log, "rekeying the IKE SA") {
+		t.Errorf("kmd log:\n%s", log)
+	}
+	if out := s.ctl("--list-sas"); strings.Count(out, "INSTALLED") != 1 || strings.Count(out, "ESTABLISHED") != 1 {
+		t.Errorf("strongSwan SAs after the rekeys:\n%s", out)
+	}
+}

@@ -1,7 +1,16 @@
 // Package mspic is the IPsec engine of one emulated MS PIC (ms-F/P/0): the
-// service sets that run on it, their manual security associations, the
-// data path between the devices of the service units and the ESP sockets
-// of the local gateways, and the counters the show commands read.
+// service sets that run on it, their manual security associations and
+// the ones its key manager negotiates, the data path between the devices
+// of the service units and the ESP sockets of the local gateways, and the
+// counters the show commands read.
+//
+// Negotiated SAs (dynamic.go) come from the key manager (package ike)
+// through InstallSA and RemoveSA; a new plane is published with the SA
+// objects already running and the new pair, so that a rekey is
+// make-before-break. For local gateways with dynamic terms the card
+// listens on UDP 500 (IKE) and 4500 (ESP in UDP and, behind the non-ESP
+// marker, IKE) and hands IKE messages to the key manager (KeyManager),
+// with cleartext for a dynamic term that has no SA yet (Acquire).
 //
 // A Card is one goroutine (run) that owns the configuration, the SA
 // tables and the statistics baselines; other goroutines reach it through

@@ -78,6 +78,7 @@ type termID struct {
 type dynSA struct {
 	d       DynamicSA
 	in, out *esp.SA
+	wire    wireKey // where in's packets arrive
 }
 
 // dynState holds the negotiated SAs of a card across planes.
@@ -133,7 +134,7 @@ func (p *plane) addDynamic(tp *termPlane, dyn *dynState) error {
 	id := termID{tp.set.cfg.Name, tp.t.Index}
 	tp.acquired = dyn.stamp(id)
 	for _, d := range dyn.sas[id] {
-		if err := p.addInbound(tp, d.in); err != nil {
+		if err := p.addInbound(tp, d.in, d.wire); err != nil {
 			return err
 		}
 		tp.dyn = append(tp.dyn, d)
@@ -177,7 +178,7 @@ func (s *state) installSA(d DynamicSA) error {
 		in.UDP = &esp.UDPEncap{DstPort: d.Local.Port()}
 		out.UDP = &esp.UDPEncap{SrcPort: d.Local.Port(), DstPort: d.Remote.Port()}
 	}
-	x := &dynSA{d: d}
+	x := &dynSA{d: d, wire: wireOf(in)}
 	var err error
 	if x.in, err = esp.NewSA(in); err != nil {
 		return err

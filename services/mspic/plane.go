@@ -172,11 +172,20 @@ func (p *plane) addManual(tp *termPlane, m ipsec.Manual, noHop bool) error {
 	if err != nil {
 		return err
 	}
-	if err := p.addInbound(tp, sa); err != nil {
+	if err := p.addInbound(tp, sa, wireOf(c)); err != nil {
 		return err
 	}
 	tp.in = sa
 	return nil
+}
+
+// wireOf is the wire an inbound SA's packets arrive on.
+func wireOf(c esp.Config) wireKey {
+	k := wireKey{addr: c.Local}
+	if c.UDP != nil {
+		k.port = c.UDP.DstPort
+	}
+	return k
 }
 
 // wire returns the wire of a local address and port, creating it.
@@ -189,16 +198,11 @@ func (p *plane) wire(k wireKey) *wirePlane {
 	return w
 }
 
-// addInbound enters an inbound SA of tp into the table of its wire.
-func (p *plane) addInbound(tp *termPlane, sa *esp.SA) error {
-	c := sa.Config()
-	k := wireKey{addr: c.Local}
-	if c.UDP != nil {
-		k.port = c.UDP.DstPort
-	}
+// addInbound enters an inbound SA of tp into the table of wire k.
+func (p *plane) addInbound(tp *termPlane, sa *esp.SA, k wireKey) error {
 	w := p.wire(k)
 	if err := w.table.Add(sa); err != nil {
-		return fmt.Errorf("local gateway %s: %w", c.Local, err)
+		return fmt.Errorf("local gateway %s: %w", k.addr, err)
 	}
 	w.terms[sa.SPI()] = tp
 	return nil
