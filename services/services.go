@@ -100,7 +100,13 @@ func (s *Services) Prepare(_ context.Context, _, root *config.Node) (config.Pend
 			t.Close()
 		}
 		s.mu.Unlock()
-		return nil, &config.CommitError{Path: []string{"interfaces"}, Msg: err.Error()}
+		s.trace.log("error", err.Error())
+		s.event("KMD_INTERNAL_ERROR", err.Error())
+		var de *deviceError
+		if errors.As(err, &de) {
+			return nil, fmt.Errorf("commit failed: (could not create the device of interface %s)", de.unit)
+		}
+		return nil, fmt.Errorf("commit failed: (%v)", err)
 	}
 	return &pending{s: s, plan: plan, created: created}, nil
 }
@@ -146,16 +152,25 @@ func (s *Services) createDevices(plan *ipsec.Plan) (map[string]device, error) {
 		}
 		linux, err := netns.LinuxName(u)
 		if err != nil {
-			return created, fmt.Errorf("interface %s: %w", u, err)
+			return created, &deviceError{unit: u, err: err}
 		}
 		d, err := s.openDevice(linux)
 		if err != nil {
-			return created, fmt.Errorf("interface %s: %w", u, err)
+			return created, &deviceError{unit: u, err: err}
 		}
 		created[u] = d
 	}
 	return created, nil
 }
+
+// deviceError is a device of a service unit that could not be created.
+type deviceError struct {
+	unit string
+	err  error
+}
+
+func (e *deviceError) Error() string { return "interface " + e.unit + ": " + e.err.Error() }
+func (e *deviceError) Unwrap() error { return e.err }
 
 // openDevice opens a TUN device, or a veth pair when TUN devices cannot
 // be opened (or Options.Veth asks for one).
