@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -45,6 +46,14 @@ func run(args []string, now func() time.Time) int {
 		fmt.Fprintf(os.Stderr, "mxlab: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
+	if !validUser(*user) {
+		fmt.Fprintf(os.Stderr, "mxlab: --user %q: a user name is 1 to 64 letters, numbers, dots, dashes and underscores, not starting with a dot or a dash\n", *user)
+		return 2
+	}
+	if !validName(*name) {
+		fmt.Fprintf(os.Stderr, "mxlab: --name %q: a router name is 1 to 32 letters, numbers, dots, dashes and underscores\n", *name)
+		return 2
+	}
 	if err := runRouter(now, *name, *user, *stateDir, *cfgFile, *layoutFile, *cmds); err != nil {
 		var ex exitError
 		if errors.As(err, &ex) {
@@ -60,6 +69,19 @@ func run(args []string, now func() time.Time) int {
 type exitError int
 
 func (e exitError) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+// validUser checks a login name as [edit system login user] does.
+func validUser(u string) bool {
+	return len(u) >= 1 && len(u) <= 64 && userRE.MatchString(u)
+}
+
+var (
+	userRE = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`)
+	nameRE = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}$`)
+)
+
+// validName checks a router name: it names a namespace and a directory.
+func validName(n string) bool { return nameRE.MatchString(n) }
 
 func defaultStateDir(name string) (string, error) {
 	if d := os.Getenv("XDG_STATE_HOME"); d != "" {
