@@ -70,8 +70,10 @@ func (c *opCursor) Choices() Choices {
 		ch.Missing = "missing argument."
 		return ch
 	}
+	keywords := map[string]bool{}
 	if c.args == nil {
 		for _, n := range c.node.Children {
+			keywords[n.Name] = true
 			ch.List = append(ch.List, Choice{Word: n.Name, Help: n.Help})
 		}
 	}
@@ -84,7 +86,16 @@ func (c *opCursor) Choices() Choices {
 			positional = true
 			ch.List = append(ch.List, c.values(p)...)
 		}
-		if !p.Positional || p.Value != "" {
+		switch {
+		case keywords[p.Name]:
+			// A flag that is also a sub-command ("show interfaces
+			// terse"): listed once.
+		case p.Positional && p.Value != "":
+			// The keyword of a positional parameter is optional and
+			// Junos does not list it.
+			ch.List = append(ch.List, Choice{Word: p.Name, Help: p.Help, Hidden: true})
+		case !p.Positional:
+			keywords[p.Name] = true
 			ch.List = append(ch.List, Choice{Word: p.Name, Help: p.Help})
 		}
 	}
