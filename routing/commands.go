@@ -162,7 +162,7 @@ func (r *Router) cmdForwardingTable(env *cmdtree.Env, args cmdtree.Args) error {
 		if arg != "" && arg != name && !tableMatches(arg, t.Name) {
 			continue
 		}
-		es, err := forwardingTable(r.dp, t, instIfs)
+		ft, err := r.forwardingTable(t, instIfs)
 		if err != nil {
 			return err
 		}
@@ -170,7 +170,7 @@ func (r *Router) cmdForwardingTable(env *cmdtree.Env, args cmdtree.Args) error {
 			fmt.Fprintln(env.Out)
 		}
 		first = false
-		writeForwardingTable(env.Out, name, es)
+		writeForwardingTable(env.Out, ft)
 	}
 	return nil
 }

@@ -41,6 +41,8 @@ type Router struct {
 	cfg Config         // last applied configuration
 	ids map[string]int // routing instance -> kernel table
 	rib *RIB
+
+	nh nhIndexes // the next-hop indexes of the forwarding table
 }
 
 // Option configures a Router.
@@ -109,6 +111,7 @@ func (r *Router) Prepare(cfg Config) (netns.Pending, error) {
 		r.mu.Lock()
 		r.cfg, r.ids, r.rib = cfg, ids, rib
 		r.mu.Unlock()
+		r.nh.number(rib, cfg)
 	}}, nil
 }
 
