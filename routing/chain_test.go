@@ -261,3 +261,54 @@ round-trip min/avg/max/stddev = X ms
 		t.Errorf("interrupted ping:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// TestChainSendErrors checks the texts of ping and traceroute when the
+// kernel refuses to send: no route and a reject route give FreeBSD's
+// "No route to host" (Junos always has its reject default), a discard
+// route drops the packet silently.
+func TestChainSendErrors(t *testing.T) {
+	rs := buildChain(t, 1)
+	r := rs[0]
+	r.cfg.Static = append(r.cfg.Static,
+		StaticRoute{Prefix: pfx("10.50.0.0/16"), Discard: true},
+		StaticRoute{Prefix: pfx("10.60.0.0/16"), Reject: true})
+	commitChain(t, r)
+	tests := []struct{ host, want string }{
+		{"10.99.0.1", `PING 10.99.0.1 (10.99.0.1): 56 data bytes
+ping: sendto: No route to host
+
+--- 10.99.0.1 ping statistics ---
+1 packets transmitted, 0 packets received, 100% packet loss
+`},
+		{"10.60.0.1", `PING 10.60.0.1 (10.60.0.1): 56 data bytes
+ping: sendto: No route to host
+
+--- 10.60.0.1 ping statistics ---
+1 packets transmitted, 0 packets received, 100% packet loss
+`},
+		{"10.50.0.1", `PING 10.50.0.1 (10.50.0.1): 56 data bytes
+
+--- 10.50.0.1 ping statistics ---
+1 packets transmitted, 0 packets received, 100% packet loss
+`},
+	}
+	for _, tt := range tests {
+		got := runCmd(t, r.rt, []string{"ping"}, cmdtree.Args{"host": tt.host, "count": "1", "wait": "1"})
+		if got != tt.want {
+			t.Errorf("ping %s:\n%s\nwant:\n%s", tt.host, got, tt.want)
+		}
+	}
+	got := runCmd(t, r.rt, []string{"traceroute"}, cmdtree.Args{"host": "10.99.0.1", "ttl": "1", "no-resolve": ""})
+	want := `traceroute to 10.99.0.1 (10.99.0.1), 1 hops max, 40 byte packets
+traceroute: sendto: No route to host
+ 1 traceroute: wrote 10.99.0.1 40 chars, ret=-1
+ *traceroute: sendto: No route to host
+traceroute: wrote 10.99.0.1 40 chars, ret=-1
+ *traceroute: sendto: No route to host
+traceroute: wrote 10.99.0.1 40 chars, ret=-1
+ *
+`
+	if got != want {
+		t.Errorf("traceroute to no route:\n%s\nwant:\n%s", got, want)
+	}
+}

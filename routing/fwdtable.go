@@ -78,8 +78,11 @@ func (r *Router) forwardingTable(t *Table, instanceIfs map[string]bool) (FwdTabl
 			continue
 		}
 		e, k := routeEntry(t, kr)
-		if e.Type == "intf" && kr.Prefix.Bits() == 32 {
+		switch {
+		case e.Type == "intf" && kr.Prefix.Bits() == 32:
 			continue // a loopback address: its local entry stands for it
+		case e.Type != "intf" && kr.Connected && !kr.Gateway.IsValid():
+			continue // the kernel keeps the subnet of a link that is down; Junos does not
 		}
 		add(e, k)
 		if e.Type == "intf" && kr.Prefix.Bits() < 31 {
