@@ -31,7 +31,7 @@ func (m *OpMode) Exec(s *Session, cmd *Command, out io.Writer) (Mode, error) {
 	}
 	env := &cmdtree.Env{
 		Ctx: cmd.Ctx, Out: out, Router: s.opts.Router, User: s.opts.User,
-		Session: s, Display: cmd.Display, Compare: cmd.Compare,
+		Session: s, Display: cmd.Display, Compare: cmd.Compare, Width: s.settings.ScreenWidth,
 	}
 	err := c.node.Run(env, c.args)
 	switch {

@@ -22,6 +22,9 @@ type Env struct {
 	// Compare is the "| compare" argument ("rollback 0" for a bare
 	// "| compare"), when the command renders it (Node.Display has "compare").
 	Compare string
+	// Width is the session's screen width ("set cli screen-width"), for
+	// the lines Junos wraps to it; 0 for no limit.
+	Width int
 }
 
 // Args are the parsed parameters of a command: name -> value ("" for flags).
