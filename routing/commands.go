@@ -18,8 +18,7 @@ func Register(r *cmdtree.Registry, get func(*cmdtree.Env) *Router) {
 		func(env *cmdtree.Env, args cmdtree.Args) error { return get(env).cmdShowRoute(env, args) })
 	r.Register([]string{"show", "route", "summary"}, "Show route summary information", nil,
 		cmdtree.Func(func(env *cmdtree.Env) error {
-			rt := get(env)
-			ShowSummary(env.Out, rt.RIB(), RouterID(rt.Config()))
+			WriteSummary(env.Out, get(env).Summary())
 			return nil
 		}))
 	r.Register([]string{"show", "route", "forwarding-table"}, "Show forwarding table information",

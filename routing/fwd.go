@@ -11,31 +11,6 @@ import (
 	"mxlab/netns"
 )
 
-// ShowSummary writes `show route summary`.
-func ShowSummary(w io.Writer, rib *RIB, routerID netip.Addr) {
-	fmt.Fprintf(w, "Router ID: %s\n", routerID)
-	for _, t := range rib.Tables {
-		d, n, a, h := t.Counts()
-		fmt.Fprintf(w, "\n%s: %d destinations, %d routes (%d active, 0 holddown, %d hidden)\n", t.Name, d, n, a, h)
-		for _, p := range []Protocol{Direct, Local, Static} {
-			routes, active := 0, 0
-			for _, dst := range t.Dests {
-				for _, r := range dst.Routes {
-					if r.Protocol == p {
-						routes++
-						if r.Active {
-							active++
-						}
-					}
-				}
-			}
-			if routes > 0 {
-				fmt.Fprintf(w, "%20s:%7d routes,%7d active\n", p, routes, active)
-			}
-		}
-	}
-}
-
 // RouterID is routing-options router-id, or else the first address of
 // lo0.0, or else the lowest address of an interface.
 func RouterID(cfg Config) netip.Addr {

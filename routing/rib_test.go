@@ -246,3 +246,34 @@ func TestFIBSourceUnnumbered(t *testing.T) {
 		}
 	}
 }
+
+// TestHighwater checks the "Highwater Mark" counters: the maximum and its
+// time survive a smaller RIB, the average weighs each RIB by how long it
+// lasted.
+func TestHighwater(t *testing.T) {
+	now := t0
+	r := New(netnstest.New(), WithClock(func() time.Time { return now }))
+	many := Config{Interfaces: ifaces(), Static: []StaticRoute{
+		{Prefix: pfx("172.16.0.0/16"), NextHops: []NextHop{{Addr: addr("10.0.12.2")}}},
+		{Prefix: pfx("172.17.0.0/16"), Discard: true},
+	}, Instances: []Instance{{Name: "v", Type: "vrf"}}}
+	commit(t, r, many) // 3 direct + 2 local + 2 static: 7 destinations and routes, 5 in the FIB
+	now = now.Add(time.Hour)
+	commit(t, r, Config{Interfaces: ifaces()[:1]}) // 2 destinations, 1 in the FIB
+	now = now.Add(3 * time.Hour)
+	got := r.Summary().Highwater
+	want := []Watermark{
+		{Label: "RIB unique destination routes", Max: 7, At: t0, Average: 3, HasAvg: true}, // (7*1 + 2*3) / 4
+		{Label: "RIB routes", Max: 7, At: t0, Average: 3, HasAvg: true},
+		{Label: "FIB routes", Max: 5, At: t0, Average: 2, HasAvg: true}, // (5*1 + 1*3) / 4
+		{Label: "VRF type routing instances", Max: 1, At: t0},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("highwater = %+v", got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("%s: %+v; want %+v", want[i].Label, got[i], want[i])
+		}
+	}
+}

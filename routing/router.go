@@ -42,7 +42,8 @@ type Router struct {
 	ids map[string]int // routing instance -> kernel table
 	rib *RIB
 
-	nh nhIndexes // the next-hop indexes of the forwarding table
+	nh  nhIndexes // the next-hop indexes of the forwarding table
+	hwm highwater // the highwater marks of `show route summary`
 }
 
 // Option configures a Router.
@@ -112,6 +113,7 @@ func (r *Router) Prepare(cfg Config) (netns.Pending, error) {
 		r.cfg, r.ids, r.rib = cfg, ids, rib
 		r.mu.Unlock()
 		r.nh.number(rib, cfg)
+		r.hwm.observe(r.now(), rib, cfg)
 	}}, nil
 }
 
