@@ -418,13 +418,11 @@ func addrLine(a netip.Prefix) string {
 }
 
 // shortNetwork writes an IPv4 network the way Junos does in "Destination:"
-// lines: trailing zero bytes left out ("10/8", "192.168.1/24").
+// lines: the bytes the prefix length covers ("10/8", "128/2",
+// "192.168.1/24", "10.0.1.0/30").
 func shortNetwork(p netip.Prefix) string {
 	a := p.Addr().As4()
-	n := 4
-	for n > 1 && a[n-1] == 0 {
-		n--
-	}
+	n := max((p.Bits()+7)/8, 1)
 	parts := make([]string, n)
 	for i := range parts {
 		parts[i] = fmt.Sprint(a[i])
