@@ -19,10 +19,10 @@ import (
 	"time"
 
 	"mxlab/lab"
-	"mxlab/shell/cmdtree"
 	"mxlab/netns"
 	"mxlab/router"
 	"mxlab/routing"
+	"mxlab/shell/cmdtree"
 )
 
 // ntcDir is where the ntc-templates Juniper templates are, relative to the
@@ -496,4 +496,3 @@ func checkARP(t *testing.T, h *tfsmRouter, tpl ntcTemplate) {
 		t.Errorf("no entry for the host 10.9.0.10\n%s", text)
 	}
 }
-
