@@ -206,3 +206,10 @@ func (x *ifIndexes) allocate(cfg Config) {
 // fixedUnits are the indexes Junos gives the management and loopback
 // units, which it creates at boot.
 var fixedUnits = map[string]ifIndex{"fxp0.0": {4, 13}, "lo0.0": {320, 16}}
+
+// SNMPIndex returns the SNMP ifIndex of a physical interface, as the
+// system log and "show interfaces" give it.
+func (c *Chassis) SNMPIndex(ifd string) (int, bool) {
+	x, ok := c.idx.phys[ifd]
+	return x.snmp, ok
+}

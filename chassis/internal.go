@@ -82,8 +82,8 @@ func pseudo(name string, idx ifIndex, llt, ifFlags string, linkType bool) softIf
 	return s
 }
 
-// ethernet is an internal Ethernet interface (a MAC address of its own).
-func ethernet(name string, idx ifIndex, mtu string, ifFlags bool) softIf {
+// softEthernet is an internal Ethernet interface (a MAC address of its own).
+func softEthernet(name string, idx ifIndex, mtu string, ifFlags bool) softIf {
 	s := softIf{name: name, index: idx, typ: "Ethernet", llt: "Ethernet", mtu: mtu, clocking: "Unspecified", speed: "Unspecified",
 		devFlags: "Present Running", linkType: "Full-Duplex", linkFlags: true, mac: true, packets: true}
 	s.normal = []string{"Type: Ethernet, Link-level type: Ethernet, MTU: " + mtu, hdrDevice}
@@ -141,7 +141,7 @@ var reInterfaces = func() []softIf {
 	fxp0 := softIf{name: "fxp0", index: ifIndex{64, 1}, typ: "Ethernet", llt: "Ethernet", mtu: "1514", clocking: "Unspecified",
 		speed: "Unspecified", devFlags: "Present Running", ifFlags: "SNMP-Traps", linkType: "Unspecified", mac: true, bootFlap: true, packets: true,
 		normal: []string{"Type: Ethernet, Link-level type: Ethernet, MTU: 1514", hdrDevice, hdrIfSNMP, hdrMAC, hdrFlapped}}
-	jsrv := ethernet("jsrv", ifIndex{144, 513}, "1514", false)
+	jsrv := softEthernet("jsrv", ifIndex{144, 513}, "1514", false)
 	jsrv.units = []softUnit{{number: 1, index: ifIndex{325, 514}, flags: "Up 0x24004000 Encapsulation: unknown",
 		head: []string{"Bandwidth: 1Gbps", "Routing Instance: None Bridging Domain: None"},
 		protos: []softProto{{family: "inet", mtu: "1514", lines: []string{nhFull, "  Flags: Is-Primary",
@@ -162,18 +162,18 @@ var reInterfaces = func() []softIf {
 		normal: []string{"Type: PPPoE, Link-level type: PPPoE, MTU: 1532", hdrDevice, hdrIfP2P, hdrLinkType, hdrLinkFlags}}
 	lsi := pseudo("lsi", ifIndex{4, 4}, "LSI", "", false)
 	out := []softIf{
-		ethernet("cbp0", ifIndex{129, 501}, "9192", true), demux, dsc, em1,
+		softEthernet("cbp0", ifIndex{129, 501}, "9192", true), demux, dsc, em1,
 		pseudo("esi", ifIndex{134, 503}, "VxLAN-Tunnel-Endpoint", "SNMP-Traps", true),
 	}
 	out = append(out, fti...)
 	out = append(out, fxp0,
 		tunnel("gre", ifIndex{10, 8}, "GRE", "GRE", "Point-To-Point SNMP-Traps"),
 		tunnel("ipip", ifIndex{11, 9}, "IPIP", "IP-over-IP", "SNMP-Traps"),
-		ethernet("irb", ifIndex{132, 512}, "1514", true), jsrv, lo0, lsi,
+		softEthernet("irb", ifIndex{132, 512}, "1514", true), jsrv, lo0, lsi,
 		tunnel("mtun", ifIndex{66, 12}, "Multicast-GRE", "GRE", "SNMP-Traps"),
 		tunnel("pimd", ifIndex{26, 11}, "PIMD", "PIM-Decapsulator", ""),
 		tunnel("pime", ifIndex{25, 10}, "PIME", "PIM-Encapsulator", ""),
-		ethernet("pip0", ifIndex{130, 515}, "9192", true), pp0,
+		softEthernet("pip0", ifIndex{130, 515}, "9192", true), pp0,
 		pseudo("rbeb", ifIndex{135, 517}, "Remote-BEB", "", true),
 		pseudo("tap", ifIndex{12, 7}, "Interface-Specific", "SNMP-Traps", false),
 		pseudo("vtep", ifIndex{133, 518}, "VxLAN-Tunnel-Endpoint", "", true),
@@ -343,9 +343,9 @@ func (v *view) softPhysical(b *strings.Builder, c *Chassis, p phys, lv level) {
 	b.WriteString("  Alternate link address: Unspecified\n")
 	fmt.Fprintf(b, "  Last flapped   : %s\n", flapped)
 	v.cleared(b, "  ", base)
-	traffic(b, "  ", st, false)
+	traffic(b, "  ", st, nil)
 	b.WriteString("  IPv6 transit statistics:\n")
-	traffic(b, "  ", zeroStats, false)
+	traffic(b, "  ", zeroStats, nil)
 	if lv == levelExtensive {
 		b.WriteString("  Input errors:\n    Errors: 0, Drops: 0, Framing errors: 0, Runts: 0, Giants: 0, Policed discards: 0, Resource errors: 0\n")
 		b.WriteString("  Output errors:\n    Carrier transitions: 0, Errors: 0, Drops: 0, MTU errors: 0, Resource errors: 0\n")
@@ -374,9 +374,9 @@ func (v *view) softLogical(b *strings.Builder, c *Chassis, p phys, u *softUnit, 
 	case levelNormal:
 		fmt.Fprintf(b, "    Input packets : %d\n    Output packets: %d\n", st.InPackets, st.OutPackets)
 	default:
-		traffic(b, "    ", st, false)
+		traffic(b, "    ", st, nil)
 		b.WriteString("    Local statistics:\n")
-		traffic(b, "    ", st, false)
+		traffic(b, "    ", st, nil)
 	}
 	for _, pr := range u.protos {
 		if lv == levelBrief {

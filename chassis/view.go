@@ -18,6 +18,7 @@ type view struct {
 	start    time.Time
 	cfg      Config
 	counters Counters
+	rates    *rates
 	reClear  map[string]pic.Baseline
 	fpcs     []fpcView
 	width    int // screen width for the lines Junos wraps; 0: no limit
@@ -36,7 +37,7 @@ type picView struct {
 
 func (c *Chassis) snapshot() *view {
 	c.mu.Lock()
-	v := &view{at: c.now(), start: c.start, cfg: c.cfg, counters: c.counters, reClear: c.reClear}
+	v := &view{at: c.now(), start: c.start, cfg: c.cfg, counters: c.counters, rates: &c.rates, reClear: c.reClear}
 	c.reClear = cloneBaselines(c.reClear)
 	c.mu.Unlock()
 	for _, f := range c.hw.fpcs {
