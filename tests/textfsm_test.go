@@ -71,9 +71,14 @@ func TestTextFSM(t *testing.T) {
 		t.Run(strings.ReplaceAll(c.command, " ", "_"), func(t *testing.T) { c.check(t, rt, index[i]) })
 	}
 	for _, tpl := range index {
-		if !used[tpl.file] && implements(strings.Fields(tpl.command)) {
-			t.Errorf("%s: no check for %q, which mxlab implements", filepath.Base(tpl.file), tpl.command)
+		if used[tpl.file] || !implements(strings.Fields(tpl.command)) {
+			continue
 		}
+		if out, ok := rt.try(tpl.command); !ok {
+			t.Logf("%s: mxlab has %q but does not run it yet: %s", filepath.Base(tpl.file), tpl.command, strings.TrimSpace(out))
+			continue
+		}
+		t.Errorf("%s: no check for %q, which mxlab implements", filepath.Base(tpl.file), tpl.command)
 	}
 }
 
@@ -166,6 +171,17 @@ func (h *tfsmRouter) run(t *testing.T, cmd string) string {
 		t.Fatalf("%s failed:\n%s", cmd, out.String())
 	}
 	return out.String()
+}
+
+// try runs a command and reports whether it succeeded.
+func (h *tfsmRouter) try(cmd string) (string, bool) {
+	var out bytes.Buffer
+	sh, done := h.r.NewShell(router.ShellOptions{Out: &out, User: "lab"})
+	defer done()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	failed := sh.RunCommands(ctx, cmd)
+	return out.String(), !failed
 }
 
 // parse parses text with a template; it reports the TextFSM error when
