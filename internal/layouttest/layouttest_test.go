@@ -25,3 +25,20 @@ func TestColumns(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func TestFlowingAndFreeTail(t *testing.T) {
+	capture := "  Logical interface ge-0/0/0.2036 (Index 74) (SNMP ifIndex 535)"
+	if err := Flowing(capture, "  Logical interface ge-1/0/0.0 (Index 337) (SNMP ifIndex 566)"); err != nil {
+		t.Error(err)
+	}
+	if err := Flowing(capture, "  Logical interface ge-1/0/0.0  (Index 337) (SNMP ifIndex 566)"); err == nil {
+		t.Error("two blanks before (Index not seen")
+	}
+	row := "Slot 0   Online       DPCE 2x 10GE R"
+	if err := columns(row, "Slot 4   Online       MS-MPC", 3); err != nil {
+		t.Error(err)
+	}
+	if err := columns(row, "Slot 4   Online      MS-MPC", 3); err == nil {
+		t.Error("description a column off not seen")
+	}
+}
