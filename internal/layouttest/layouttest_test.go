@@ -10,8 +10,8 @@ func TestColumns(t *testing.T) {
 	}{
 		{"lo0.0                   up    up   inet     192.0.2.1           --> 0/0", true},
 		{"lo0.0                   up    up   inet     192.0.2.1             --> 0/0", false}, // remote two columns off
-		{"lo0.0                   up    down inet     192.0.2.1           --> 0/0", false}, // another state
-		{"lo0.0                   up    up   inet     192.0.2.1", false},                   // a column missing
+		{"lo0.0                   up    down inet     192.0.2.1           --> 0/0", false},   // another state
+		{"lo0.0                   up    up   inet     192.0.2.1", false},                     // a column missing
 		{"lo0.16384               up    up   inet     127.0.0.1           --> 0/0", true},
 	}
 	for _, tt := range tests {
