@@ -105,6 +105,12 @@ func TestLayoutMatchesCaptures(t *testing.T) {
 		"^10\\.0\\.12\\.0/32 +dest|^10\\.17\\.214\\.0/32", "^10\\.0\\.12\\.1/32 +intf|^10\\.17\\.214\\.27/32 +intf",
 		"^10\\.0\\.12\\.1/32 +dest|^10\\.17\\.214\\.27/32 +dest", "^10\\.0\\.12\\.255/32|^10\\.17\\.214\\.63/32",
 		"^10\\.0\\.12\\.2/32|^172\\.19\\.121\\.1/32", "^192\\.\\S+/32 +intf", "224.0.0.0/4", "224.0.0.1/32", "255.255.255.255/32")
+	if fam := run([]string{"show", "route", "forwarding-table"}, cmdtree.Args{"family": "inet"}); fam != run([]string{"show", "route", "forwarding-table"}, nil) {
+		t.Errorf("show route forwarding-table family inet differs from the whole table:\n%s", fam)
+	}
+	if err := checkFamily("inet6"); err == nil {
+		t.Error("family inet6 accepted; mxlab forwards IPv4 only")
+	}
 	layouttest.Compare(t, captureARP, run([]string{"show", "arp"}, nil), "MAC Address", "^\\S+ +10\\.0\\.13\\.2 |^50:", "Total entries")
 	layouttest.Compare(t, captureARPNoResolve, run([]string{"show", "arp"}, cmdtree.Args{"no-resolve": ""}),
 		"MAC Address", "^\\S+ +10\\.0\\.13\\.2 |^50:")

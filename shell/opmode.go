@@ -133,7 +133,7 @@ func (c *opCursor) values(p cmdtree.Param) []Choice {
 	out := []Choice{{Word: holder, Help: p.Help, Placeholder: true}}
 	if p.Values != nil {
 		for _, v := range p.Values(c.s.opts.Router) {
-			out = append(out, Choice{Word: v, Value: true})
+			out = append(out, Choice{Word: v, Help: p.ValueHelp[v], Value: true})
 		}
 	}
 	return out

@@ -59,6 +59,8 @@ type Param struct {
 	// Values, when set, lists the values offered by '?' and completion
 	// (interface names, service-set names); it is called with the router.
 	Values func(router any) []string
+	// ValueHelp gives the help text of the values that have one.
+	ValueHelp map[string]string
 	// Check validates a value; its error is shown under the caret.
 	Check func(v string) error
 }
