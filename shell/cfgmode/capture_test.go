@@ -7,25 +7,25 @@ import (
 	"mxlab/internal/layouttest"
 )
 
-// CiscoTestAutomation/genieparser,
-// src/genie/libs/parser/junos/tests/ShowSystemCommit/cli/equal/golden_output_1_output.txt
-// (excerpt); the comment line as Junos prints it (a commit comment on the
-// next line, indented four spaces).
-const captureCommit = `0   2020-03-05 16:04:34 UTC by cisco via cli
+// JulioPDX/JulioPDX.github.io,
+// docs/2021/12/06/my-journey-learning-about-juniper-junos/ (a commit with a
+// comment, on the next line indented four spaces), and the timestamp
+// column of CiscoTestAutomation/genieparser,
+// src/genie/libs/parser/junos/tests/ShowSystemCommit/cli/equal/golden_output_1_output.txt.
+const captureCommit = `0   2021-12-06 14:32:57 PST by cisco via cli
+    This is a bad config
 1   2020-03-05 16:01:49 UTC by cisco via cli
-    first
-2   2020-03-05 15:53:03 UTC by cisco via cli
 `
 
 // TestCommitLayoutMatchesCapture compares show system commit with a real
 // router's, column for column.
 func TestCommitLayoutMatchesCapture(t *testing.T) {
 	s := open(t, newRouter(t, t.TempDir()), "cisco", "pts/0")
-	for _, line := range []string{"configure", "set system host-name r1", `commit comment "first"`,
-		"set system location building b1", "commit", "exit"} {
+	for _, line := range []string{"configure", "set system host-name r1", "commit",
+		"set system location building b1", `commit comment "This is a bad config"`, "exit"} {
 		s.do(line)
 	}
 	out := s.do("show system commit")
 	out = out[:strings.LastIndex(out, "\n\n")+1] // the prompt after the blank line
-	layouttest.Compare(t, captureCommit, out, "=^0 ", "=^1 ", "    first")
+	layouttest.Compare(t, captureCommit, out, "=^0 ", "    This", "=^1 ")
 }
