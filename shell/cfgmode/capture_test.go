@@ -7,12 +7,13 @@ import (
 	"mxlab/internal/layouttest"
 )
 
+// The commit lines of CiscoTestAutomation/genieparser,
+// src/genie/libs/parser/junos/tests/ShowSystemCommit/cli/equal/golden_output_1_output.txt
+// (a router in UTC, as mxlab's), and the comment line of
 // JulioPDX/JulioPDX.github.io,
-// docs/2021/12/06/my-journey-learning-about-juniper-junos/ (a commit with a
-// comment, on the next line indented four spaces), and the timestamp
-// column of CiscoTestAutomation/genieparser,
-// src/genie/libs/parser/junos/tests/ShowSystemCommit/cli/equal/golden_output_1_output.txt.
-const captureCommit = `0   2021-12-06 14:32:57 PST by cisco via cli
+// docs/2021/12/06/my-journey-learning-about-juniper-junos/ (a commit
+// comment, on the next line indented four spaces).
+const captureCommit = `0   2020-03-05 16:04:34 UTC by cisco via cli
     This is a bad config
 1   2020-03-05 16:01:49 UTC by cisco via cli
 `
