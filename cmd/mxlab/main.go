@@ -17,6 +17,7 @@ import (
 	"golang.org/x/term"
 
 	"mxlab/chassis"
+	"mxlab/lab"
 	"mxlab/netns"
 	"mxlab/router"
 	"mxlab/shell"
@@ -39,8 +40,17 @@ func run(args []string, now func() time.Time) int {
 	cfgFile := fs.String("config", "", "configuration file to commit at start (curly-brace text or set commands)")
 	layoutFile := fs.String("chassis", "", "chassis layout file (YAML); default: an MX480")
 	cmds := fs.String("c", "", "run commands (separated by ';') like Junos 'cli -c' and exit")
+	version := fs.Bool("version", false, "print the version of mxlab and of the Junos release it emulates, and exit")
+	fs.Usage = func() { usage(fs) }
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
 		return 2
+	}
+	if *version {
+		fmt.Printf("mxlab %s, a Junos router emulator (Junos %s)\n", router.Version, router.Junos)
+		return 0
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(os.Stderr, "mxlab: unexpected argument %q\n", fs.Arg(0))
@@ -63,6 +73,16 @@ func run(args []string, now func() time.Time) int {
 		return 1
 	}
 	return 0
+}
+
+// usage prints the help of "mxlab -h": both ways to run mxlab and the
+// flags of the router.
+func usage(fs *flag.FlagSet) {
+	w := fs.Output()
+	fmt.Fprintf(w, "usage:\n  mxlab [flags]                             run one router with its CLI (flags below)\n")
+	fmt.Fprintf(w, strings.TrimPrefix(labUsage, "usage:\n"), lab.RunDir())
+	fmt.Fprintf(w, "\nflags:\n")
+	fs.PrintDefaults()
 }
 
 // exitError carries an exit status without a message.
