@@ -142,14 +142,15 @@ func New(opts Options) (*Router, error) {
 		defer r.wg.Done()
 		r.fwd.run(r.ctx)
 	}()
+	svc := r.newServices()
 	db.AddValidator(chassis.Validate)
 	db.AddValidator(routing.Validate)
-	db.AddValidator(services.Validate)
+	db.AddValidator(svc.Validate)
 	db.AddValidator(support.Validator())
 	r.setHost(db.Effective())
 	db.AddOwner(systemOwner{r: r})
 	db.AddOwner(chassisOwner{c: ch})
-	db.AddOwner(r.newServices())
+	db.AddOwner(svc)
 	db.AddOwner(r.fwd)
 	ok = true
 	return r, nil
