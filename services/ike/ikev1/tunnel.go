@@ -270,6 +270,14 @@ func (m *Machine) DeleteIKE(now time.Time, peer netip.Addr, notify bool) int {
 			n++
 		}
 	}
+	// Quick modes cut short here are no failure of the tunnels: the
+	// ones that want SAs negotiate again at once.
+	for _, t := range m.tuns {
+		if !peer.IsValid() || t.peer == peer {
+			t.retryAt, t.failures = time.Time{}, 0
+		}
+	}
+	m.kickAll()
 	return n
 }
 
