@@ -35,7 +35,7 @@ func walk(start Cursor, toks []Token) (*parsed, error) {
 			}
 			continue
 		}
-		ch := p.last.Choices()
+		ch := matchChoices(p.last, tok.Text)
 		c, err := match(ch, tok)
 		if err != nil {
 			return p, err
@@ -59,6 +59,14 @@ func walk(start Cursor, toks []Token) (*parsed, error) {
 	return p, nil
 }
 
+// matchChoices returns the choices tok is matched against.
+func matchChoices(c Cursor, word string) Choices {
+	if m, ok := c.(Matcher); ok {
+		return m.MatchChoices(word)
+	}
+	return c.Choices()
+}
+
 // startPipe handles a "|" token.
 func (p *parsed) startPipe(tok Token) error {
 	ch := p.last.Choices()
@@ -76,7 +84,7 @@ func (p *parsed) startPipe(tok Token) error {
 
 // complete checks that the walked line may end at column end.
 func (p *parsed) complete(end int) error {
-	ch := p.last.Choices()
+	ch := matchChoices(p.last, "")
 	if ch.Enter {
 		return nil
 	}
