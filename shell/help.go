@@ -66,7 +66,7 @@ func (s *Session) complete(before string, tab bool) (text, listing string) {
 		return before, ""
 	}
 	part := toks[n-1]
-	p, err := walk(s.mode().Start(s), toks[:n-1])
+	p, err := s.walkLine(toks[:n-1])
 	if err != nil {
 		return before, s.errorText(err)
 	}
