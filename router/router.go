@@ -16,6 +16,7 @@ import (
 	"mxlab/pic"
 	"mxlab/routing"
 	"mxlab/services"
+	"mxlab/services/pki"
 	"mxlab/shell"
 	"mxlab/shell/cfgmode"
 	"mxlab/shell/cmdtree"
@@ -40,6 +41,10 @@ type Options struct {
 	// a forwarding plane (NoPlane says why).
 	Netns   *netns.Handle
 	NoPlane error
+	// HostFiles lets the CLI sessions copy files of the host into the
+	// router ("file copy /home/me/ca.crt /var/tmp/"): for a router run
+	// standalone or in a lab by the user who owns it.
+	HostFiles bool
 }
 
 // Router is one running router.
@@ -55,6 +60,8 @@ type Router struct {
 	Netns   *netns.Router // nil without a namespace
 	fwd     *forwarding
 	svc     *services.Services
+	pki     *pki.Store
+	hostFS  bool
 	wg      sync.WaitGroup
 	cancel  context.CancelFunc
 
@@ -75,7 +82,8 @@ func New(opts Options) (*Router, error) {
 			return nil, err
 		}
 	}
-	r := &Router{name: opts.Name, dir: opts.StateDir, booted: opts.Now(), now: opts.Now, logins: map[*shell.Session]shell.Login{}}
+	r := &Router{name: opts.Name, dir: opts.StateDir, booted: opts.Now(), now: opts.Now, hostFS: opts.HostFiles,
+		logins: map[*shell.Session]shell.Login{}}
 	store, err := config.NewStore(filepath.Join(opts.StateDir, "config"))
 	if err != nil {
 		return nil, err
@@ -110,6 +118,9 @@ func New(opts Options) (*Router, error) {
 	for _, v := range config.ServiceRules() {
 		db.AddValidator(v)
 	}
+	if err := r.newPKI(); err != nil {
+		return nil, err
+	}
 	db.AddOwner(chassisOwner{c: ch})
 	db.AddOwner(r.newServices())
 	db.AddOwner(r.fwd)
@@ -124,6 +135,7 @@ func (r *Router) Start(ctx context.Context, startup string) error {
 	}
 	eff := r.DB.Effective()
 	r.Chassis.Configure(ChassisConfig(eff))
+	r.startPKI(ctx, eff)
 	if err := r.svc.Start(ctx, eff); err != nil {
 		return err
 	}
@@ -187,6 +199,7 @@ func (r *Router) Stop() {
 	r.wg.Wait()
 	r.svc.Stop()
 	r.Chassis.Stop()
+	r.pki.Close()
 	r.DB.Close()
 }
 
@@ -258,7 +271,7 @@ func (r *Router) NewShell(o ShellOptions) (*shell.Shell, func()) {
 		Registry: Commands(), Router: r, User: o.User, Hostname: r.Hostname,
 		Version: shell.Version{Model: r.Chassis.Model(), Junos: Junos, Mxlab: Version},
 		In:      o.In, Out: o.Out, TTY: o.TTY, Term: o.Term, Size: o.Size,
-		ConfigMode: r.Config, StateDir: r.dir, Booted: r.booted, Now: r.now,
+		ConfigMode: r.Config, StateDir: r.dir, Hidden: []string{pkiPath}, HostFiles: r.hostFS, Booted: r.booted, Now: r.now,
 		LastConfigured: func() (time.Time, string, bool) { return lastCommit(r.DB) },
 		Logins:         r.Logins, From: o.From, Line: o.Line,
 	})
@@ -307,6 +320,7 @@ func Commands() *cmdtree.Registry {
 		cfgmode.Register(r, func(env *cmdtree.Env) *cfgmode.Config { return env.Router.(*Router).Config })
 		routing.Register(r, func(env *cmdtree.Env) *routing.Router { return env.Router.(*Router).Routing })
 		registerServices(r)
+		registerPKI(r)
 		commands = r
 	})
 	return commands

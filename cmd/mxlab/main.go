@@ -107,7 +107,8 @@ func runRouter(now func() time.Time, name, user, stateDir, cfgFile, layoutFile, 
 			}
 		}()
 	}
-	r, err := router.New(router.Options{Name: name, Layout: layout, StateDir: stateDir, Now: now, Netns: ns, NoPlane: noPlane})
+	r, err := router.New(router.Options{Name: name, Layout: layout, StateDir: stateDir, Now: now, Netns: ns, NoPlane: noPlane,
+		HostFiles: true})
 	if err != nil {
 		return err
 	}
