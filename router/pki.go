@@ -2,7 +2,11 @@ package router
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"path"
 	"path/filepath"
+	"strings"
 
 	"mxlab/config"
 	"mxlab/services/pki"
@@ -41,4 +45,20 @@ func (r *Router) PKI() *pki.Store { return r.pki }
 // registerPKI adds the PKI commands.
 func registerPKI(reg *cmdtree.Registry) {
 	pki.Register(reg, func(env *cmdtree.Env) *pki.Store { return env.Router.(*Router).pki })
+}
+
+// ErrNotRouterFile reports a path outside the router's user file space.
+var ErrNotRouterFile = errors.New("not a file of the router's user file space (/var, /config)")
+
+// FilePath maps an absolute router path ("/var/tmp/r2.req") to its file in
+// the state directory, for tools that bring files in and out of a router
+// (a lab's "cp"). Paths outside /var and /config, and the certificate
+// store, are refused.
+func (r *Router) FilePath(name string) (string, error) {
+	p := path.Clean("/" + strings.TrimPrefix(name, "/"))
+	if !path.IsAbs(name) || p == pkiPath || strings.HasPrefix(p, pkiPath+"/") ||
+		!(strings.HasPrefix(p, "/var/") || strings.HasPrefix(p, "/config/")) {
+		return "", fmt.Errorf("%s: %w", name, ErrNotRouterFile)
+	}
+	return filepath.Join(r.dir, filepath.FromSlash(p)), nil
 }

@@ -29,7 +29,7 @@ func main() {
 // exit status.
 func run(args []string, now func() time.Time) int {
 	if len(args) > 0 && args[0] == "lab" {
-		return runLab(args[1:])
+		return runLab(args[1:], now)
 	}
 	fs := flag.NewFlagSet("mxlab", flag.ContinueOnError)
 	name := fs.String("name", "mxlab", "router name (serial numbers, default state directory)")

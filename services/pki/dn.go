@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // attr is one attribute type a subject may carry: its short name (as
@@ -96,7 +97,7 @@ func ParseSubject(s string) ([]byte, error) {
 			return nil, fmt.Errorf("%w: empty value for %s", errSubject, at.short)
 		case at.short == "C" && len(v) != 2:
 			return nil, fmt.Errorf("%w: country %q must be two letters", errSubject, v)
-		case at.tag == asn1.TagPrintableString && !printable(v), at.tag == asn1.TagIA5String && !ascii(v):
+		case at.tag == asn1.TagPrintableString && !printable(v), at.tag == asn1.TagIA5String && !ascii(v), !utf8.ValidString(v):
 			return nil, fmt.Errorf("%w: %s value %q has characters it cannot hold", errSubject, at.short, v)
 		}
 		raw := asn1.RawValue{Tag: at.tag, Class: asn1.ClassUniversal, Bytes: []byte(v)}
