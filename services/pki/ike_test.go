@@ -40,7 +40,9 @@ func credential(t testing.TB, s *Store, id string, typ KeyType, bits int, ca int
 	return cred
 }
 
-type signer struct{ sign func(*x509.CertificateRequest) (*x509.Certificate, error) }
+type signer struct {
+	sign func(*x509.CertificateRequest) (*x509.Certificate, error)
+}
 
 func (s signer) Sign(csr *x509.CertificateRequest) (*x509.Certificate, error) { return s.sign(csr) }
 

@@ -1,8 +1,8 @@
 package pki
 
 import (
-	"crypto/rsa"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/x509"
 	"errors"
 	"net/netip"
