@@ -8,6 +8,8 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+
+	"mxlab/router"
 )
 
 // MaxTransfer bounds a file copied into or out of a router.
@@ -90,6 +92,28 @@ func receiveFile(c net.Conn, p, name string) error {
 			return os.Rename(f.Name(), p)
 		}
 	}
+}
+
+// copyFiles copies the host files of a topology node into its router
+// (router path -> host path).
+func copyFiles(r *router.Router, files map[string]string) error {
+	for to, from := range files {
+		data, err := os.ReadFile(from)
+		if err != nil {
+			return err
+		}
+		p, err := r.FilePath(to)
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Put writes a file of a router of the lab whose run directory is dir:

@@ -171,6 +171,9 @@ func (l *Lab) startRouters(ctx, rctx context.Context, o Options) error {
 		mu.Lock()
 		l.routers[n.Name] = r
 		mu.Unlock()
+		if err := copyFiles(r, n.Files); err != nil {
+			return fmt.Errorf("router %s: %w", n.Name, err)
+		}
 		if err := r.Start(rctx, n.Config); err != nil {
 			return fmt.Errorf("router %s: %w", n.Name, err)
 		}
