@@ -47,6 +47,7 @@ func (db *DB) check(cand *Node) (eff *Node, warnings []*CommitError, err error) 
 		reason = "missing mandatory statements"
 	}
 	all := db.musts.check(eff)
+	all = append(all, checkSchemaRefs(eff)...)
 	for _, v := range db.validators {
 		all = append(all, v(eff)...)
 	}
@@ -106,9 +107,23 @@ func (s *Session) Commit(ctx context.Context, opts CommitOptions) ([]*CommitErro
 		return nil, err
 	}
 	sharedClean := sameTree(db.shared, db.active)
+	op := "commit"
+	if opts.Confirm > 0 {
+		op = "commit confirmed"
+	}
+	comment := opts.Comment
+	if comment == "" {
+		comment = "none"
+	}
+	db.log(s.who, "UI_COMMIT", fmt.Sprintf("User '%s' requested '%s' operation (comment: %s)", s.who.User, op, comment))
 	warns, err := db.commit(ctx, s.cand, s.who.User, opts)
 	if err != nil {
+		db.log(s.who, "UI_COMMIT_NOT_COMPLETED", "commit failed")
 		return warns, err
+	}
+	db.log(s.who, "UI_COMMIT_COMPLETED", "commit complete")
+	if opts.Confirm > 0 {
+		db.log(s.who, "UI_COMMIT_CONFIRMED_REMINDER", fmt.Sprintf("'commit confirmed' must be confirmed within %d minutes", opts.Confirm))
 	}
 	if s.mode == Private {
 		s.cand = db.active.Clone()
@@ -209,6 +224,7 @@ func (db *DB) autoRollback(seq uint64) {
 	}
 	db.mu.Unlock()
 	if err == nil {
+		db.log(Who{User: "root"}, "UI_COMMIT_NOT_CONFIRMED", "Commit was not confirmed; automatic rollback complete")
 		db.notify("Commit was not confirmed; automatic rollback complete.")
 	}
 }

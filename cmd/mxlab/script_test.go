@@ -107,12 +107,12 @@ func cmdPaced(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // cmdE2 writes the example configuration E2 router 1
-// (config/testdata/examples/e2-r1.set) into a file of the work directory.
+// (services/testdata/examples/e2-r1.set) into a file of the work directory.
 func cmdE2(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
 		ts.Fatalf("usage: e2 FILE")
 	}
-	data, err := os.ReadFile(filepath.Join("..", "..", "config", "testdata", "examples", "e2-r1.set"))
+	data, err := os.ReadFile(filepath.Join("..", "..", "services", "testdata", "examples", "e2-r1.set"))
 	ts.Check(err)
 	ts.Check(os.WriteFile(ts.MkAbs(args[0]), data, 0o644))
 }

@@ -294,13 +294,5 @@ func errAt(n *config.Node, msg string) *config.CommitError {
 	if n == nil {
 		return &config.CommitError{Path: []string{"services"}, Msg: msg}
 	}
-	var path []string
-	for p := n.Parent; p != nil && p.Parent != nil; p = p.Parent {
-		path = append(append([]string{p.Name()}, p.Keys...), path...)
-	}
-	stmt := n.Name()
-	if len(n.Keys) > 0 {
-		stmt += " " + strings.Join(n.Keys, " ")
-	}
-	return &config.CommitError{Path: path, Statement: stmt, Msg: msg}
+	return config.ErrorAt(n, msg)
 }
