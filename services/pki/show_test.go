@@ -124,7 +124,7 @@ func fixtureStore(t *testing.T) *Store {
 	if err != nil {
 		t.Fatal(err)
 	}
-	text, err := os.ReadFile("../../config/testdata/examples/e1-r2.conf.golden")
+	text, err := os.ReadFile("../testdata/examples/e1-r2.conf.golden")
 	if err != nil {
 		t.Fatal(err)
 	}
