@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strings"
 
 	"mxlab/router"
 )
@@ -212,18 +213,12 @@ func (f RouterFile) String() string { return f.Node + ":" + f.Path }
 // from a host path ("./r2.req", "/tmp/x"): a router file starts with a
 // node name and a colon.
 func ParseLocation(s string) (RouterFile, bool) {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c == ':' && i > 0 {
-			p := s[i+1:]
-			if !path.IsAbs(p) {
-				p = path.Join("/var/tmp", p)
-			}
-			return RouterFile{Node: s[:i], Path: p}, true
-		}
-		if !(c == '-' || c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
-			return RouterFile{}, false
-		}
+	node, p, ok := strings.Cut(s, ":")
+	if !ok || checkName("node name", node) != nil {
+		return RouterFile{}, false
 	}
-	return RouterFile{}, false
+	if !path.IsAbs(p) {
+		p = path.Join("/var/tmp", p)
+	}
+	return RouterFile{Node: node, Path: p}, true
 }

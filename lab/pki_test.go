@@ -116,3 +116,20 @@ func labcaOther(t *testing.T) *labca.CA {
 	}
 	return ca
 }
+
+// FuzzParseLocation: a router file has a node name and an absolute path;
+// anything else is a host path.
+func FuzzParseLocation(f *testing.F) {
+	for _, s := range []string{"r2:/var/tmp/r2.req", "r2:r2.req", "./x", "/tmp/a:b", "C:\\x", "r2:", ":x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		rf, ok := ParseLocation(s)
+		if !ok {
+			return
+		}
+		if rf.Node == "" || checkName("node name", rf.Node) != nil || !strings.HasPrefix(rf.Path, "/") {
+			t.Fatalf("ParseLocation(%q) = %+v", s, rf)
+		}
+	})
+}

@@ -10,8 +10,12 @@ import (
 
 	"mxlab/config"
 	"mxlab/services/pki"
+	"mxlab/syslog"
 	"mxlab/shell/cmdtree"
 )
+
+// pkid is the process the PKI's system log lines name.
+var pkid = syslog.Process{Name: "pkid", PID: 1912}
 
 // pkiPath is the router path of the certificate store, which the file
 // commands cannot reach.
@@ -19,12 +23,16 @@ const pkiPath = "/pki"
 
 // newPKI opens the router's certificate store and makes it a
 // configuration owner with its commit check. Files of the store that
-// cannot be read are left out (they do not stop the router).
+// cannot be read are left out (they do not stop the router) and named in
+// /var/log/messages.
 func (r *Router) newPKI() error {
 	st, err := pki.Open(pki.Options{Dir: filepath.Join(r.dir, filepath.FromSlash(pkiPath)),
 		LogDir: filepath.Join(r.dir, "var", "log"), Now: r.now})
 	if st == nil {
 		return err
+	}
+	if err != nil {
+		r.Log.Event(pkid, "PKID_STORE_READ", "certificate store: %v", err)
 	}
 	r.pki = st
 	r.DB.AddValidator(pki.Validate)

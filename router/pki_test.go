@@ -76,3 +76,20 @@ func TestPKIConfig(t *testing.T) {
 		t.Fatalf("commit: %v", err)
 	}
 }
+
+// TestPKIUnreadable: a file of the store that cannot be read is left out
+// and named in /var/log/messages.
+func TestPKIUnreadable(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "pki", "ca"), 0o700)
+	os.WriteFile(filepath.Join(dir, "pki", "ca", "broken.crt"), []byte("not a certificate"), 0o600)
+	r, err := New(Options{Name: "r1", StateDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Stop()
+	msgs, _ := os.ReadFile(filepath.Join(dir, "var", "log", "messages"))
+	if !strings.Contains(string(msgs), "pkid[1912]: PKID_STORE_READ: certificate store:") || !strings.Contains(string(msgs), "broken.crt") {
+		t.Fatalf("messages:\n%s", msgs)
+	}
+}
