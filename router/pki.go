@@ -10,8 +10,8 @@ import (
 
 	"mxlab/config"
 	"mxlab/services/pki"
-	"mxlab/syslog"
 	"mxlab/shell/cmdtree"
+	"mxlab/syslog"
 )
 
 // pkid is the process the PKI's system log lines name.
