@@ -93,8 +93,27 @@ func (s *Session) sourcePath(name string) (string, error) {
 			inRouter = inRouter || p == r || strings.HasPrefix(p, r+"/")
 		}
 		if !inRouter {
-			return filepath.FromSlash(p), nil
+			return s.hostPath(filepath.FromSlash(p), name)
 		}
 	}
 	return s.ResolvePath(name)
+}
+
+// hostPath refuses a host path into the router's own hidden trees (the
+// certificate store seen from the host), symbolic links followed.
+func (s *Session) hostPath(p, name string) (string, error) {
+	real, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return p, nil // does not exist: the open fails with the usual error
+	}
+	for _, h := range s.opts.Hidden {
+		dir, err := filepath.EvalSymlinks(filepath.Join(s.opts.StateDir, filepath.FromSlash(h)))
+		if err != nil {
+			continue
+		}
+		if rel, err := filepath.Rel(dir, real); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return "", fmt.Errorf("could not resolve file: %s", name)
+		}
+	}
+	return p, nil
 }

@@ -22,6 +22,7 @@ func TestFileCopy(t *testing.T) {
 	os.WriteFile(filepath.Join(state, "var/tmp/a.txt"), []byte("router file\n"), 0o644)
 	hostFile := filepath.Join(host, "ca.crt")
 	os.WriteFile(hostFile, []byte("host file\n"), 0o644)
+	os.Symlink(filepath.Join(state, "pki"), filepath.Join(host, "link"))
 
 	run := func(hostFiles bool, cmds string) string {
 		opts := testOptions("lab", "r1", state)
@@ -57,6 +58,8 @@ func TestFileCopy(t *testing.T) {
 		{true, "file copy /var/tmp /var/tmp/x", "error: could not resolve file: /var/tmp"},
 		{true, "file copy scp://host/x /var/tmp/", "error: file copy from or to a URL is not available"},
 		{true, "file show /pki/key-pair/k.key", "error: could not resolve file: /pki/key-pair/k.key"},
+		{true, "file copy " + filepath.Join(state, "pki/key-pair/k.key") + " /var/tmp/k", "error: could not resolve file: " + filepath.Join(state, "pki/key-pair/k.key")},
+		{true, "file copy " + filepath.Join(host, "link") + " /var/tmp/k", "error: could not resolve file: " + filepath.Join(host, "link")},
 		{true, "file list /pki", "error: could not resolve file: /pki"},
 		{true, "show cli | save /pki/x", "could not resolve file: /pki/x"},
 	} {
