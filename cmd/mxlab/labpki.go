@@ -52,10 +52,12 @@ func runLabPKI(args []string, now func() time.Time) error {
 	want := map[string]int{"init": 0, "sign": -1, "issue": 2, "revoke": 1, "crl": 1, "ca": 1}
 	n, ok := want[args[0]]
 	if !ok {
-		return fmt.Errorf("unknown command %q\n"+pkiUsage, args[0], defaultCADir())
+		fmt.Fprintf(os.Stderr, pkiUsage, defaultCADir())
+		return fmt.Errorf("unknown command %q", args[0])
 	}
 	if (n >= 0 && len(pos) != n) || (n < 0 && (len(pos) < 1 || len(pos) > 2)) {
-		return fmt.Errorf("wrong arguments\n"+pkiUsage, defaultCADir())
+		fmt.Fprintf(os.Stderr, pkiUsage, defaultCADir())
+		return fmt.Errorf("%s: wrong number of arguments", args[0])
 	}
 	if args[0] == "init" {
 		ca, err := labca.Create(dir, opts)

@@ -282,6 +282,7 @@ func (c commands) selfSigned(env *cmdtree.Env, a cmdtree.Args) error {
 func (c commands) verifyLocal(env *cmdtree.Env, a cmdtree.Args) error {
 	id := a["certificate-id"]
 	if _, err := c.get(env).VerifyLocal(id); err != nil {
+		//lint:ignore ST1005 Junos text shown to the user as it is
 		return fmt.Errorf("Local certificate %s verification failed: %w", id, err)
 	}
 	_, err := fmt.Fprintf(env.Out, "Local certificate %s verification success\n", id)
