@@ -289,9 +289,12 @@ func (s *Store) LoadCRL(profile string, data []byte) (*x509.RevocationList, erro
 
 // What the clear commands remove. Each takes a name, or "" for all.
 
-// ClearLocal removes local certificates with their requests and key pairs.
+// ClearLocal removes local certificates with their requests and key
+// pairs; all ("") removes every local certificate, request and key pair.
 func (s *Store) ClearLocal(id string) error {
-	return s.clear(id, func(sn *snapshot) []string { return keysOf(sn.locals) }, dirLocal, dirRequests, dirKeys)
+	return s.clear(id, func(sn *snapshot) []string {
+		return append(append(keysOf(sn.locals), keysOf(sn.requests)...), keysOf(sn.keys)...)
+	}, dirLocal, dirRequests, dirKeys)
 }
 
 // ClearRequest removes certificate requests with their key pairs.

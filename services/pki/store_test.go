@@ -345,3 +345,38 @@ func TestConcurrent(t *testing.T) {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+func TestClear(t *testing.T) {
+	s := newStore(t)
+	ca := testSigner(t)
+	credential(t, s, "a", ECDSA, 256, ca)
+	credential(t, s, "b", ECDSA, 256, ca)
+	s.GenerateKeyPair("c", ECDSA, 0)
+	s.GenerateRequest("c", "CN=c", AltNames{}, "")
+	s.GenerateKeyPair("d", ECDSA, 0)
+	count := func() [3]int {
+		sn := s.current()
+		return [3]int{len(sn.locals), len(sn.requests), len(sn.keys)}
+	}
+	for _, tt := range []struct {
+		clear func() error
+		want  [3]int
+	}{
+		{func() error { return s.ClearLocal("a") }, [3]int{1, 1, 3}},
+		{func() error { return s.ClearLocal("nosuch") }, [3]int{1, 1, 3}},
+		{func() error { return s.ClearRequest("c") }, [3]int{1, 0, 2}},
+		{func() error { return s.ClearKeyPair("") }, [3]int{1, 0, 0}},
+		{func() error { return s.ClearLocal("") }, [3]int{0, 0, 0}},
+	} {
+		if err := tt.clear(); err != nil {
+			t.Fatal(err)
+		}
+		if got := count(); got != tt.want {
+			t.Fatalf("locals, requests, keys = %v, want %v", got, tt.want)
+		}
+	}
+	names, _ := filepath.Glob(filepath.Join(s.dir, "*", "*"))
+	if len(names) != 0 {
+		t.Errorf("files left: %v", names)
+	}
+}
