@@ -59,7 +59,8 @@ func (db *DB) check(cand *Node) (eff *Node, warnings []*CommitError, err error) 
 		}
 	}
 	if len(errs) > 0 {
-		return nil, warnings, &CheckError{Errors: append(errs, warnings...), Reason: reason}
+		// The warnings are printed with the errors, once.
+		return nil, nil, &CheckError{Errors: append(errs, warnings...), Reason: reason}
 	}
 	return eff, warnings, nil
 }

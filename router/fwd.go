@@ -258,13 +258,54 @@ type counters struct{ ns *netns.Router }
 
 func (c counters) Stats(ifname string) (chassis.Stats, bool) {
 	if isService(ifname) && !strings.Contains(ifname, ".") {
-		return c.serviceTotal(ifname)
+		all, err := c.AllStats()
+		if err != nil {
+			return chassis.Stats{}, false
+		}
+		s, ok := all[ifname]
+		return s, ok
 	}
 	s, err := c.ns.Stats(ifname)
 	if err != nil {
 		return chassis.Stats{}, false
 	}
-	return chassis.Stats{InBytes: s.RxBytes, OutBytes: s.TxBytes, InPackets: s.RxPackets, OutPackets: s.TxPackets}, true
+	return junosStats(s), true
+}
+
+// AllStats returns the counters of every interface of the namespace by
+// Junos name; a services interface (ms-, sp-) adds up its units: its
+// traffic flows through the units' devices, not the physical one.
+func (c counters) AllStats() (map[string]chassis.Stats, error) {
+	links, err := c.ns.Handle().AllStats()
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]chassis.Stats, len(links))
+	svc := map[string]chassis.Stats{}
+	for linux, ls := range links {
+		name, err := netns.JunosName(linux)
+		if err != nil {
+			continue
+		}
+		s := junosStats(ls)
+		out[name] = s
+		if phys, _ := netns.SplitUnit(name); isService(phys) {
+			t := svc[phys]
+			t.InBytes += s.InBytes
+			t.OutBytes += s.OutBytes
+			t.InPackets += s.InPackets
+			t.OutPackets += s.OutPackets
+			t.InErrors += s.InErrors
+			t.OutErrors += s.OutErrors
+			t.InDrops += s.InDrops
+			t.OutDrops += s.OutDrops
+			svc[phys] = t
+		}
+	}
+	for phys, t := range svc {
+		out[phys] = t
+	}
+	return out, nil
 }
 
 // isService reports whether an interface is a services interface (ms-, sp-).
@@ -272,35 +313,10 @@ func isService(name string) bool {
 	return strings.HasPrefix(name, "ms-") || strings.HasPrefix(name, "sp-")
 }
 
-// serviceTotal adds up the units of a services interface: its traffic
-// flows through the units' devices (the inside and outside units), not the
-// physical one.
-func (c counters) serviceTotal(ifname string) (chassis.Stats, bool) {
-	prefix, err := netns.LinuxName(ifname)
-	if err != nil {
-		return chassis.Stats{}, false
-	}
-	links, err := c.ns.Handle().Links()
-	if err != nil {
-		return chassis.Stats{}, false
-	}
-	var sum chassis.Stats
-	found := false
-	for _, l := range links {
-		if l.Name != prefix && !strings.HasPrefix(l.Name, prefix+".") {
-			continue
-		}
-		s, err := c.ns.Handle().Stats(l.Name)
-		if err != nil {
-			continue
-		}
-		found = true
-		sum.InBytes += s.RxBytes
-		sum.OutBytes += s.TxBytes
-		sum.InPackets += s.RxPackets
-		sum.OutPackets += s.TxPackets
-	}
-	return sum, found
+// junosStats maps the kernel's counters to the Junos fields.
+func junosStats(s netns.LinkStats) chassis.Stats {
+	return chassis.Stats{InBytes: s.RxBytes, OutBytes: s.TxBytes, InPackets: s.RxPackets, OutPackets: s.TxPackets,
+		InErrors: s.RxErrors, OutErrors: s.TxErrors, InDrops: s.RxDropped, OutDrops: s.TxDropped}
 }
 
 // LinkUp reports whether a port has a link partner (the peer end of its

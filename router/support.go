@@ -40,10 +40,11 @@ routing-options
     route
       next-hop
       qualified-next-hop
-        preference
+        preference *
       discard
       reject
-      preference
+      preference *
+protocols
 routing-instances
   instance
     description
@@ -55,10 +56,10 @@ routing-instances
         route
           next-hop
           qualified-next-hop
-            preference
+            preference *
           discard
           reject
-          preference
+          preference *
 services
   service-set
     next-hop-service *

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -40,6 +41,9 @@ type Options struct {
 	// Veth gives service units veth pairs instead of TUN devices (the
 	// fallback where /dev/net/tun cannot be opened).
 	Veth bool
+	// Event receives lines for the router's system log (kmd events); nil
+	// drops them.
+	Event func(tag, msg string)
 }
 
 // DeviceMTU is the MTU of a service unit's device (Junos shows 9178 for
@@ -50,8 +54,10 @@ const DeviceMTU = 9178
 type Services struct {
 	opts  Options
 	trace *tracer
+	seqs  *seqFile // nil without a state directory
 
-	mu      sync.Mutex // one commit at a time; guards the fields below
+	mu      sync.Mutex       // one commit at a time; guards the fields below
+	faults  map[string]fault // what Apply could not do, by the unit or step it concerns
 	plan    *ipsec.Plan
 	devs    map[string]device      // by unit
 	cards   map[string]*mspic.Card // by service interface
@@ -66,8 +72,12 @@ func New(o Options) *Services {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Services{opts: o, trace: newTracer(o.StateDir, o.Now), plan: &ipsec.Plan{},
-		devs: map[string]device{}, cards: map[string]*mspic.Card{}}
+	s := &Services{opts: o, trace: newTracer(o.StateDir, o.Now), plan: &ipsec.Plan{},
+		devs: map[string]device{}, cards: map[string]*mspic.Card{}, faults: map[string]fault{}}
+	if o.StateDir != "" {
+		s.seqs = newSeqFile(o.StateDir)
+	}
+	return s
 }
 
 // Prepare reads the service sets of a candidate configuration and creates
@@ -199,12 +209,50 @@ func (s *Services) syncDevices() {
 		return
 	}
 	for u, t := range s.devs {
-		if err := kernel.SetAddrs(s.opts.Namespace.Do, t.Name(), s.plan.UnitAddrs[u]); err != nil {
-			s.trace.log("error", fmt.Sprintf("interface %s: %v", u, err))
+		err := kernel.SetAddrs(s.opts.Namespace.Do, t.Name(), s.plan.UnitAddrs[u])
+		s.setFault("address "+u, err, func(err error) string {
+			return fmt.Sprintf("interface %s: its addresses could not be set: %v", u, err)
+		})
+	}
+	s.setFault("rules", s.syncRules(), func(err error) string {
+		return fmt.Sprintf("interface service sets: traffic of their interfaces cannot be steered to the services PIC: %v", err)
+	})
+	for k := range s.faults {
+		if strings.HasPrefix(k, "address ") && s.devs[strings.TrimPrefix(k, "address ")] == nil {
+			delete(s.faults, k)
 		}
 	}
-	if err := s.syncRules(); err != nil {
-		s.trace.log("error", err.Error())
+}
+
+// fault is something Apply could not do.
+type fault struct {
+	since time.Time
+	msg   string
+}
+
+// setFault records or clears the fault of key and logs each change; s.mu
+// is held.
+func (s *Services) setFault(key string, err error, text func(error) string) {
+	old, had := s.faults[key]
+	if err == nil {
+		if had {
+			delete(s.faults, key)
+			s.event("KMD_INTERNAL_ERROR", old.msg+": recovered")
+		}
+		return
+	}
+	msg := text(err)
+	if had && old.msg == msg {
+		return
+	}
+	s.faults[key] = fault{since: s.opts.Now(), msg: msg}
+	s.trace.log("error", msg)
+	s.event("KMD_INTERNAL_ERROR", msg)
+}
+
+func (s *Services) event(tag, msg string) {
+	if s.opts.Event != nil {
+		s.opts.Event(tag, msg)
 	}
 }
 
@@ -227,9 +275,12 @@ func (s *Services) configureCards() {
 	for name, c := range s.cards {
 		err := c.Configure(mspic.Config{Sets: bySIC[name], Devices: devs,
 			NoTunnelHop: s.plan.NoTunnelHop, ClearOnRestart: s.plan.ClearOnRestart})
-		if err != nil && !errors.Is(err, mspic.ErrStopped) {
-			s.trace.log("error", fmt.Sprintf("%s: %v", name, err))
+		if errors.Is(err, mspic.ErrStopped) {
+			err = nil
 		}
+		s.setFault("card "+name, err, func(err error) string {
+			return fmt.Sprintf("%s: the service sets could not be installed: %v", name, err)
+		})
 	}
 	s.refreshGateways()
 }
@@ -239,7 +290,11 @@ func (s *Services) startCard(name string) {
 	if s.opts.Namespace != nil {
 		net = kernelNet{do: s.opts.Namespace.Do}
 	}
-	c := mspic.New(mspic.Options{Name: name, Net: net, Now: s.opts.Now, Log: s.trace.log})
+	o := mspic.Options{Name: name, Net: net, Now: s.opts.Now, Log: s.trace.log, Event: s.opts.Event}
+	if s.seqs != nil {
+		o.Seqs = s.seqs
+	}
+	c := mspic.New(o)
 	c.Start(s.ctx)
 	s.cards[name] = c
 	c.SetOnline(s.present(name))

@@ -23,8 +23,23 @@ const nowEnv = "MXLAB_TEST_NOW"
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"mxlab": func() { os.Exit(run(os.Args[1:], testClock())) },
+		"mxlab": func() { os.Exit(run(uniqueName(os.Args[1:]), testClock())) },
 	})
+}
+
+// uniqueName gives a router run by a script a name of its own (scripts run
+// in parallel, and as root a router's name is its namespace's, which one
+// process at a time may hold); the name shows nowhere in the transcripts.
+func uniqueName(args []string) []string {
+	if len(args) > 0 && args[0] == "lab" {
+		return args
+	}
+	for _, a := range args {
+		if a == "--name" || a == "-name" || strings.HasPrefix(a, "--name=") || strings.HasPrefix(a, "-name=") {
+			return args
+		}
+	}
+	return append([]string{"--name", fmt.Sprintf("ts%d", os.Getpid())}, args...)
 }
 
 // testClock returns the fixed clock of MXLAB_TEST_NOW, or time.Now.
