@@ -13,6 +13,8 @@ import (
 	"mxlab/config"
 	"mxlab/netns"
 	"mxlab/pic"
+	"mxlab/services/ike"
+	"mxlab/services/ike/ikev2"
 	"mxlab/services/ipsec"
 	"mxlab/services/kernel"
 	"mxlab/services/mspic"
@@ -61,6 +63,7 @@ type Services struct {
 	plan    *ipsec.Plan
 	devs    map[string]device      // by unit
 	cards   map[string]*mspic.Card // by service interface
+	kmds    map[string]*ike.KMD    // key management of each card
 	ctx     context.Context
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
@@ -73,7 +76,8 @@ func New(o Options) *Services {
 		o.Now = time.Now
 	}
 	s := &Services{opts: o, trace: newTracer(o.StateDir, o.Now), plan: &ipsec.Plan{},
-		devs: map[string]device{}, cards: map[string]*mspic.Card{}, faults: map[string]fault{}}
+		devs: map[string]device{}, cards: map[string]*mspic.Card{}, faults: map[string]fault{},
+		kmds: map[string]*ike.KMD{}}
 	if o.StateDir != "" {
 		s.seqs = newSeqFile(o.StateDir)
 	}
@@ -281,6 +285,11 @@ func (s *Services) configureCards() {
 		s.setFault("card "+name, err, func(err error) string {
 			return fmt.Sprintf("%s: the service sets could not be installed: %v", name, err)
 		})
+		err = s.kmds[name].Configure(ike.Config{Tunnels: ike.Tunnels(bySIC[name], s.plan.Establish),
+			ClearIKEOnRestart: s.plan.ClearIKEOnRestart, ClearIPsecOnRestart: s.plan.ClearOnRestart})
+		if err != nil && !errors.Is(err, ike.ErrStopped) {
+			s.trace.log("error", fmt.Sprintf("%s: %v", name, err))
+		}
 	}
 	s.refreshGateways()
 }
@@ -290,14 +299,30 @@ func (s *Services) startCard(name string) {
 	if s.opts.Namespace != nil {
 		net = kernelNet{do: s.opts.Namespace.Do}
 	}
-	o := mspic.Options{Name: name, Net: net, Now: s.opts.Now, Log: s.trace.log, Event: s.opts.Event}
+	k := ike.New(ike.Options{Name: name, Now: s.opts.Now,
+		Log:       func(level, msg string) { s.trace.flagged("ike", level, msg) },
+		Protocols: map[int]func(ike.Host) ike.Protocol{2: ikev2.New}})
+	o := mspic.Options{Name: name, Net: net, Now: s.opts.Now, Log: s.trace.log, Event: s.opts.Event, Keys: k}
 	if s.seqs != nil {
 		o.Seqs = s.seqs
 	}
 	c := mspic.New(o)
+	k.SetCard(c)
+	if s.opts.Namespace != nil {
+		k.SetNet(kmdNet{do: s.opts.Namespace.Do})
+	}
 	c.Start(s.ctx)
+	k.Start(s.ctx)
 	s.cards[name] = c
-	c.SetOnline(s.present(name))
+	s.kmds[name] = k
+	s.setOnline(name, s.present(name))
+}
+
+// setOnline tells a card and its key management that the PIC went
+// online or offline (the card first, so that SAs can be installed).
+func (s *Services) setOnline(name string, online bool) {
+	s.cards[name].SetOnline(online)
+	s.kmds[name].SetOnline(online)
 }
 
 func (s *Services) present(ifd string) bool {
@@ -353,8 +378,8 @@ func (s *Services) runEvents(ctx context.Context, events <-chan pic.Event) {
 			}
 			s.mu.Lock()
 			for _, ifd := range ev.Interfaces {
-				if c := s.cards[ifd]; c != nil {
-					c.SetOnline(ev.State == pic.Online)
+				if s.cards[ifd] != nil {
+					s.setOnline(ifd, ev.State == pic.Online)
 				}
 			}
 			s.refreshGateways()
@@ -375,6 +400,9 @@ func (s *Services) Stop() {
 	s.wg.Wait()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	for _, k := range s.kmds {
+		k.Stop()
+	}
 	for _, c := range s.cards {
 		c.Stop()
 	}
@@ -431,3 +459,8 @@ func (k kernelNet) OpenUDP(a netip.Addr, port uint16) (mspic.Receiver, error) {
 func (k kernelNet) OpenSender(avoid []netip.AddrPort) (mspic.Sender, error) {
 	return kernel.OpenSender(k.do, avoid)
 }
+
+// kmdNet opens the IKE socket of a card's key management.
+type kmdNet struct{ do kernel.DoFunc }
+
+func (k kmdNet) OpenSender() (ike.Sender, error) { return kernel.OpenSender(k.do, nil) }

@@ -33,6 +33,7 @@ func Parse(root *config.Node) (*Plan, []*config.CommitError) {
 			p.Sets = append(p.Sets, ss)
 		}
 	}
+	errs = append(errs, addDynamic(root, p)...)
 	for _, ifd := range root.Get("interfaces").Entries("interface") {
 		if !IsServiceInterface(ifd.Key()) {
 			continue
@@ -202,7 +203,9 @@ func parseTerm(n *config.Node, base Options) (*Term, []*config.CommitError) {
 		t.RemoteGateway, _ = netip.ParseAddr(v)
 	}
 	t.Options = parseOptions(then, base)
-	t.Dynamic = then.Get("dynamic") != nil
+	if then.Get("dynamic") != nil {
+		t.Dynamic = &Dynamic{}
+	}
 	var errs []*config.CommitError
 	for _, d := range then.Get("manual").Entries("direction") {
 		m, err := parseManual(d)

@@ -63,6 +63,9 @@ type Options struct {
 	// Event receives the lines for the router's system log (SAs installed
 	// and deleted, sockets that fail); nil drops them.
 	Event func(tag, msg string)
+	// Keys is the card's key manager (nil: no IKE; IKE messages are
+	// dropped).
+	Keys KeyManager
 }
 
 // ErrStopped is returned by the methods of a card that is not running.
