@@ -46,6 +46,9 @@ type Options struct {
 	// Event receives lines for the router's system log (kmd events); nil
 	// drops them.
 	Event func(tag, msg string)
+	// PKI is the router's certificate store, for IKE with certificates
+	// (nil: certificate authentication fails).
+	PKI ikev2.Certificates
 }
 
 // DeviceMTU is the MTU of a service unit's device (Junos shows 9178 for
@@ -301,7 +304,7 @@ func (s *Services) startCard(name string) {
 	}
 	k := ike.New(ike.Options{Name: name, Now: s.opts.Now,
 		Log:       func(level, msg string) { s.trace.flagged("ike", level, msg) },
-		Protocols: map[int]func(ike.Host) ike.Protocol{2: ikev2.New}})
+		Protocols: map[int]func(ike.Host) ike.Protocol{2: s.ikev2}})
 	o := mspic.Options{Name: name, Net: net, Now: s.opts.Now, Log: s.trace.log, Event: s.opts.Event, Keys: k}
 	if s.seqs != nil {
 		o.Seqs = s.seqs
@@ -316,6 +319,15 @@ func (s *Services) startCard(name string) {
 	s.cards[name] = c
 	s.kmds[name] = k
 	s.setOnline(name, s.present(name))
+}
+
+// ikev2 makes IKEv2 for a card's key management, with the router's PKI.
+func (s *Services) ikev2(h ike.Host) ike.Protocol {
+	o := ikev2.DefaultOptions()
+	if s.opts.PKI != nil {
+		o.PKI = s.opts.PKI
+	}
+	return ikev2.NewWith(h, o)
 }
 
 // setOnline tells a card and its key management that the PIC went

@@ -85,8 +85,10 @@ const charonConf = `charon {
 }
 `
 
-// startSwan starts charon in namespace ns with swanctl.conf contents conf.
-func startSwan(t *testing.T, ns, conf string) *swan {
+// startSwan starts charon in namespace ns with swanctl.conf contents conf
+// and, in the swanctl directory, the files of creds (relative path ->
+// content: x509/r2.crt, private/r2.key, x509ca/ca.crt).
+func startSwan(t *testing.T, ns, conf string, creds ...map[string][]byte) *swan {
 	t.Helper()
 	dir := t.TempDir()
 	s := &swan{t: t, ns: ns, run: filepath.Join(dir, "run"), conf: filepath.Join(dir, "swanctl"), exited: make(chan struct{})}
@@ -102,6 +104,15 @@ func startSwan(t *testing.T, ns, conf string) *swan {
 	}
 	write(filepath.Join(s.run, "charon.strongswan.conf"), charonConf)
 	write(filepath.Join(s.conf, "swanctl.conf"), conf)
+	for _, c := range creds {
+		for name, data := range c {
+			p := filepath.Join(s.conf, name)
+			if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			write(p, string(data))
+		}
+	}
 	s.cmd = exec.Command("ip", "netns", "exec", ns, "unshare", "--mount", "--propagation", "private", "sh", "-c",
 		`mount --bind "$1" /run && exec env STRONGSWAN_CONF=/run/charon.strongswan.conf "$2"`, "sh", s.run, charonBin)
 	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}

@@ -16,9 +16,9 @@ func ValidateIKE(root *config.Node) []*config.CommitError {
 	var errs []*config.CommitError
 	vpn := root.Get("services", "ipsec-vpn")
 	for _, p := range vpn.Get("ike").Entries("proposal") {
-		if m, ok := p.Leaf("authentication-method"); ok && m != "pre-shared-keys" {
+		if m, ok := p.Leaf("authentication-method"); ok && m == "dsa-signatures" {
 			errs = append(errs, warnAt(p.Get("authentication-method"),
-				fmt.Sprintf("authentication-method %s is stored but not used: IKE authenticates with pre-shared keys only", m)))
+				fmt.Sprintf("authentication-method %s is stored but not used: IKE authenticates with pre-shared keys, RSA and ECDSA signatures", m)))
 		}
 	}
 	ikeProps := entries(vpn.Get("ike"), "proposal")
