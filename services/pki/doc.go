@@ -89,4 +89,7 @@
 //     trusted CA's SubjectPublicKeyInfo); Store.CANames(profiles) are the
 //     IKEv1 CERTREQ payloads; Store.MatchesCertReq tells whether a
 //     credential answers a peer's CERTREQ.
+//
+// IKEv2 (package services/ike/ikev2, cert.go) uses this API through its
+// Certificates interface, which *Store implements.
 package pki

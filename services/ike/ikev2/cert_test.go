@@ -17,7 +17,7 @@ import (
 
 // certPeer makes the store of one router: the lab CA in profile ca-lab
 // and local certificate id for the addresses, signed by signer.
-func certPeer(t *testing.T, now func() time.Time, ca, signer *labca.CA, id string, typ pki.KeyType, days int, sans ...string) *pki.Store {
+func certPeer(t testing.TB, now func() time.Time, ca, signer *labca.CA, id string, typ pki.KeyType, days int, sans ...string) *pki.Store {
 	t.Helper()
 	s, err := pki.Open(pki.Options{Dir: t.TempDir(), Now: now})
 	if err != nil {
@@ -138,7 +138,7 @@ func TestCertificates(t *testing.T) {
 }
 
 // csrOf makes a new request for a key pair of the store.
-func csrOf(t *testing.T, s *pki.Store, id string) *x509.CertificateRequest {
+func csrOf(t testing.TB, s *pki.Store, id string) *x509.CertificateRequest {
 	t.Helper()
 	_, csr, err := s.GenerateRequest(id, "CN="+id+",O=lab", pki.AltNames{IPs: []net.IP{net.ParseIP("10.0.1.2")}}, "")
 	if err != nil {
@@ -161,3 +161,39 @@ func newPairWith(t testing.TB, oa, ob Options, edit func(ta, tb *ike.Tunnel)) *p
 	p.b.p.Configure([]*ike.Tunnel{p.tb})
 	return p
 }
+
+// benchmarkEstablish negotiates an IKE SA and its child between two
+// protocol instances over the in-memory network, b.N times: tunnels per
+// second, key exchange (group19) and authentication included.
+func benchmarkEstablish(b *testing.B, method string) {
+	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	now := func() time.Time { return start }
+	oa, ob := testOptions(), testOptions()
+	var edit func(ta, tb *ike.Tunnel)
+	if method != "" {
+		ca, err := labca.Create(b.TempDir(), labca.Options{Now: func() time.Time { return start.Add(-time.Hour) }})
+		if err != nil {
+			b.Fatal(err)
+		}
+		oa.PKI = certPeer(b, now, ca, ca, "a-cert", pki.RSA, 0, "10.0.1.1")
+		ob.PKI = certPeer(b, now, ca, ca, "b-cert", pki.RSA, 0, "10.0.1.2")
+		edit = func(ta, tb *ike.Tunnel) { certTunnels(method, ta, tb) }
+	} else {
+		edit = func(ta, tb *ike.Tunnel) {
+			ta.IKE.PSK, tb.IKE.PSK = []byte("juniper123"), []byte("juniper123")
+		}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		p := newPairWith(b, oa, ob, edit)
+		p.a.p.Initiate(p.ta)
+		p.w.run(time.Second)
+		if len(p.a.established()) != 1 || len(p.b.established()) != 1 {
+			b.Fatalf("not established\n%s", p.w.dump())
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "tunnels/s")
+}
+
+func BenchmarkEstablishPSK(b *testing.B)     { benchmarkEstablish(b, "") }
+func BenchmarkEstablishRSA2048(b *testing.B) { benchmarkEstablish(b, "rsa-signatures") }
