@@ -185,7 +185,7 @@ func (sa *ikeSA) verifyPeer(m *Message, id *ID, auth *Auth, octets []byte) error
 	if err := pki.VerifyAuth(pki.AuthMethod(auth.Method), v.Cert.PublicKey, octets, auth.Data); err != nil {
 		return fmt.Errorf("AUTH of %s: %w", v.Cert.Subject, err)
 	}
-	sa.peerCert = v.Cert.Subject.String()
+	sa.logf("peer certificate %s verified (CA profile %s, AUTH method %d)", v.Cert.Subject, v.Profile, auth.Method)
 	return nil
 }
 

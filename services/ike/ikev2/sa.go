@@ -52,7 +52,6 @@ type ikeSA struct {
 	behind   bool        // this side is behind a NAT: send keepalives
 
 	peerHashes []uint16 // the peer's SIGNATURE_HASH_ALGORITHMS
-	peerCert   string   // the subject of the peer's certificate, once verified
 
 	created     time.Time
 	established time.Time
