@@ -285,6 +285,10 @@ func (r *Router) runEvents(ctx context.Context, events <-chan chassis.Event) {
 	}
 }
 
+// ESPSAs returns the router's installed ESP SAs with their keys, as
+// lines of Wireshark's esp_sa file (for the host: mxlab lab keys).
+func (r *Router) ESPSAs() []string { return r.svc.WiresharkSAs() }
+
 // Name returns the router's name.
 func (r *Router) Name() string { return r.name }
 

@@ -1,10 +1,16 @@
 package services_test
 
 import (
+	"bytes"
+	"encoding/hex"
+	"os/exec"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"mxlab/services/ike/ikev2"
 )
 
 // ikeLines turn the manual term of the E2 example into a dynamic one
@@ -147,5 +153,131 @@ func TestE2IKEv2(t *testing.T) {
 	}
 	if strings.Contains(log, "juniper123") {
 		t.Error("the pre-shared key is in the log")
+	}
+}
+
+// sendUDP sends a datagram from namespace ns to dst:500.
+func (l *lab) sendUDP(t *testing.T, ns, dst string, payload []byte) {
+	t.Helper()
+	out, err := l.exec(ns, python, "-c", "import socket,sys; socket.socket(2, 2).sendto(bytes.fromhex(sys.argv[1]), (sys.argv[2], 500))",
+		hex.EncodeToString(payload), dst)
+	if err != nil {
+		t.Fatalf("send: %v %s", err, out)
+	}
+}
+
+// drop reads a drop counter of r1's IKE statistics.
+func ikeDrop(t *testing.T, out, label string) int {
+	t.Helper()
+	m := regexp.MustCompile(regexp.QuoteMeta(label) + `: (\d+)`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no %q in:\n%s", label, out)
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
+}
+
+// TestE2IKECrafted sends r1 bad IKE messages over the wire: each is
+// counted and dropped, the tunnel carries on.
+func TestE2IKECrafted(t *testing.T) {
+	l := ikeLab(t, "2", nil, nil)
+	l.waitTunnel()
+	cookies := ikeCookies(t, l.cli(l.r1, "show services ipsec-vpn ike security-associations"))
+	spii, _ := hex.DecodeString(cookies[:16])
+	spir, _ := hex.DecodeString(cookies[16:])
+	msg := func(i, r []byte, id uint32, ps ...ikev2.Payload) []byte {
+		h := ikev2.Header{Exchange: ikev2.ExchangeInformational, Flags: ikev2.FlagResponse, MsgID: id}
+		copy(h.SPIi[:], i)
+		copy(h.SPIr[:], r)
+		return (&ikev2.Message{Header: h, Payloads: ps}).Encode()
+	}
+	sk := &ikev2.Raw{Kind: ikev2.PayloadSK, Data: bytes.Repeat([]byte{7}, 64)}
+	cases := []struct {
+		name, label string
+		pkt         []byte
+	}{
+		{"truncated", "Malformed", []byte{1, 2, 3, 4, 5, 6, 7, 8, 9}},
+		{"bad length", "Malformed", msg(spii, spir, 9)[:40]},
+		{"unknown SPI", "Unknown SPI", msg([]byte{1, 2, 3, 4, 5, 6, 7, 8}, []byte{9, 9, 9, 9, 9, 9, 9, 9}, 0, sk)},
+		{"bad integrity", "Authentication failures", msg(spii, spir, 1, sk)}, // A response to r1's request 1? none is outstanding
+		{"IKEv1 version of nothing", "Unknown version", append(msg(spii, spir, 0)[:17], append([]byte{0x30}, msg(spii, spir, 0)[18:]...)...)},
+	}
+	// r1 initiated: a response from r2 must answer an outstanding request;
+	// the "bad integrity" message is then a stray response (replay).
+	cases[3].label = "Replayed"
+	for _, c := range cases {
+		before := ikeDrop(t, l.cli(l.r1, "show services ipsec-vpn ike statistics"), c.label)
+		l.sendUDP(t, "r2", "10.0.1.1", c.pkt)
+		deadline := time.Now().Add(5 * time.Second)
+		for ikeDrop(t, l.cli(l.r1, "show services ipsec-vpn ike statistics"), c.label) != before+1 {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: %s not counted:\n%s", c.name, c.label, l.cli(l.r1, "show services ipsec-vpn ike statistics"))
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	// A request on r2's SA to r1 (r1 is the initiator: r2's requests
+	// come without the initiator flag) whose ICV fails.
+	bad := func() []byte {
+		h := ikev2.Header{Exchange: ikev2.ExchangeInformational, MsgID: 0}
+		copy(h.SPIi[:], spii)
+		copy(h.SPIr[:], spir)
+		return (&ikev2.Message{Header: h, Payloads: []ikev2.Payload{sk}}).Encode()
+	}()
+	before := ikeDrop(t, l.cli(l.r1, "show services ipsec-vpn ike statistics"), "Authentication failures")
+	l.sendUDP(t, "r2", "10.0.1.1", bad)
+	time.Sleep(500 * time.Millisecond)
+	if n := ikeDrop(t, l.cli(l.r1, "show services ipsec-vpn ike statistics"), "Authentication failures"); n != before+1 {
+		t.Errorf("bad ICV not counted (%d)", n)
+	}
+	if c := ikeCookies(t, l.cli(l.r1, "show services ipsec-vpn ike security-associations")); c != cookies {
+		t.Error("the IKE SA changed")
+	}
+	if err := l.ping("h1", "192.168.0.10", 2); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestE2WiresharkKeys decrypts a capture of the WAN with tshark and the
+// esp_sa lines of r1 (what "mxlab lab keys r1" prints).
+func TestE2WiresharkKeys(t *testing.T) {
+	if _, err := exec.LookPath("tshark"); err != nil {
+		t.Skip("skipping: tshark is not installed")
+	}
+	for _, c := range []struct{ name, auth, enc string }{
+		{"aes-cbc", "hmac-sha1-96", "aes-128-cbc"},
+		{"gcm", "", "aes-256-gcm"},
+		{"3des-sha256", "hmac-sha-256-128", "3des-cbc"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			lines := []string{"set services ipsec-vpn ipsec proposal ipsec-prop encryption-algorithm " + c.enc}
+			if c.auth == "" {
+				lines = append(lines, "delete services ipsec-vpn ipsec proposal ipsec-prop authentication-algorithm")
+			} else {
+				lines = append(lines, "set services ipsec-vpn ipsec proposal ipsec-prop authentication-algorithm "+c.auth)
+			}
+			l := ikeLab(t, "2", lines, lines)
+			l.waitTunnel()
+			pcap := l.capture(6, func() {
+				if err := l.ping("h1", "192.168.0.10", 3); err != nil {
+					t.Fatal(err)
+				}
+			})
+			args := []string{"-n", "-r", pcap, "-o", "esp.enable_encryption_decode:TRUE", "-o", "esp.enable_authentication_check:TRUE", "-Y", "icmp.type == 8"}
+			sas := l.r1.ESPSAs()
+			if len(sas) != 2 {
+				t.Fatalf("esp_sa lines: %q", sas)
+			}
+			for _, sa := range sas {
+				args = append(args, "-o", "uat:esp_sa:"+sa)
+			}
+			out, err := exec.Command("tshark", args...).CombinedOutput()
+			if err != nil {
+				t.Fatalf("tshark: %v\n%s", err, out)
+			}
+			if n := strings.Count(string(out), "172.16.0.10 → 192.168.0.10 ICMP"); n != 3 {
+				t.Errorf("tshark decrypted %d echo requests, want 3:\n%s\n%q", n, out, sas)
+			}
+		})
 	}
 }

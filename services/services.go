@@ -14,6 +14,7 @@ import (
 	"mxlab/netns"
 	"mxlab/pic"
 	"mxlab/services/ike"
+	"mxlab/services/ike/ikev1"
 	"mxlab/services/ike/ikev2"
 	"mxlab/services/ipsec"
 	"mxlab/services/kernel"
@@ -79,8 +80,7 @@ func New(o Options) *Services {
 		o.Now = time.Now
 	}
 	s := &Services{opts: o, trace: newTracer(o.StateDir, o.Now), plan: &ipsec.Plan{},
-		devs: map[string]device{}, cards: map[string]*mspic.Card{}, faults: map[string]fault{},
-		kmds: map[string]*ike.KMD{}}
+		devs: map[string]device{}, cards: map[string]*mspic.Card{}, kmds: map[string]*ike.KMD{}, faults: map[string]fault{}}
 	if o.StateDir != "" {
 		s.seqs = newSeqFile(o.StateDir)
 	}
@@ -304,7 +304,7 @@ func (s *Services) startCard(name string) {
 	}
 	k := ike.New(ike.Options{Name: name, Now: s.opts.Now,
 		Log:       func(level, msg string) { s.trace.flagged("ike", level, msg) },
-		Protocols: map[int]func(ike.Host) ike.Protocol{2: s.ikev2}})
+		Protocols: map[int]func(ike.Host) ike.Protocol{1: ikev1.New, 2: s.ikev2}})
 	o := mspic.Options{Name: name, Net: net, Now: s.opts.Now, Log: s.trace.log, Event: s.opts.Event, Keys: k}
 	if s.seqs != nil {
 		o.Seqs = s.seqs

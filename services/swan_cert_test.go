@@ -5,7 +5,6 @@ import (
 	"crypto/x509"
 	"fmt"
 	"net"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -13,7 +12,7 @@ import (
 	"time"
 
 	"mxlab/chassis"
-	"mxlab/netns"
+	"mxlab/internal/swantest"
 	"mxlab/router"
 	"mxlab/services/pki"
 	"mxlab/services/pki/labca"
@@ -115,37 +114,15 @@ func swanCreds(t *testing.T, ca, issuer *labca.CA, o labca.Options, sans ...stri
 		"x509ca/ca.crt": labca.PEM(ca.Cert), "x509ca/issuer.crt": labca.PEM(issuer.Cert)}
 }
 
-// newCertSwanLab is newSwanLab with certificates on both sides.
-func newCertSwanLab(t *testing.T, establish, start string, creds func(ca *labca.CA) map[string][]byte) *swanLab {
-	needSwan(t)
+// newCertSwanLab is newV2Lab with certificates on both sides: r1's
+// store is filled before it starts; creds are charon's files.
+func newCertSwanLab(t *testing.T, establish, start string, creds func(ca *labca.CA) map[string][]byte) *v2Lab {
+	l := swanNet(t)
 	ca, err := labca.Create(t.TempDir(), labca.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := &lab{t: t, prefix: fmt.Sprintf("mxcrt%d-", os.Getpid()%100000), ns: map[string]*netns.Handle{}}
-	t.Cleanup(l.close)
-	for _, n := range []string{"r1", "r2", "h1", "h2"} {
-		h, err := netns.Create(l.prefix + n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		l.ns[n] = h
-	}
-	l.connect("r1", "ge-1_0_0", "h1", "eth1")
-	l.connect("r1", "ge-1_0_1", "r2", "wan")
-	l.connect("r2", "lan", "h2", "eth1")
-	l.host("h1", "172.16.0.10/16", "172.16.0.1")
-	l.host("h2", "192.168.0.10/16", "192.168.0.1")
-	for _, a := range [][2]string{{"wan", "10.0.1.2/30"}, {"lan", "192.168.0.1/16"}} {
-		if err := l.ns["r2"].AddrAdd(a[0], netipPrefix(a[1])); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if out, err := l.exec("r2", "sysctl", "-qw", "net.ipv4.ip_forward=1"); err != nil {
-		t.Fatalf("sysctl: %v %s", err, out)
-	}
-	s := &swanLab{lab: l}
-	s.sw = startSwan(t, l.ns["r2"].Name(), swanCertConf(start), creds(ca))
+	s := &v2Lab{lab: l, sw: swantest.Start(t, l.ns["s2"].Name(), swanCertConf(start), "", creds(ca))}
 	state := t.TempDir()
 	r1Store(t, state, ca)
 	lay, err := chassis.ParseLayout([]byte(r1Layout))
@@ -171,11 +148,11 @@ func TestSwanCertificatesInitiator(t *testing.T) {
 	if err := s.ping("h2", "172.16.0.10", 3); err != nil {
 		t.Fatal(err)
 	}
-	sas := s.sw.swanctl("--list-sas")
+	sas := s.ctl("--list-sas")
 	if !strings.Contains(sas, "ESTABLISHED, IKEv2") || !strings.Contains(sas, "remote '10.0.1.1'") {
 		t.Errorf("strongSwan SAs:\n%s", sas)
 	}
-	if log := s.sw.log(); !strings.Contains(log, "authentication of '10.0.1.1' with RSA_EMSA_PKCS1_SHA2_256 successful") {
+	if log := s.sw.Log(); !strings.Contains(log, "authentication of '10.0.1.1' with RSA_EMSA_PKCS1_SHA2_256 successful") {
 		t.Errorf("strongSwan did not check r1's RFC 7427 signature:\n%s", log)
 	}
 	d := s.cli(s.r1, "show services ipsec-vpn ike security-associations detail")
@@ -200,7 +177,7 @@ func TestSwanCertificatesResponder(t *testing.T) {
 	if d := s.cli(s.r1, "show services ipsec-vpn ike security-associations detail"); !strings.Contains(d, "Role: Responder, State: Matured") {
 		t.Errorf("r1 IKE SA:\n%s", d)
 	}
-	if log := s.sw.log(); !strings.Contains(log, "authentication of '10.0.1.1' with RSA_EMSA_PKCS1_SHA2_256 successful") {
+	if log := s.sw.Log(); !strings.Contains(log, "authentication of '10.0.1.1' with RSA_EMSA_PKCS1_SHA2_256 successful") {
 		t.Errorf("strongSwan log:\n%s", log)
 	}
 }
@@ -239,7 +216,7 @@ func TestSwanCertificatesRefused(t *testing.T) {
 				}
 				if time.Now().After(deadline) {
 					t.Fatalf("no %q in the statistics:\n%s\nkmd:\n%s\nstrongSwan:\n%s", c.stat, st,
-						s.cli(s.r1, "file show /var/log/kmd"), s.sw.log())
+						s.cli(s.r1, "file show /var/log/kmd"), s.sw.Log())
 				}
 				time.Sleep(300 * time.Millisecond)
 			}
@@ -250,8 +227,8 @@ func TestSwanCertificatesRefused(t *testing.T) {
 			if regexp.MustCompile(`Matured`).MatchString(s.cli(s.r1, "show services ipsec-vpn ike security-associations")) {
 				t.Error("an IKE SA was established with a refused certificate")
 			}
-			if !strings.Contains(s.sw.log(), "AUTHENTICATION_FAILED") {
-				t.Errorf("strongSwan was not told:\n%s", s.sw.log())
+			if !strings.Contains(s.sw.Log(), "AUTHENTICATION_FAILED") {
+				t.Errorf("strongSwan was not told:\n%s", s.sw.Log())
 			}
 		})
 	}

@@ -1,8 +1,6 @@
 package services_test
 
 import (
-	"fmt"
-	"net/netip"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -11,8 +9,6 @@ import (
 	"time"
 )
 
-func netipPrefix(s string) netip.Prefix { return netip.MustParsePrefix(s) }
-
 // r1IKE is r1's E2 configuration with an IKE term, establish-tunnels
 // establish.
 func r1IKE(t *testing.T, v, establish string, extra ...string) string {
@@ -20,7 +16,7 @@ func r1IKE(t *testing.T, v, establish string, extra ...string) string {
 }
 
 // r1Outbound returns r1's outbound negotiated SPI (decimal).
-func (s *swanLab) r1Outbound() string {
+func (s *v2Lab) r1Outbound() string {
 	s.t.Helper()
 	spis := dynamicSPIs(s.cli(s.r1, "show services ipsec-vpn ipsec security-associations"))
 	if len(spis) < 2 {
@@ -31,12 +27,12 @@ func (s *swanLab) r1Outbound() string {
 
 // checkWire captures the WAN while h1 pings h2 and decrypts the ESP r1
 // sends with scapy and the keys keysOf gives for the outbound SPI.
-func (s *swanLab) checkWire(enc, auth string, keysOf func(spi string) (ekey, akey string)) {
+func (s *v2Lab) checkWire(enc, auth string, keysOf func(spi string) (ekey, akey string)) {
 	s.t.Helper()
 	spi := s.r1Outbound()
 	ekey, akey := keysOf(spi)
 	file := filepath.Join(s.t.TempDir(), "wan.pcap")
-	cmd := exec.Command("ip", "netns", "exec", s.ns["r2"].Name(), "timeout", "8",
+	cmd := exec.Command("ip", "netns", "exec", s.ns["s2"].Name(), "timeout", "8",
 		"tcpdump", "-U", "-n", "-i", "wan", "-c", "6", "-w", file, "udp port 4500 or esp")
 	done := make(chan error, 1)
 	go func() { done <- cmd.Run() }()
@@ -56,30 +52,14 @@ func (s *swanLab) checkWire(enc, auth string, keysOf func(spi string) (ekey, ake
 	}
 }
 
-// swanChildKeys returns the keys charon logged for the traffic r1 sends:
-// the initiator's when r1 initiated the child, else the responder's.
-func (s *swanLab) swanChildKeys(r1Initiated bool) func(string) (string, string) {
-	return func(string) (string, string) {
-		ks := s.sw.keys()
-		if len(ks) == 0 {
-			s.t.Fatalf("charon logged no keys:\n%s", s.sw.log())
-		}
-		k := ks[len(ks)-1]
-		if r1Initiated {
-			return k.encI, k.intI
-		}
-		return k.encR, k.intR
-	}
-}
-
 func TestSwanIKEv2Initiator(t *testing.T) {
 	needScapy(t)
-	s := newSwanLab(t, r1IKE(t, "2", "immediately"), swanConf("2", "aes128-sha256-modp2048", "aes128-sha1", "none"))
+	s := newV2Lab(t, r1IKE(t, "2", "immediately"), swanConf("2", "aes128-sha256-modp2048", "aes128-sha1", "none"))
 	s.waitSwan()
 	if err := s.ping("h2", "172.16.0.10", 3); err != nil {
 		t.Fatal(err)
 	}
-	sas := s.sw.swanctl("--list-sas")
+	sas := s.ctl("--list-sas")
 	if !strings.Contains(sas, "ESTABLISHED, IKEv2") || !strings.Contains(sas, "INSTALLED, TUNNEL-in-UDP, ESP:AES_CBC-128/HMAC_SHA1_96") {
 		t.Errorf("strongSwan SAs:\n%s", sas)
 	}
@@ -94,7 +74,7 @@ func TestSwanIKEv2Initiator(t *testing.T) {
 
 func TestSwanIKEv2Responder(t *testing.T) {
 	needScapy(t)
-	s := newSwanLab(t, r1IKE(t, "2", "responder-only"), swanConf("2", "aes128-sha256-modp2048", "aes128-sha1", "start"))
+	s := newV2Lab(t, r1IKE(t, "2", "responder-only"), swanConf("2", "aes128-sha256-modp2048", "aes128-sha1", "start"))
 	s.waitSwan()
 	d := s.cli(s.r1, "show services ipsec-vpn ike security-associations detail")
 	if !strings.Contains(d, "Role: Responder, State: Matured") {
@@ -128,17 +108,17 @@ func TestSwanIKEv2Algorithms(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			s := newSwanLab(t, r1IKE(t, "2", "immediately", c.lines...), swanConf("2", c.ike, c.esp, "none"))
+			s := newV2Lab(t, r1IKE(t, "2", "immediately", c.lines...), swanConf("2", c.ike, c.esp, "none"))
 			s.waitSwan()
 			// A child rekey from strongSwan (with PFS where configured).
 			before := s.r1Outbound()
-			s.sw.swanctl("--rekey", "--child", "net")
+			s.ctl("--rekey", "--child", "net")
 			deadline := time.Now().Add(10 * time.Second)
 			for s.r1Outbound() == before && time.Now().Before(deadline) {
 				time.Sleep(200 * time.Millisecond)
 			}
 			if s.r1Outbound() == before {
-				t.Fatalf("no rekey:\n%s", s.sw.log())
+				t.Fatalf("no rekey:\n%s", s.sw.Log())
 			}
 			s.waitSwan()
 		})
@@ -148,7 +128,7 @@ func TestSwanIKEv2Algorithms(t *testing.T) {
 // TestSwanRekey rekeys the child and the IKE SA from strongSwan while h1
 // pings h2: no ping may be lost.
 func TestSwanRekey(t *testing.T) {
-	s := newSwanLab(t, r1IKE(t, "2", "immediately", "set services ipsec-vpn ipsec policy ipsec-pol perfect-forward-secrecy keys group14"),
+	s := newV2Lab(t, r1IKE(t, "2", "immediately", "set services ipsec-vpn ipsec policy ipsec-pol perfect-forward-secrecy keys group14"),
 		swanConf("2", "aes128-sha256-modp2048", "aes128-sha1-modp2048", "none"))
 	s.waitSwan()
 	cookies := ikeCookies(t, s.cli(s.r1, "show services ipsec-vpn ike security-associations"))
@@ -156,11 +136,11 @@ func TestSwanRekey(t *testing.T) {
 	got := make(chan int, 1)
 	go func() { got <- s.pingCount(t.Context(), 60, "0.1") }()
 	time.Sleep(1500 * time.Millisecond)
-	s.sw.swanctl("--rekey", "--child", "net")
+	s.ctl("--rekey", "--child", "net")
 	time.Sleep(1500 * time.Millisecond)
-	s.sw.swanctl("--rekey", "--ike", "site")
+	s.ctl("--rekey", "--ike", "site")
 	time.Sleep(1500 * time.Millisecond)
-	s.sw.swanctl("--rekey", "--child", "net")
+	s.ctl("--rekey", "--child", "net")
 	if n := <-got; n != 60 {
 		t.Errorf("%d of 60 pings answered across the rekeys\n%s", n, s.cli(s.r1, "file show /var/log/kmd"))
 	}
@@ -184,14 +164,14 @@ func TestSwanRekey(t *testing.T) {
 func TestSwanDPD(t *testing.T) {
 	dpd := []string{"set " + termPath + " initiate-dead-peer-detection",
 		"set " + termPath + " dead-peer-detection interval 2", "set " + termPath + " dead-peer-detection threshold 3"}
-	s := newSwanLab(t, r1IKE(t, "2", "immediately", dpd...), swanConf("2", "aes128-sha256-modp2048", "aes128-sha1", "none"))
+	s := newV2Lab(t, r1IKE(t, "2", "immediately", dpd...), swanConf("2", "aes128-sha256-modp2048", "aes128-sha1", "none"))
 	s.waitSwan()
 	time.Sleep(5 * time.Second)
 	st := s.cli(s.r1, "show services ipsec-vpn ike statistics")
 	if !regexp.MustCompile(`DPD responses received: [1-9]`).MatchString(st) {
 		t.Errorf("no DPD exchanges:\n%s", st)
 	}
-	s.sw.kill()
+	s.sw.Kill()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		out := s.cli(s.r1, "show services ipsec-vpn ike security-associations")
@@ -210,5 +190,3 @@ func TestSwanDPD(t *testing.T) {
 		t.Errorf("kmd log:\n%s", log)
 	}
 }
-
-var _ = fmt.Sprint

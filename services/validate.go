@@ -20,7 +20,8 @@ import (
 // Junos style.
 func Validate(root *config.Node) []*config.CommitError {
 	_, errs := ipsec.Parse(root)
-	return append(errs, checkServiceSets(root)...)
+	errs = append(errs, checkServiceSets(root)...)
+	return append(errs, ValidateIKE(root)...)
 }
 
 func checkServiceSets(root *config.Node) []*config.CommitError {

@@ -17,7 +17,7 @@ func ValidateIKE(root *config.Node) []*config.CommitError {
 	vpn := root.Get("services", "ipsec-vpn")
 	for _, p := range vpn.Get("ike").Entries("proposal") {
 		if m, ok := p.Leaf("authentication-method"); ok && m == "dsa-signatures" {
-			errs = append(errs, warnAt(p.Get("authentication-method"),
+			errs = append(errs, config.WarningAt(p.Get("authentication-method"),
 				fmt.Sprintf("authentication-method %s is stored but not used: IKE authenticates with pre-shared keys, RSA and ECDSA signatures", m)))
 		}
 	}
@@ -25,7 +25,7 @@ func ValidateIKE(root *config.Node) []*config.CommitError {
 	for _, pol := range vpn.Get("ike").Entries("policy") {
 		v, _ := pol.Leaf("version")
 		if mode, ok := pol.Leaf("mode"); ok && mode == "aggressive" && v == "2" {
-			errs = append(errs, warnAt(pol.Get("mode"), "mode aggressive does not apply to IKE version 2 and is ignored"))
+			errs = append(errs, config.WarningAt(pol.Get("mode"), "mode aggressive does not apply to IKE version 2 and is ignored"))
 		}
 		if v == "2" {
 			methods := map[string]bool{}
@@ -41,7 +41,7 @@ func ValidateIKE(root *config.Node) []*config.CommitError {
 				}
 			}
 			if len(methods) > 1 {
-				errs = append(errs, errorAt(pol.Get("proposals"), "all IKEv2 proposals of a policy must have the same authentication-method"))
+				errs = append(errs, config.ErrorAt(pol.Get("proposals"), "all IKEv2 proposals of a policy must have the same authentication-method"))
 			}
 		}
 		if h, ok := pol.Leaf("pre-shared-key", "hexadecimal"); ok {
@@ -49,7 +49,7 @@ func ValidateIKE(root *config.Node) []*config.CommitError {
 				h, _ = secret.Decode(h)
 			}
 			if _, err := hex.DecodeString(strings.TrimPrefix(h, "0x")); err != nil {
-				errs = append(errs, errorAt(pol.Get("pre-shared-key"), "pre-shared-key hexadecimal must have an even number of hexadecimal digits"))
+				errs = append(errs, config.ErrorAt(pol.Get("pre-shared-key"), "pre-shared-key hexadecimal must have an even number of hexadecimal digits"))
 			}
 		}
 	}
@@ -57,7 +57,7 @@ func ValidateIKE(root *config.Node) []*config.CommitError {
 	for _, p := range ipsecProps {
 		enc, _ := p.Leaf("encryption-algorithm")
 		if a := p.Get("authentication-algorithm"); a != nil && strings.HasSuffix(enc, "-gcm") {
-			errs = append(errs, errorAt(a, fmt.Sprintf("authentication-algorithm must not be configured with encryption-algorithm %s", enc)))
+			errs = append(errs, config.ErrorAt(a, fmt.Sprintf("authentication-algorithm must not be configured with encryption-algorithm %s", enc)))
 		}
 	}
 	return append(errs, validateDynamicTerms(root, ipsecProps)...)
@@ -75,7 +75,7 @@ func validateDynamicTerms(root *config.Node, ipsecProps map[string]*config.Node)
 		opts := ss.Get("ipsec-vpn-options")
 		lg, _ := opts.Leaf("local-gateway", "address")
 		_, dep := opts.Leaf("ike-access-profile")
-		svc := serviceIFD(ss)
+		svc := serviceInterface(ss)
 		for _, r := range ss.Entries("ipsec-vpn-rules") {
 			for _, term := range rules[r.Key()].Entries("term") {
 				then := term.Get("then")
@@ -87,15 +87,15 @@ func validateDynamicTerms(root *config.Node, ipsecProps map[string]*config.Node)
 				rg, hasRG := then.Leaf("remote-gateway")
 				switch {
 				case !hasRG && !dep:
-					errs = append(errs, errorAt(dyn, "remote-gateway must be configured with a dynamic security association"))
+					errs = append(errs, config.ErrorAt(dyn, "remote-gateway must be configured with a dynamic security association"))
 				case hasRG && rg == lg:
-					errs = append(errs, errorAt(then.Get("remote-gateway"), fmt.Sprintf("remote-gateway %s is the local gateway of service-set %s", rg, ss.Key())))
+					errs = append(errs, config.ErrorAt(then.Get("remote-gateway"), fmt.Sprintf("remote-gateway %s is the local gateway of service-set %s", rg, ss.Key())))
 				}
 				if b, ok := then.Leaf("backup-remote-gateway"); ok && b == rg {
-					errs = append(errs, errorAt(then.Get("backup-remote-gateway"), "backup-remote-gateway must differ from remote-gateway"))
+					errs = append(errs, config.ErrorAt(then.Get("backup-remote-gateway"), "backup-remote-gateway must differ from remote-gateway"))
 				}
 				if _, ok := dyn.Leaf("ike-policy"); !ok && !dep {
-					errs = append(errs, errorAt(dyn, "ike-policy must be configured with a dynamic security association"))
+					errs = append(errs, config.ErrorAt(dyn, "ike-policy must be configured with a dynamic security association"))
 				}
 				name, ok := dyn.Leaf("ipsec-policy")
 				if !ok || ipsecPols[name] == nil {
@@ -120,10 +120,10 @@ func checkDynamicProposal(p *config.Node, svc string) []*config.CommitError {
 	}
 	var errs []*config.CommitError
 	if proto, ok := p.Leaf("protocol"); ok && proto != "esp" && strings.HasPrefix(svc, "ms-") {
-		errs = append(errs, errorAt(p.Get("protocol"), fmt.Sprintf("protocol %s is not supported on MS-MIC/MS-MPC service interface %s", proto, svc)))
+		errs = append(errs, config.ErrorAt(p.Get("protocol"), fmt.Sprintf("protocol %s is not supported on MS-MIC/MS-MPC service interface %s", proto, svc)))
 	}
 	if a, ok := p.Leaf("authentication-algorithm"); ok && a == "hmac-sha-256-96" {
-		errs = append(errs, warnAt(p.Get("authentication-algorithm"), "hmac-sha-256-96 has no IANA number and cannot be negotiated with IKE; the proposal is never chosen"))
+		errs = append(errs, config.WarningAt(p.Get("authentication-algorithm"), "hmac-sha-256-96 has no IANA number and cannot be negotiated with IKE; the proposal is never chosen"))
 	}
 	return errs
 }
@@ -135,35 +135,4 @@ func entries(n *config.Node, name string) map[string]*config.Node {
 		out[e.Key()] = e
 	}
 	return out
-}
-
-// serviceIFD is the physical service interface of a service set.
-func serviceIFD(ss *config.Node) string {
-	v, ok := ss.Leaf("next-hop-service", "inside-service-interface")
-	if !ok {
-		v, _ = ss.Leaf("interface-service", "service-interface")
-	}
-	if i := strings.IndexByte(v, '.'); i >= 0 {
-		v = v[:i]
-	}
-	return v
-}
-
-// errorAt is a commit error about statement n; warnAt a warning.
-func errorAt(n *config.Node, msg string) *config.CommitError {
-	var path []string
-	for p := n.Parent; p != nil && p.Parent != nil; p = p.Parent {
-		path = append(append([]string{p.S.Name}, p.Keys...), path...)
-	}
-	stmt := n.S.Name
-	if len(n.Keys) > 0 {
-		stmt += " " + strings.Join(n.Keys, " ")
-	}
-	return &config.CommitError{Path: path, Statement: stmt, Msg: msg}
-}
-
-func warnAt(n *config.Node, msg string) *config.CommitError {
-	e := errorAt(n, msg)
-	e.Warning = true
-	return e
 }

@@ -25,6 +25,8 @@ const labUsage = `usage:
   mxlab lab cp [--lab NAME] SRC DST          copy a file into or out of a router: NODE:PATH on one side
                                             (a relative PATH is in /var/tmp), a host file or - on the other
   mxlab lab pki COMMAND ...                 a CA for the lab's certificates ("mxlab lab pki help")
+  mxlab lab keys NODE [--lab NAME]          the ESP SAs of a router with their keys, as lines of
+                                            Wireshark's esp_sa file (decrypts a capture of the WAN)
   mxlab lab down [NAME]                     stop a lab (or remove what a killed one left)
   mxlab lab list                            the labs that are running
 NAME may be omitted when one lab runs. Run directories live in %s.
@@ -49,6 +51,8 @@ func runLab(args []string, now func() time.Time) int {
 		err = labCp(args[1:])
 	case "pki":
 		err = runLabPKI(args[1:], now)
+	case "keys":
+		err = labKeys(args[1:])
 	case "down":
 		err = labDown(args[1:])
 	case "list":
@@ -243,4 +247,21 @@ func labDown(args []string) error {
 	}
 	fmt.Printf("lab %s down\n", name)
 	return nil
+}
+
+func labKeys(args []string) error {
+	fs := flag.NewFlagSet("mxlab lab keys", flag.ContinueOnError)
+	name := fs.String("lab", "", "the lab (default: the only one running)")
+	pos, _, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return errors.New("usage: mxlab lab keys NODE [--lab NAME]")
+	}
+	dir, err := lab.Find(lab.RunDir(), *name)
+	if err != nil {
+		return err
+	}
+	return lab.Keys(dir, pos[0], os.Stdout)
 }

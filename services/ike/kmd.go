@@ -228,6 +228,7 @@ func (k *KMD) Status() ([]SAStatus, Drops, error) {
 			}
 		}
 		d.BadVersion += e.badVersion
+		d.Malformed += e.malformed
 		return nil
 	})
 	d.Overflow += k.overflow.Load()
@@ -246,6 +247,7 @@ type engine struct {
 	installed  map[*Child]bool
 	timers     map[*timer]bool
 	badVersion uint64
+	malformed  uint64
 	stopped    bool
 	ipID       uint16
 	// lost are the tunnels whose children the PIC lost going offline.
@@ -344,8 +346,11 @@ func (e *engine) clearIPsec(set string) {
 
 // receive dispatches a message by its version octet.
 func (e *engine) receive(m message) {
-	if !e.online || len(m.msg) < 28 {
-		e.badVersion += boolInt(len(m.msg) < 28 && len(m.msg) > 0)
+	if !e.online {
+		return
+	}
+	if len(m.msg) < 28 {
+		e.malformed++ // shorter than the IKE header
 		return
 	}
 	p := e.protos[int(m.msg[17]>>4)]
@@ -354,13 +359,6 @@ func (e *engine) receive(m message) {
 		return
 	}
 	p.Receive(m.local, m.remote, m.msg)
-}
-
-func boolInt(b bool) uint64 {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 func (e *engine) acquire(a termRef) {

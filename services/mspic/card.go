@@ -57,15 +57,15 @@ type Options struct {
 	Net  Net    // nil: no forwarding plane (SAs exist, no traffic)
 	Log  Logger
 	Now  func() time.Time
+	// Keys is the card's key manager (nil: no IKE; IKE messages are
+	// dropped).
+	Keys KeyManager
 	// Seqs keeps the sequence numbers of manual SAs across restarts (see
 	// seq.go); nil keeps them in memory only.
 	Seqs SeqStore
 	// Event receives the lines for the router's system log (SAs installed
 	// and deleted, sockets that fail); nil drops them.
 	Event func(tag, msg string)
-	// Keys is the card's key manager (nil: no IKE; IKE messages are
-	// dropped).
-	Keys KeyManager
 }
 
 // ErrStopped is returned by the methods of a card that is not running.

@@ -193,6 +193,7 @@ func (s *state) installSA(d DynamicSA) error {
 	}
 	s.log("info", "IPSec SA installed: service set %s, rule %s, term %s, inbound SPI %d, outbound SPI %d, local %s, remote %s (negotiated)",
 		ss.Name, t.Rule, t.Name, d.InSPI, d.OutSPI, d.Local, d.Remote)
+	s.saEvents("KMD_PM_SA_ESTABLISHED", ss.Name, d)
 	return nil
 }
 
@@ -208,6 +209,7 @@ func (s *state) removeSA(set string, inSPI uint32) {
 			s.dyn.sas[id] = slices.DeleteFunc(l, func(y *dynSA) bool { return y == x })
 			s.publish()
 			s.log("info", "IPSec SA deleted: service set %s, inbound SPI %d, outbound SPI %d (negotiated)", set, x.d.InSPI, x.d.OutSPI)
+			s.saEvents("KMD_PM_SA_DELETED", set, x.d)
 			return
 		}
 	}
@@ -219,15 +221,14 @@ func (s *state) publish() error {
 	if s.plane == nil {
 		return nil
 	}
-	next, err := assemble(s.cfg, s.gwDown, s.counter, nil, s.c.opts.Now(), s.dyn)
+	next, err := assemble(s.cfg, s.gwDown, s.counter, s.seq, s.c.opts.Now(), s.dyn)
 	if err != nil {
 		return err
 	}
 	// Keep the manual SAs (their sequence numbers and windows): the
-	// new plane takes them over from the current one, and with them the
-	// sequence readers the card's seqState follows.
+	// new plane takes them over from the current one.
 	keepManual(s.plane, next)
-	next.live = s.plane.live
+	next.live = s.plane.live // the same manual SAs: their sequence readers stay
 	old := s.plane
 	s.retire(old, next)
 	if !sameIO(old, next) {
@@ -274,5 +275,16 @@ func keepManual(old, next *plane) {
 				tp.in = o.in
 			}
 		}
+	}
+}
+
+// saEvents writes the system log lines of a negotiated SA pair.
+func (s *state) saEvents(tag, set string, d DynamicSA) {
+	for _, x := range []struct {
+		dir string
+		spi uint32
+	}{{"inbound", d.InSPI}, {"outbound", d.OutSPI}} {
+		s.event(tag, "Local gateway: %s, Remote gateway: %s, Direction: %s, SPI: 0x%x, AUX-SPI: 0, Mode: Tunnel, Type: dynamic, Service set: %s",
+			d.Local.Addr(), d.Remote.Addr(), x.dir, x.spi, set)
 	}
 }

@@ -103,8 +103,8 @@ func buildPlane(cfg Config, gwDown map[string]bool, counters func(string) *setCo
 	return assemble(cfg, gwDown, counters, seqs, now, nil)
 }
 
-// assemble builds a plane: new manual SAs (their first sequence numbers
-// from seqs), and the negotiated SAs of the dynamic terms from dyn.
+// assemble builds a plane: new manual SAs, and the negotiated SAs of the
+// dynamic terms from dyn.
 func assemble(cfg Config, gwDown map[string]bool, counters func(string) *setCounters, seqs *seqState, now time.Time, dyn *dynState) (*plane, error) {
 	p := &plane{devs: map[string]*devPlane{}, wires: map[wireKey]*wirePlane{}, seqs: seqs, live: map[string]func() uint64{}}
 	for _, ss := range cfg.Sets {
