@@ -150,9 +150,10 @@ func New(opts Options) (*Router, error) {
 		defer r.wg.Done()
 		r.fwd.run(r.ctx)
 	}()
+	svc := r.newServices()
 	db.AddValidator(chassis.Validate)
 	db.AddValidator(routing.Validate)
-	db.AddValidator(services.Validate)
+	db.AddValidator(svc.Validate)
 	db.AddValidator(support.Validator())
 	r.setHost(db.Effective())
 	db.AddOwner(systemOwner{r: r})
@@ -160,7 +161,7 @@ func New(opts Options) (*Router, error) {
 		return nil, err
 	}
 	db.AddOwner(chassisOwner{c: ch})
-	db.AddOwner(r.newServices())
+	db.AddOwner(svc)
 	db.AddOwner(r.fwd)
 	ok = true
 	return r, nil

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"mxlab/config"
@@ -61,9 +63,11 @@ type Services struct {
 	opts  Options
 	trace *tracer
 	seqs  *seqFile // nil without a state directory
+	last  atomic.Pointer[parsed]
 
-	mu      sync.Mutex       // one commit at a time; guards the fields below
-	faults  map[string]fault // what Apply could not do, by the unit or step it concerns
+	mu      sync.Mutex              // one commit at a time; guards the fields below
+	faults  map[string]fault        // what Apply could not do, by the unit or step it concerns
+	cardCfg map[string]mspic.Config // what each card was last given
 	plan    *ipsec.Plan
 	devs    map[string]device      // by unit
 	cards   map[string]*mspic.Card // by service interface
@@ -80,7 +84,8 @@ func New(o Options) *Services {
 		o.Now = time.Now
 	}
 	s := &Services{opts: o, trace: newTracer(o.StateDir, o.Now), plan: &ipsec.Plan{},
-		devs: map[string]device{}, cards: map[string]*mspic.Card{}, kmds: map[string]*ike.KMD{}, faults: map[string]fault{}}
+		devs: map[string]device{}, cards: map[string]*mspic.Card{}, kmds: map[string]*ike.KMD{}, faults: map[string]fault{},
+		cardCfg: map[string]mspic.Config{}}
 	if o.StateDir != "" {
 		s.seqs = newSeqFile(o.StateDir)
 	}
@@ -90,7 +95,8 @@ func New(o Options) *Services {
 // Prepare reads the service sets of a candidate configuration and creates
 // the devices it needs; Apply hands the service sets to the PICs.
 func (s *Services) Prepare(_ context.Context, _, root *config.Node) (config.Pending, error) {
-	plan, errs := ipsec.Parse(root)
+	p := s.parse(root)
+	plan, errs := p.plan, p.errs
 	if len(errs) > 0 {
 		return nil, errs[0]
 	}
@@ -101,7 +107,13 @@ func (s *Services) Prepare(_ context.Context, _, root *config.Node) (config.Pend
 			t.Close()
 		}
 		s.mu.Unlock()
-		return nil, &config.CommitError{Path: []string{"interfaces"}, Msg: err.Error()}
+		s.trace.log("error", err.Error())
+		s.event("KMD_INTERNAL_ERROR", err.Error())
+		var de *deviceError
+		if errors.As(err, &de) {
+			return nil, fmt.Errorf("commit failed: (could not create the device of interface %s)", de.unit)
+		}
+		return nil, fmt.Errorf("commit failed: (%v)", err)
 	}
 	return &pending{s: s, plan: plan, created: created}, nil
 }
@@ -147,16 +159,25 @@ func (s *Services) createDevices(plan *ipsec.Plan) (map[string]device, error) {
 		}
 		linux, err := netns.LinuxName(u)
 		if err != nil {
-			return created, fmt.Errorf("interface %s: %w", u, err)
+			return created, &deviceError{unit: u, err: err}
 		}
 		d, err := s.openDevice(linux)
 		if err != nil {
-			return created, fmt.Errorf("interface %s: %w", u, err)
+			return created, &deviceError{unit: u, err: err}
 		}
 		created[u] = d
 	}
 	return created, nil
 }
+
+// deviceError is a device of a service unit that could not be created.
+type deviceError struct {
+	unit string
+	err  error
+}
+
+func (e *deviceError) Error() string { return "interface " + e.unit + ": " + e.err.Error() }
+func (e *deviceError) Unwrap() error { return e.err }
 
 // openDevice opens a TUN device, or a veth pair when TUN devices cannot
 // be opened (or Options.Veth asks for one).
@@ -280,15 +301,23 @@ func (s *Services) configureCards() {
 		devs[u] = t
 	}
 	for name, c := range s.cards {
-		err := c.Configure(mspic.Config{Sets: bySIC[name], Devices: devs,
-			NoTunnelHop: s.plan.NoTunnelHop, ClearOnRestart: s.plan.ClearOnRestart})
-		if errors.Is(err, mspic.ErrStopped) {
-			err = nil
+		cfg := mspic.Config{Sets: bySIC[name], Devices: devs,
+			NoTunnelHop: s.plan.NoTunnelHop, ClearOnRestart: s.plan.ClearOnRestart}
+		// A PIC whose service sets did not change keeps its SAs; its key
+		// management takes the tunnels again all the same (it keeps the
+		// SAs of the tunnels that did not change, and follows
+		// establish-tunnels and the clear-on-restart settings).
+		if old, ok := s.cardCfg[name]; !ok || !sameCardConfig(old, cfg) {
+			s.cardCfg[name] = cfg
+			err := c.Configure(cfg)
+			if errors.Is(err, mspic.ErrStopped) {
+				err = nil
+			}
+			s.setFault("card "+name, err, func(err error) string {
+				return fmt.Sprintf("%s: the service sets could not be installed: %v", name, err)
+			})
 		}
-		s.setFault("card "+name, err, func(err error) string {
-			return fmt.Sprintf("%s: the service sets could not be installed: %v", name, err)
-		})
-		err = s.kmds[name].Configure(ike.Config{Tunnels: ike.Tunnels(bySIC[name], s.plan.Establish),
+		err := s.kmds[name].Configure(ike.Config{Tunnels: ike.Tunnels(bySIC[name], s.plan.Establish),
 			ClearIKEOnRestart: s.plan.ClearIKEOnRestart, ClearIPsecOnRestart: s.plan.ClearOnRestart})
 		if err != nil && !errors.Is(err, ike.ErrStopped) {
 			s.trace.log("error", fmt.Sprintf("%s: %v", name, err))
@@ -476,3 +505,17 @@ func (k kernelNet) OpenSender(avoid []netip.AddrPort) (mspic.Sender, error) {
 type kmdNet struct{ do kernel.DoFunc }
 
 func (k kmdNet) OpenSender() (ike.Sender, error) { return kernel.OpenSender(k.do, nil) }
+
+// sameCardConfig reports whether two configurations of a card are the
+// same: the same service sets (compared by value), devices and options.
+func sameCardConfig(a, b mspic.Config) bool {
+	if a.NoTunnelHop != b.NoTunnelHop || a.ClearOnRestart != b.ClearOnRestart || len(a.Devices) != len(b.Devices) {
+		return false
+	}
+	for u, d := range a.Devices {
+		if b.Devices[u] != d {
+			return false
+		}
+	}
+	return reflect.DeepEqual(a.Sets, b.Sets)
+}

@@ -291,3 +291,12 @@ func parsePSK(n *config.Node) ([]byte, *config.CommitError) {
 	}
 	return nil, nil
 }
+
+func findRule(root *config.Node, name string) *config.Node {
+	for _, r := range root.Get("services", "ipsec-vpn").Entries("rule") {
+		if r.Key() == name {
+			return r
+		}
+	}
+	return nil
+}
