@@ -150,6 +150,9 @@ func New(opts Options) (*Router, error) {
 		defer r.wg.Done()
 		r.fwd.run(r.ctx)
 	}()
+	if err := r.newPKI(); err != nil {
+		return nil, err
+	}
 	svc := r.newServices()
 	db.AddValidator(chassis.Validate)
 	db.AddValidator(routing.Validate)
@@ -157,9 +160,6 @@ func New(opts Options) (*Router, error) {
 	db.AddValidator(support.Validator())
 	r.setHost(db.Effective())
 	db.AddOwner(systemOwner{r: r})
-	if err := r.newPKI(); err != nil {
-		return nil, err
-	}
 	db.AddOwner(chassisOwner{c: ch})
 	db.AddOwner(svc)
 	db.AddOwner(r.fwd)
