@@ -64,6 +64,8 @@ func TestValidateIKE(t *testing.T) {
 		{"sha-256-96", "set services ipsec-vpn ipsec proposal ipsec-prop authentication-algorithm hmac-sha-256-96",
 			"hmac-sha-256-96 has no IANA number", true},
 		{"certificates", "set services ipsec-vpn ike proposal ike-prop authentication-method rsa-signatures", "", false},
+		{"certificates v1", "set services ipsec-vpn ike proposal ike-prop authentication-method rsa-signatures\nset services ipsec-vpn ike policy ike-pol version 1",
+			"IKE version 1 authenticates with pre-shared keys only", true},
 		{"dsa", "set services ipsec-vpn ike proposal ike-prop authentication-method dsa-signatures",
 			"authentication-method dsa-signatures is stored but not used", true},
 		{"aggressive v2", "set services ipsec-vpn ike policy ike-pol mode aggressive",
