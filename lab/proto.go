@@ -51,8 +51,8 @@ type Request struct {
 const (
 	OpConsole = "console"
 	OpDown    = "down"
-	OpPut     = "put" // write a router file: input frames, end of input -> exit or refused
-	OpGet     = "get" // read a router file: -> output frames, exit or refused
+	OpPut     = "put"  // write a router file: input frames, end of input -> exit or refused
+	OpGet     = "get"  // read a router file: -> output frames, exit or refused
 	OpKeys    = "keys" // the ESP SAs of a router, with their keys (Wireshark esp_sa lines)
 )
 
