@@ -67,6 +67,21 @@ func (t *tracer) log(level, msg string) {
 	t.write(msg)
 }
 
+// flagged writes msg, an event of the traceoptions flag flag: always when
+// that flag (or flag all) is configured, else when the level lets it
+// through.
+func (t *tracer) flagged(flag, level, msg string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.f == nil {
+		return
+	}
+	if slices.Contains(t.cfg.Flags, flag) || slices.Contains(t.cfg.Flags, "all") || t.cfg.Level == "all" ||
+		slices.Index(levels, level) <= slices.Index(levels, t.cfg.Level) {
+		t.write(msg)
+	}
+}
+
 func (t *tracer) write(msg string) {
 	fmt.Fprintf(t.f, "%s %s\n", t.now().Format("Jan _2 15:04:05"), msg)
 }

@@ -137,7 +137,21 @@ func (s *Session) ResolvePath(name string) (string, error) {
 	if s.opts.StateDir == "" {
 		return "", errNoStateDir
 	}
-	return filepath.Join(s.opts.StateDir, filepath.FromSlash(s.routerPath(name))), nil
+	p := s.routerPath(name)
+	if s.hidden(p) {
+		return "", fmt.Errorf("could not resolve file: %s", name)
+	}
+	return filepath.Join(s.opts.StateDir, filepath.FromSlash(p)), nil
+}
+
+// hidden reports whether a clean router path is in one of the hidden trees.
+func (s *Session) hidden(p string) bool {
+	for _, h := range s.opts.Hidden {
+		if p == h || strings.HasPrefix(p, h+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 // routerPath returns the clean absolute router path of name.

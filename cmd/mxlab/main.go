@@ -31,7 +31,7 @@ func main() {
 // exit status.
 func run(args []string, now func() time.Time) int {
 	if len(args) > 0 && args[0] == "lab" {
-		return runLab(args[1:])
+		return runLab(args[1:], now)
 	}
 	fs := flag.NewFlagSet("mxlab", flag.ContinueOnError)
 	name := fs.String("name", "mxlab", "router name (serial numbers, default state directory)")
@@ -154,7 +154,8 @@ func runRouter(now func() time.Time, name, user, stateDir, cfgFile, layoutFile, 
 			}
 		}()
 	}
-	r, err := router.New(router.Options{Name: name, Layout: layout, StateDir: stateDir, Now: now, Netns: ns, NoPlane: noPlane})
+	r, err := router.New(router.Options{Name: name, Layout: layout, StateDir: stateDir, Now: now, Netns: ns, NoPlane: noPlane,
+		HostFiles: true})
 	if err != nil {
 		return err
 	}
