@@ -56,17 +56,21 @@ func registerPKI(reg *cmdtree.Registry) {
 }
 
 // ErrNotRouterFile reports a path outside the router's user file space.
-var ErrNotRouterFile = errors.New("not a file of the router's user file space (/var, /config)")
+var ErrNotRouterFile = errors.New("not a file of the router's user file space (/var)")
 
 // FilePath maps an absolute router path ("/var/tmp/r2.req") to its file in
 // the state directory, for tools that bring files in and out of a router
-// (a lab's "cp"). Paths outside /var and /config, and the certificate
-// store, are refused.
+// (a lab's "cp"). Paths outside /var, and the router's own files, are
+// refused.
 func (r *Router) FilePath(name string) (string, error) {
 	p := path.Clean("/" + strings.TrimPrefix(name, "/"))
-	if !path.IsAbs(name) || p == pkiPath || strings.HasPrefix(p, pkiPath+"/") ||
-		!(strings.HasPrefix(p, "/var/") || strings.HasPrefix(p, "/config/")) {
+	if !path.IsAbs(name) || !strings.HasPrefix(p, "/var/") {
 		return "", fmt.Errorf("%s: %w", name, ErrNotRouterFile)
+	}
+	for _, h := range internalPaths {
+		if p == h || strings.HasPrefix(p, h+"/") {
+			return "", fmt.Errorf("%s: %w", name, ErrNotRouterFile)
+		}
 	}
 	return filepath.Join(r.dir, filepath.FromSlash(p)), nil
 }

@@ -18,7 +18,8 @@ func TestFilePath(t *testing.T) {
 		in, want string // want: relative to the state directory, "" for refused
 	}{
 		{"/var/tmp/r2.req", "var/tmp/r2.req"},
-		{"/config/juniper.conf", "config/juniper.conf"},
+		{"/config/commit-00000001.conf", ""},
+		{"/db/ipsec-sequence", ""},
 		{"/var/tmp/../home/lab/x", "var/home/lab/x"},
 		{"/var/../pki/key-pair/x.key", ""},
 		{"/pki/ca/x.crt", ""},

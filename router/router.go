@@ -344,7 +344,7 @@ func (r *Router) NewShell(o ShellOptions) (*shell.Shell, func()) {
 		Registry: Commands(), Router: r, User: o.User, Hostname: r.Hostname,
 		Version: shell.Version{Model: r.Chassis.Model(), Junos: Junos, Mxlab: Version},
 		In:      o.In, Out: o.Out, TTY: o.TTY, Term: o.Term, Size: o.Size,
-		ConfigMode: r.Config, StateDir: r.dir, Hidden: []string{pkiPath}, HostFiles: r.hostFS, Booted: r.booted, Now: r.now,
+		ConfigMode: r.Config, StateDir: r.dir, Hidden: internalPaths, HostFiles: r.hostFS, Booted: r.booted, Now: r.now,
 		LastConfigured: func() (time.Time, string, bool) { return lastCommit(r.DB) },
 		Logins:         r.Logins, From: o.From, Line: o.Line,
 	})
@@ -408,3 +408,9 @@ func Commands() *cmdtree.Registry {
 	})
 	return commands
 }
+
+// internalPaths are the router's own files under its state directory,
+// which no CLI file command (file show/list/copy/delete, "| save", load)
+// may reach: the commit history, the PKI store (private keys), the
+// sequence numbers of the manual SAs, the lock.
+var internalPaths = []string{"/config", pkiPath, "/db", "/lock"}
