@@ -84,11 +84,14 @@ func New(opts Options) (*Router, error) {
 	if opts.StateDir == "" {
 		return nil, fmt.Errorf("router %s: no state directory", opts.Name)
 	}
+	// The state directory holds configurations, keys and logs: the owner's
+	// only.
 	for _, d := range []string{"config", "var/log", "var/tmp", "var/home"} {
-		if err := os.MkdirAll(filepath.Join(opts.StateDir, d), 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Join(opts.StateDir, d), 0o700); err != nil {
 			return nil, err
 		}
 	}
+	os.Chmod(opts.StateDir, 0o700)
 	r := &Router{name: opts.Name, dir: opts.StateDir, booted: opts.Now(), now: opts.Now, hostFS: opts.HostFiles,
 		logins: map[*shell.Session]shell.Login{}}
 	lock, err := Lock(filepath.Join(opts.StateDir, "lock"))

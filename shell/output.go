@@ -109,14 +109,14 @@ func (s *Session) createFile(name string, appendTo bool) (*os.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
 		return nil, fmt.Errorf("could not create file '%s'", name)
 	}
 	flag := os.O_WRONLY | os.O_CREATE | os.O_TRUNC
 	if appendTo {
 		flag = os.O_WRONLY | os.O_CREATE | os.O_APPEND
 	}
-	f, err := os.OpenFile(p, flag, 0o644)
+	f, err := os.OpenFile(p, flag, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("could not create file '%s'", name)
 	}

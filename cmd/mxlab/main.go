@@ -24,7 +24,20 @@ import (
 )
 
 func main() {
+	raiseFileLimit()
 	os.Exit(run(os.Args[1:], time.Now))
+}
+
+// raiseFileLimit lifts the soft limit of open files to the hard one: a
+// lab holds descriptors for every namespace, link and socket of its nodes
+// (four per host), and the usual soft limit of 1,024 ends a lab of a few
+// hundred nodes.
+func raiseFileLimit() {
+	var l syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &l); err == nil && l.Cur < l.Max {
+		l.Cur = l.Max
+		syscall.Setrlimit(syscall.RLIMIT_NOFILE, &l)
+	}
 }
 
 // run runs the command with its arguments and a clock, and returns the

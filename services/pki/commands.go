@@ -69,7 +69,7 @@ func writeRouterFile(env *cmdtree.Env, name string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(p, data, 0o644); err != nil {
+	if err := os.WriteFile(p, data, 0o600); err != nil {
 		return fmt.Errorf("could not create file '%s'", name)
 	}
 	return nil
