@@ -143,7 +143,7 @@ func New(opts Options) (*Router, error) {
 			return nil, fmt.Errorf("router %s: %w", opts.Name, err)
 		}
 		r.Netns, dp = nr, nr
-		ch.SetCounters(counters{ns: nr})
+		ch.SetCounters(counters{ns: nr, pic: func(ifd string) (uint64, uint64) { return r.svc.Drops(ifd) }})
 	}
 	r.Routing = routing.New(dp, routing.WithClock(opts.Now))
 	r.ctx, r.cancel = context.WithCancel(context.Background())
