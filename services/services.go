@@ -49,6 +49,9 @@ type Options struct {
 	// Event receives lines for the router's system log (kmd events); nil
 	// drops them.
 	Event func(tag, msg string)
+	// PKI is the router's certificate store, for IKE with certificates
+	// (nil: certificate authentication fails).
+	PKI ikev2.Certificates
 }
 
 // DeviceMTU is the MTU of a service unit's device (Junos shows 9178 for
@@ -300,18 +303,21 @@ func (s *Services) configureCards() {
 	for name, c := range s.cards {
 		cfg := mspic.Config{Sets: bySIC[name], Devices: devs,
 			NoTunnelHop: s.plan.NoTunnelHop, ClearOnRestart: s.plan.ClearOnRestart}
-		if old, ok := s.cardCfg[name]; ok && sameCardConfig(old, cfg) {
-			continue // nothing of this PIC changed: its SAs stay as they are
+		// A PIC whose service sets did not change keeps its SAs; its key
+		// management takes the tunnels again all the same (it keeps the
+		// SAs of the tunnels that did not change, and follows
+		// establish-tunnels and the clear-on-restart settings).
+		if old, ok := s.cardCfg[name]; !ok || !sameCardConfig(old, cfg) {
+			s.cardCfg[name] = cfg
+			err := c.Configure(cfg)
+			if errors.Is(err, mspic.ErrStopped) {
+				err = nil
+			}
+			s.setFault("card "+name, err, func(err error) string {
+				return fmt.Sprintf("%s: the service sets could not be installed: %v", name, err)
+			})
 		}
-		s.cardCfg[name] = cfg
-		err := c.Configure(cfg)
-		if errors.Is(err, mspic.ErrStopped) {
-			err = nil
-		}
-		s.setFault("card "+name, err, func(err error) string {
-			return fmt.Sprintf("%s: the service sets could not be installed: %v", name, err)
-		})
-		err = s.kmds[name].Configure(ike.Config{Tunnels: ike.Tunnels(bySIC[name], s.plan.Establish),
+		err := s.kmds[name].Configure(ike.Config{Tunnels: ike.Tunnels(bySIC[name], s.plan.Establish),
 			ClearIKEOnRestart: s.plan.ClearIKEOnRestart, ClearIPsecOnRestart: s.plan.ClearOnRestart})
 		if err != nil && !errors.Is(err, ike.ErrStopped) {
 			s.trace.log("error", fmt.Sprintf("%s: %v", name, err))
@@ -327,7 +333,7 @@ func (s *Services) startCard(name string) {
 	}
 	k := ike.New(ike.Options{Name: name, Now: s.opts.Now,
 		Log:       func(level, msg string) { s.trace.flagged("ike", level, msg) },
-		Protocols: map[int]func(ike.Host) ike.Protocol{1: ikev1.New, 2: ikev2.New}})
+		Protocols: map[int]func(ike.Host) ike.Protocol{1: ikev1.New, 2: s.ikev2}})
 	o := mspic.Options{Name: name, Net: net, Now: s.opts.Now, Log: s.trace.log, Event: s.opts.Event, Keys: k}
 	if s.seqs != nil {
 		o.Seqs = s.seqs
@@ -342,6 +348,15 @@ func (s *Services) startCard(name string) {
 	s.cards[name] = c
 	s.kmds[name] = k
 	s.setOnline(name, s.present(name))
+}
+
+// ikev2 makes IKEv2 for a card's key management, with the router's PKI.
+func (s *Services) ikev2(h ike.Host) ike.Protocol {
+	o := ikev2.DefaultOptions()
+	if s.opts.PKI != nil {
+		o.PKI = s.opts.PKI
+	}
+	return ikev2.NewWith(h, o)
 }
 
 // setOnline tells a card and its key management that the PIC went
@@ -503,4 +518,25 @@ func sameCardConfig(a, b mspic.Config) bool {
 		}
 	}
 	return reflect.DeepEqual(a.Sets, b.Sets)
+}
+
+// Drops returns what the PIC ifd dropped itself: cleartext its devices
+// refused (input) and ESP it could not send (output), over all its
+// service sets.
+func (s *Services) Drops(ifd string) (in, out uint64) {
+	s.mu.Lock()
+	c := s.cards[ifd]
+	s.mu.Unlock()
+	if c == nil {
+		return 0, 0
+	}
+	st, err := c.Status()
+	if err != nil {
+		return 0, 0
+	}
+	for _, ss := range st.Sets {
+		in += ss.Stats.DeviceErrors
+		out += ss.Stats.SendErrors
+	}
+	return in, out
 }

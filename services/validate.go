@@ -29,7 +29,8 @@ func Validate(root *config.Node) []*config.CommitError {
 // same configuration tree) instead of parsing it again.
 func (s *Services) Validate(root *config.Node) []*config.CommitError {
 	p := s.parse(root)
-	return append(p.errs, checkServiceSets(root)...)
+	errs := append(slices.Clone(p.errs), checkServiceSets(root)...)
+	return append(errs, ValidateIKE(root)...)
 }
 
 // parsed is the plan of one configuration tree.

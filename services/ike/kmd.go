@@ -499,6 +499,7 @@ func Tunnels(sets []*ipsec.ServiceSet, establish string) []*Tunnel {
 			}
 			out = append(out, &Tunnel{Set: ss, Term: t, Local: ss.LocalGateway, Remote: t.RemoteGateway,
 				Backup: d.Backup, IKE: d.IKE, IPsec: d.IPsec, DPD: d.DPD, NATT: !d.NoNATT,
+				TrustedCA: d.TrustedCA, EndCertOnly: d.EndCertOnly,
 				Establish: establish, LocalTS: src.Masked(), RemoteTS: dst.Masked()})
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"mxlab/config/secret"
 	"mxlab/services/ike/suite"
 	"mxlab/services/ipsec/esp"
+	"mxlab/services/pki"
 )
 
 // policies are the IKE and IPsec policies of [edit services ipsec-vpn],
@@ -31,7 +32,13 @@ func addDynamic(root *config.Node, p *Plan) []*config.CommitError {
 	pols, errs := parsePolicies(vpn)
 	for _, ss := range p.Sets {
 		ssn := findSet(root, ss.Name)
-		_, noNATT := ssn.Get("ipsec-vpn-options").Leaf("no-nat-traversal")
+		opts := ssn.Get("ipsec-vpn-options")
+		_, noNATT := opts.Leaf("no-nat-traversal")
+		_, endOnly := opts.Leaf("no-certificate-chain-in-ike")
+		var trusted []string
+		if tc := opts.Get("trusted-ca"); tc != nil {
+			trusted = tc.Values
+		}
 		for _, t := range ss.Terms {
 			tn := findTerm(root, t.Rule, t.Name)
 			then := tn.Get("then")
@@ -41,6 +48,7 @@ func addDynamic(root *config.Node, p *Plan) []*config.CommitError {
 			d, e := parseDynamic(then, pols)
 			errs = append(errs, e...)
 			d.NoNATT = p.NoNATT || noNATT
+			d.TrustedCA, d.EndCertOnly = trusted, endOnly
 			t.Dynamic = d
 		}
 	}
@@ -51,15 +59,6 @@ func findSet(root *config.Node, name string) *config.Node {
 	for _, s := range root.Get("services").Entries("service-set") {
 		if s.Key() == name {
 			return s
-		}
-	}
-	return nil
-}
-
-func findRule(root *config.Node, name string) *config.Node {
-	for _, r := range root.Get("services", "ipsec-vpn").Entries("rule") {
-		if r.Key() == name {
-			return r
 		}
 	}
 	return nil
@@ -140,6 +139,8 @@ func parsePolicies(vpn *config.Node) (policies, []*config.CommitError) {
 		}
 		pol.LocalID = parseIdentity(n.Get("local-id"))
 		pol.RemoteID = parseIdentity(n.Get("remote-id"))
+		pol.LocalCertificate, _ = n.Leaf("local-certificate")
+		pol.Remote = pki.ParseRemoteID(n)
 		psk, err := parsePSK(n.Get("pre-shared-key"))
 		if err != nil {
 			errs = append(errs, err)
@@ -289,4 +290,13 @@ func parsePSK(n *config.Node) ([]byte, *config.CommitError) {
 		return k, nil
 	}
 	return nil, nil
+}
+
+func findRule(root *config.Node, name string) *config.Node {
+	for _, r := range root.Get("services", "ipsec-vpn").Entries("rule") {
+		if r.Key() == name {
+			return r
+		}
+	}
+	return nil
 }
