@@ -257,6 +257,9 @@ func (sa *ikeSA) candidates(old *child) []*ike.Tunnel {
 // request that created it. It returns nil when the card refused it.
 func (sa *ikeSA) makeChild(t *ike.Tunnel, ch espChoice, inSPI uint32, ni, nr, shared []byte, exchangeInitiator bool, local, remote []Selector) *child {
 	p := sa.p
+	if sa.state == stateDeleting {
+		return nil
+	}
 	integLen := 0
 	if ch.integ != esp.NoAuthentication {
 		integLen = ch.integ.KeyLen()

@@ -378,3 +378,22 @@ func TestTwoTunnelsOneIKESA(t *testing.T) {
 		}
 	}
 }
+
+// TestSimultaneous: both routers initiate at once (establish-tunnels
+// immediately on both): one IKE SA and one child remain.
+func TestSimultaneous(t *testing.T) {
+	p := newPair(t, testOptions(), func(ta, tb *ike.Tunnel) { tb.Establish = "immediately" })
+	p.a.p.Initiate(p.ta)
+	p.b.p.Initiate(p.tb)
+	p.w.run(10 * time.Second)
+	p.checkChildren(t, 1)
+	if len(p.a.p.sas) != 1 || len(p.b.p.sas) != 1 {
+		t.Fatalf("IKE SAs: A %d, B %d\n%s", len(p.a.p.sas), len(p.b.p.sas), p.w.dump())
+	}
+	// The SA left is the one the lower address (A) initiated.
+	if sa := p.a.established(); sa[0].Role != "Initiator" {
+		t.Fatalf("A's SA: %+v", sa)
+	}
+	p.w.run(time.Hour)
+	p.checkChildren(t, 1)
+}
