@@ -202,6 +202,14 @@ func (k *KMD) SetOnline(online bool) error {
 	return k.do(func(e *engine) error { e.setOnline(online); return nil })
 }
 
+// SetGateway tells the engine that a gw-interface went down or came back
+// (spec O3): while it is down the tunnels of its service sets are not
+// negotiated, and the child SAs of its next-hop service sets are cleared;
+// when it comes back they are negotiated per establish-tunnels.
+func (k *KMD) SetGateway(ifl string, up bool) error {
+	return k.do(func(e *engine) error { e.setGateway(ifl, up); return nil })
+}
+
 // ClearIKE deletes the IKE SAs with peer (all when peer is not valid);
 // tunnels come back per establish-tunnels.
 func (k *KMD) ClearIKE(peer netip.Addr) error {
@@ -252,6 +260,8 @@ type engine struct {
 	ipID       uint16
 	// lost are the tunnels whose children the PIC lost going offline.
 	lost map[string]bool
+	// gwDown are the gw-interfaces that are down.
+	gwDown map[string]bool
 }
 
 func tunnelKey(t *Tunnel) string { return t.Set.Name + "\x00" + t.Term.Rule + "\x00" + t.Term.Name }
@@ -285,7 +295,8 @@ func (e *engine) establish(want func(*Tunnel) bool) {
 		return
 	}
 	for _, t := range e.cfg.Tunnels {
-		if p := e.protos[t.IKE.Version]; p != nil && want(t) && t.Establish != "responder-only" && initiable(t) {
+		if p := e.protos[t.IKE.Version]; p != nil && want(t) && t.Establish != "responder-only" && initiable(t) &&
+			!e.gwDown[t.Set.GWInterface] {
 			p.Initiate(t)
 		}
 	}
@@ -294,6 +305,27 @@ func (e *engine) establish(want func(*Tunnel) bool) {
 // initiable reports whether the tunnel has a peer to initiate to (not a
 // dynamic peer, remote-gateway 0.0.0.0).
 func initiable(t *Tunnel) bool { return t.Remote.IsValid() && !t.Remote.IsUnspecified() }
+
+func (e *engine) setGateway(ifl string, up bool) {
+	if e.gwDown == nil {
+		e.gwDown = map[string]bool{}
+	}
+	if e.gwDown[ifl] == !up {
+		return
+	}
+	of := func(t *Tunnel) bool { return t.Set.GWInterface == ifl }
+	if up {
+		delete(e.gwDown, ifl)
+		e.logf("gw-interface %s up", ifl)
+		e.establish(func(t *Tunnel) bool { return of(t) && t.Establish == "immediately" })
+		return
+	}
+	e.gwDown[ifl] = true
+	e.logf("gw-interface %s down", ifl)
+	for _, p := range e.protos {
+		p.DeleteChildren(func(t *Tunnel) bool { return of(t) && t.Set.Style == ipsec.NextHop }, false)
+	}
+}
 
 func (e *engine) setOnline(online bool) {
 	if e.online == online {
@@ -364,7 +396,8 @@ func (e *engine) receive(m message) {
 func (e *engine) acquire(a termRef) {
 	for _, t := range e.cfg.Tunnels {
 		if t.Set.Name == a.set && t.Term.Index == a.term {
-			if p := e.protos[t.IKE.Version]; p != nil && e.online && t.Establish != "responder-only" && initiable(t) {
+			if p := e.protos[t.IKE.Version]; p != nil && e.online && t.Establish != "responder-only" && initiable(t) &&
+				!e.gwDown[t.Set.GWInterface] {
 				p.Initiate(t)
 			}
 			return

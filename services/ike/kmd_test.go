@@ -247,3 +247,22 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+func TestEngineGateway(t *testing.T) {
+	k, p, _, _ := newTestKMD(t)
+	tu := tunnel("t1", "immediately", 2)
+	tu.Set.GWInterface = "ge-1/0/1.0"
+	must(t, k.Configure(Config{Tunnels: []*Tunnel{tu}}))
+	must(t, k.SetOnline(true))
+	p.take()
+	must(t, k.SetGateway("ge-1/0/1.0", false))
+	k.Acquire("ss", 1)
+	settle(t, k)
+	if got := p.take(); !slices.Equal(got, []string{"delete-children"}) {
+		t.Fatalf("gateway down: %q", got)
+	}
+	must(t, k.SetGateway("ge-1/0/1.0", true))
+	if got := p.take(); !slices.Equal(got, []string{"initiate t1"}) {
+		t.Fatalf("gateway up: %q", got)
+	}
+}

@@ -119,6 +119,22 @@ func (d *dynState) prune(cfg Config, set string, all bool) {
 	}
 }
 
+// pruneGateway drops the negotiated SAs of the next-hop service sets
+// whose gw-interface ifl went down (spec O3: their SAs are cleared;
+// interface-style sets keep theirs, not installed).
+func (d *dynState) pruneGateway(cfg Config, ifl string) {
+	for _, ss := range cfg.Sets {
+		if ss.GWInterface != ifl || ss.Style != ipsec.NextHop {
+			continue
+		}
+		for id := range d.sas {
+			if id.set == ss.Name {
+				delete(d.sas, id)
+			}
+		}
+	}
+}
+
 // addDynamic gives a dynamic term the IKE and ESP sockets of its local
 // gateway and its negotiated SAs.
 func (p *plane) addDynamic(tp *termPlane, dyn *dynState) error {
