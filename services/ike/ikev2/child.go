@@ -19,7 +19,10 @@ type child struct {
 	tunnel  *ike.Tunnel
 	c       *ike.Child
 	nonces  [2][]byte // Ni, Nr of the exchange that created it
+	byPeer  bool      // the peer sent the request that created it
 	rekeyed bool      // replaced by a newer child; waits for its delete
+	// replacedBy is the child the peer's rekey of this one created.
+	replacedBy *child
 	deleted bool
 	rekeyT  ike.Timer
 	expireT ike.Timer
@@ -163,8 +166,24 @@ func (sa *ikeSA) childReply(m *Message, cr *childReq) {
 	}
 	if old := cr.old; old != nil {
 		sa.stats.ChildRekeys++
+		if r := old.replacedBy; r != nil && !r.deleted {
+			// Both sides rekeyed old at once (RFC 7296 §2.8.1): the
+			// child of the exchange with the lowest of the four nonces
+			// is redundant, and its creator deletes it.
+			if bytes.Compare(minBytes(ni, nrd), minBytes(r.nonces[0], r.nonces[1])) < 0 {
+				sa.logf("simultaneous rekey: deleting the redundant child SA %08x/%08x", c.c.InSPI, c.c.OutSPI)
+				sa.deleteChildren([]*child{c}, true)
+			}
+		}
 		sa.retire(old)
 	}
+}
+
+func minBytes(a, b []byte) []byte {
+	if bytes.Compare(a, b) < 0 {
+		return a
+	}
+	return b
 }
 
 // childRequest answers a request for a child SA (in IKE_AUTH or
@@ -219,9 +238,11 @@ func (sa *ikeSA) childRequest(m *Message, ni, nr []byte, old *child) []Payload {
 		if c == nil {
 			return []Payload{&Notify{Kind: NotifyNoAdditionalSAs}}
 		}
+		c.byPeer = true
 		if old != nil {
 			sa.stats.ChildRekeys++
 			old.rekeyed = true
+			old.replacedBy = c
 			stop(old.rekeyT)
 		}
 		reply := choice.reply

@@ -397,3 +397,22 @@ func TestSimultaneous(t *testing.T) {
 	p.w.run(time.Hour)
 	p.checkChildren(t, 1)
 }
+
+// TestSimultaneousChildRekey: both sides rekey the same child at once;
+// one new child remains (RFC 7296 §2.8.1).
+func TestSimultaneousChildRekey(t *testing.T) {
+	for range 10 {
+		p := newPair(t, testOptions(), nil)
+		p.a.p.Initiate(p.ta)
+		p.w.run(time.Second)
+		first := p.a.children()[0]
+		sa, sb := p.a.p.sortedSAs()[0], p.b.p.sortedSAs()[0]
+		sa.rekeyChild(sa.children[0])
+		sb.rekeyChild(sb.children[0])
+		p.w.run(10 * time.Second)
+		p.checkChildren(t, 1)
+		if p.a.children()[0].InSPI == first.InSPI {
+			t.Fatal("no rekey")
+		}
+	}
+}
