@@ -127,10 +127,13 @@ func (k *KMD) Start(ctx context.Context) {
 // Stop deletes every IKE SA (telling the peers), ends the engine and
 // waits for it. It is safe to call more than once.
 func (k *KMD) Stop() {
-	k.do(func(e *engine) error { e.shutdown(); return nil })
 	k.mu.Lock()
-	cancel := k.cancel
+	cancel, started := k.cancel, k.started
 	k.mu.Unlock()
+	if !started {
+		return
+	}
+	k.do(func(e *engine) error { e.shutdown(); return nil })
 	if cancel != nil {
 		cancel()
 	}
