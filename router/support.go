@@ -77,6 +77,7 @@ services
       anti-replay-window-size
       udp-encapsulate *
       no-nat-traversal
+      nat-keepalive
     ipsec-vpn-rules
   ipsec-vpn
     rule
@@ -152,7 +153,6 @@ var features = map[string]string{
 	"services service-set ipsec-vpn-options ike-access-profile":          "access profiles for dynamic IKE peers",
 	"services service-set ipsec-vpn-options trusted-ca":                  "PKI",
 	"services service-set ipsec-vpn-options no-certificate-chain-in-ike": "PKI",
-	"services service-set ipsec-vpn-options nat-keepalive":               "IKE",
 	"interfaces interface unit family inet6":                             "IPv6",
 	"routing-instances instance vrf-import":                              "routing policies",
 	"routing-instances instance vrf-export":                              "routing policies",

@@ -530,7 +530,7 @@ func Tunnels(sets []*ipsec.ServiceSet, establish string) []*Tunnel {
 				dst = all
 			}
 			out = append(out, &Tunnel{Set: ss, Term: t, Local: ss.LocalGateway, Remote: t.RemoteGateway,
-				Backup: d.Backup, IKE: d.IKE, IPsec: d.IPsec, DPD: d.DPD, NATT: !d.NoNATT,
+				Backup: d.Backup, IKE: d.IKE, IPsec: d.IPsec, DPD: d.DPD, NATT: !d.NoNATT, NATKeepalive: d.NATKeepalive,
 				Establish: establish, LocalTS: src.Masked(), RemoteTS: dst.Masked()})
 		}
 	}

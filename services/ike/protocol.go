@@ -87,6 +87,9 @@ type Tunnel struct {
 	// NATT allows NAT traversal (not disable-natt, not the set's
 	// no-nat-traversal): NAT detection, IKE on 4500, ESP in UDP.
 	NATT bool
+	// NATKeepalive is the interval of NAT keepalives when this side is
+	// behind a NAT (nat-keepalive; 0 for the protocol's default).
+	NATKeepalive time.Duration
 	// Establish is establish-tunnels: immediately, on-traffic or
 	// responder-only (I6).
 	Establish string

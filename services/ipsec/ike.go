@@ -121,4 +121,7 @@ type Dynamic struct {
 	DPD    DPD
 	// NoNATT is the service set's no-nat-traversal (or disable-natt).
 	NoNATT bool
+	// NATKeepalive is the service set's nat-keepalive (0: the default,
+	// 20 s).
+	NATKeepalive time.Duration
 }

@@ -32,6 +32,11 @@ func addDynamic(root *config.Node, p *Plan) []*config.CommitError {
 	for _, ss := range p.Sets {
 		ssn := findSet(root, ss.Name)
 		_, noNATT := ssn.Get("ipsec-vpn-options").Leaf("no-nat-traversal")
+		keepalive := time.Duration(0)
+		if v, ok := ssn.Get("ipsec-vpn-options").Leaf("nat-keepalive"); ok {
+			n, _ := strconv.Atoi(v)
+			keepalive = time.Duration(n) * time.Second
+		}
 		for _, t := range ss.Terms {
 			tn := findTerm(root, t.Rule, t.Name)
 			then := tn.Get("then")
@@ -41,6 +46,7 @@ func addDynamic(root *config.Node, p *Plan) []*config.CommitError {
 			d, e := parseDynamic(then, pols)
 			errs = append(errs, e...)
 			d.NoNATT = p.NoNATT || noNATT
+			d.NATKeepalive = keepalive
 			t.Dynamic = d
 		}
 	}

@@ -23,9 +23,9 @@ type child struct {
 	rekeyed bool      // replaced by a newer child; waits for its delete
 	// replacedBy is the child the peer's rekey of this one created.
 	replacedBy *child
-	deleted bool
-	rekeyT  ike.Timer
-	expireT ike.Timer
+	deleted    bool
+	rekeyT     ike.Timer
+	expireT    ike.Timer
 }
 
 // childReq is a child SA this side asks for.

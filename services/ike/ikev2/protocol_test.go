@@ -267,8 +267,20 @@ func TestNAT(t *testing.T) {
 		return true
 	}
 	p.w.run(time.Minute)
-	if keepalives < 2 {
-		t.Fatalf("%d keepalives", keepalives)
+	if keepalives < 2 || keepalives > 3 {
+		t.Fatalf("%d keepalives in a minute, every 20 s", keepalives)
+	}
+	// nat-keepalive 5: every 5 s.
+	nt := *p.ta
+	nt.NATKeepalive = 5 * time.Second
+	p.a.p.Configure([]*ike.Tunnel{&nt})
+	p.a.p.DeleteIKE(netip.Addr{}, true)
+	p.a.p.Initiate(&nt)
+	p.w.run(time.Second)
+	keepalives = 0
+	p.w.run(time.Minute)
+	if keepalives < 11 {
+		t.Fatalf("%d keepalives in a minute, every 5 s", keepalives)
 	}
 }
 
