@@ -451,7 +451,7 @@ func (e *engine) Install(c *Child) error {
 		Encryption: c.Encryption, Authentication: c.Integrity,
 		InKeys:  [2][]byte{c.InKeys.Encryption, c.InKeys.Integrity},
 		OutKeys: [2][]byte{c.OutKeys.Encryption, c.OutKeys.Integrity},
-		Local:   c.Local, Remote: c.Remote, Created: c.Created, Lifetime: c.Lifetime}
+		Local:   c.Local, Remote: c.Remote, Created: c.Created, Lifetime: c.Lifetime, Standby: c.Standby}
 	if err := e.k.opts.Card.InstallSA(d); err != nil {
 		return err
 	}

@@ -125,6 +125,11 @@ type Child struct {
 	PFS               suite.Group // 0 without PFS
 	Created           time.Time
 	Lifetime          time.Duration // hard lifetime
+	// Standby keeps the tunnel's traffic on its older child SA until
+	// that one is removed: the responder of a rekey sets it, since the
+	// initiator installs the new SAs only when the response reaches it
+	// (RFC 7296 §2.8). The new inbound SA decrypts at once.
+	Standby bool
 }
 
 // Keys are the keys of one direction of a child SA.

@@ -54,6 +54,10 @@ type DynamicSA struct {
 	Local, Remote netip.AddrPort
 	Created       time.Time
 	Lifetime      time.Duration
+	// Standby leaves the term's traffic on its older pairs while there
+	// are any (the new pair of a rekey the peer started: the peer uses it
+	// only once it has our answer); it takes over when they are removed.
+	Standby bool
 }
 
 // InstallSA installs a negotiated SA pair. The new outbound SA takes the
@@ -154,7 +158,9 @@ func (p *plane) addDynamic(tp *termPlane, dyn *dynState) error {
 			return err
 		}
 		tp.dyn = append(tp.dyn, d)
-		tp.out = d.out
+		if !d.d.Standby || tp.out == nil {
+			tp.out = d.out
+		}
 	}
 	return nil
 }

@@ -160,7 +160,7 @@ func (sa *ikeSA) childReply(m *Message, cr *childReq) {
 	if cr.ni != nil {
 		ni, nrd = cr.ni, nr.Data
 	}
-	c := sa.makeChild(t, choice, cr.spi, ni, nrd, shared, true, tsi.Selectors, tsr.Selectors)
+	c := sa.makeChild(t, choice, cr.spi, ni, nrd, shared, true, false, tsi.Selectors, tsr.Selectors)
 	if c == nil {
 		return
 	}
@@ -234,7 +234,7 @@ func (sa *ikeSA) childRequest(m *Message, ni, nr []byte, old *child) []Payload {
 			ps = append(ps, &KE{Group: uint16(choice.pfs), Data: dh.Public()})
 		}
 		spi := ike.NewSPI()
-		c := sa.makeChild(t, choice, spi, ni, nr, shared, false, tr, ti)
+		c := sa.makeChild(t, choice, spi, ni, nr, shared, false, old != nil, tr, ti)
 		if c == nil {
 			return []Payload{&Notify{Kind: NotifyNoAdditionalSAs}}
 		}
@@ -275,8 +275,10 @@ func (sa *ikeSA) candidates(old *child) []*ike.Tunnel {
 
 // makeChild derives the keys of a negotiated child SA, installs it and
 // starts its timers. exchangeInitiator is true when this side sent the
-// request that created it. It returns nil when the card refused it.
-func (sa *ikeSA) makeChild(t *ike.Tunnel, ch espChoice, inSPI uint32, ni, nr, shared []byte, exchangeInitiator bool, local, remote []Selector) *child {
+// request that created it; standby keeps the tunnel's traffic on the
+// child it replaces until that one is removed (a rekey the peer started).
+// It returns nil when the card refused it.
+func (sa *ikeSA) makeChild(t *ike.Tunnel, ch espChoice, inSPI uint32, ni, nr, shared []byte, exchangeInitiator, standby bool, local, remote []Selector) *child {
 	p := sa.p
 	if sa.state == stateDeleting {
 		return nil
@@ -294,7 +296,7 @@ func (sa *ikeSA) makeChild(t *ike.Tunnel, ch espChoice, inSPI uint32, ni, nr, sh
 		InKeys: ike.Keys{Encryption: in[0], Integrity: in[1]}, OutKeys: ike.Keys{Encryption: out[0], Integrity: out[1]},
 		Local: netip.AddrPortFrom(sa.local.Addr(), 0), Remote: netip.AddrPortFrom(sa.remote.Addr(), 0),
 		LocalTS: selectorPrefix(local, t.LocalTS), RemoteTS: selectorPrefix(remote, t.RemoteTS),
-		PFS: ch.pfs, Created: p.h.Now(), Lifetime: p.lifetime(ch.proposal.Lifetime)}
+		PFS: ch.pfs, Created: p.h.Now(), Lifetime: p.lifetime(ch.proposal.Lifetime), Standby: standby}
 	if sa.nat {
 		c.Local, c.Remote = sa.local, sa.remote
 	}
