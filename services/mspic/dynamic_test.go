@@ -19,7 +19,9 @@ func dynSet() *ipsec.ServiceSet {
 }
 
 func saPair(in, out uint32, standby bool) DynamicSA {
-	k := func(b byte) [2][]byte { return [2][]byte{[]byte("aes128-key-16-ch"), append([]byte("ipsec-sha1-key-20-c"), b)} }
+	k := func(b byte) [2][]byte {
+		return [2][]byte{[]byte("aes128-key-16-ch"), append([]byte("ipsec-sha1-key-20-c"), b)}
+	}
 	return DynamicSA{Set: "ss", Term: 1, InSPI: in, OutSPI: out, Encryption: esp.AES128CBC, Authentication: esp.HMACSHA1_96,
 		InKeys: k(1), OutKeys: k(2), Local: netip.MustParseAddrPort("10.0.1.1:0"), Remote: netip.MustParseAddrPort("10.0.1.2:0"),
 		Created: time.Now(), Lifetime: time.Hour, Standby: standby}
