@@ -117,7 +117,16 @@ func (s *Session) Commit(ctx context.Context, opts CommitOptions) ([]*CommitErro
 		comment = "none"
 	}
 	db.log(s.who, "UI_COMMIT", fmt.Sprintf("User '%s' requested '%s' operation (comment: %s)", s.who.User, op, comment))
-	warns, err := db.commit(ctx, s.cand, s.who.User, opts)
+	cand := s.cand
+	if s.mode == Private {
+		merged, err := s.mergePrivate()
+		if err != nil {
+			db.log(s.who, "UI_COMMIT_NOT_COMPLETED", "commit failed")
+			return nil, err
+		}
+		cand = merged
+	}
+	warns, err := db.commit(ctx, cand, s.who.User, opts)
 	if err != nil {
 		db.log(s.who, "UI_COMMIT_NOT_COMPLETED", "commit failed")
 		return warns, err
@@ -127,7 +136,7 @@ func (s *Session) Commit(ctx context.Context, opts CommitOptions) ([]*CommitErro
 		db.log(s.who, "UI_COMMIT_CONFIRMED_REMINDER", fmt.Sprintf("'commit confirmed' must be confirmed within %d minutes", opts.Confirm))
 	}
 	if s.mode == Private {
-		s.cand = db.active.Clone()
+		s.cand, s.base = db.active.Clone(), db.active
 		if sharedClean {
 			// The shared candidate had no changes of its own: it follows
 			// the new active configuration.
@@ -250,10 +259,12 @@ func (s *Session) Rollback(n int) error {
 	})
 }
 
-// replaceCandidate swaps the session's candidate. Called with mu held.
+// replaceCandidate swaps the session's candidate. Called with mu held. A
+// private candidate replaced (rollback) is taken whole at the next commit:
+// its base becomes the committed configuration.
 func (s *Session) replaceCandidate(t *Node) {
 	if s.mode == Private {
-		s.cand = t
+		s.cand, s.base = t, s.db.active
 		return
 	}
 	s.db.setShared(t)

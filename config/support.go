@@ -3,6 +3,8 @@ package config
 import (
 	"fmt"
 	"strings"
+
+	"mxlab/config/schema"
 )
 
 // Support is the part of the configuration a router acts on. Statements
@@ -53,10 +55,13 @@ func NewSupport(outline string, features map[string]string) *Support {
 	return s
 }
 
-// Check returns a warning for each active statement of root outside the
-// supported part (one per statement: nothing below it is reported again).
+// Check returns a warning for the active statements of root outside the
+// supported part: one per kind of statement (the first one found; the
+// 2,000 tags of 2,000 static routes make one warning), and nothing below
+// a statement reported.
 func (s *Support) Check(root *Node) []*CommitError {
 	var out []*CommitError
+	seen := map[*schema.Node]bool{}
 	var walk func(n *Node, sn *supportNode)
 	walk = func(n *Node, sn *supportNode) {
 		for _, k := range n.Kids {
@@ -65,7 +70,10 @@ func (s *Support) Check(root *Node) []*CommitError {
 			}
 			ks := sn.kids[k.S.Name]
 			if ks == nil {
-				out = append(out, WarningAt(k, s.message(k)))
+				if !seen[k.S] {
+					seen[k.S] = true
+					out = append(out, WarningAt(k, s.message(k)))
+				}
 				continue
 			}
 			if !ks.all {

@@ -87,6 +87,10 @@ func (l *Lab) serve(ctx context.Context, c net.Conn) {
 		defer l.untrack(c)
 		defer c.Close()
 		l.console(ctx, c, req)
+	case OpPut, OpGet:
+		defer l.untrack(c)
+		defer c.Close()
+		l.transfer(c, req)
 	case OpKeys:
 		defer l.untrack(c)
 		defer c.Close()

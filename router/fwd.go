@@ -136,15 +136,16 @@ func (d *decision) decide(apply bool) {
 // the user sees the Junos interface they concern, the log has the detail.
 func (f *forwarding) prepare(cfg *config.Node) (pendings, error) {
 	var steps pendings
+	hw := linksOf(f.chassis)
 	if f.ns != nil {
-		p, err := f.ns.Prepare(netnsState(cfg, f.chassis))
+		p, err := f.ns.Prepare(netnsState(cfg, hw))
 		if err != nil {
 			f.log.Event(syslog.Dcd, "DCD_CONFIG_WRITE_FAILED", "%v", err)
 			return nil, fmt.Errorf("commit failed: (%s)", userText(err))
 		}
 		steps = append(steps, p)
 	}
-	p, err := f.rt.Prepare(routing.ParseConfig(cfg, f.linkState))
+	p, err := f.rt.Prepare(routing.ParseConfig(cfg, hw.state))
 	if err != nil {
 		steps.Abort()
 		f.log.Event(syslog.Rpd, "RPD_KRT_Q_RETRIES", "%v", err)
@@ -195,7 +196,7 @@ func (ps pendings) Abort() {
 
 // netnsState is the part of the configuration the namespace carries: the
 // port interfaces present in the chassis and the lo0 addresses.
-func netnsState(root *config.Node, ch *chassis.Chassis) netns.State {
+func netnsState(root *config.Node, hw links) netns.State {
 	var st netns.State
 	for _, ifd := range root.Get("interfaces").Entries("interface") {
 		name := ifd.Key()
@@ -207,7 +208,7 @@ func netnsState(root *config.Node, ch *chassis.Chassis) netns.State {
 			}
 			continue
 		}
-		if !isPort(name) || !present(ch, name) {
+		if present, _ := hw.state(name); !isPort(name) || !present {
 			continue
 		}
 		p := netns.Port{Name: name}
@@ -242,19 +243,38 @@ func isPort(name string) bool {
 	return false
 }
 
-// linkState tells routing whether an interface is present and its link up.
-func (f *forwarding) linkState(ifd string) (present, up bool) {
-	st, ok := f.chassis.Interface(ifd)
+// links is the state of the chassis interfaces at one moment: one view
+// of the hardware for a whole configuration, whatever its size.
+type links map[string]chassis.IfState
+
+func linksOf(ch *chassis.Chassis) links {
+	all := ch.Interfaces()
+	m := make(links, len(all))
+	for _, st := range all {
+		m[st.Name] = st
+	}
+	return m
+}
+
+// state tells routing whether an interface is present and its link up.
+func (l links) state(ifd string) (present, up bool) {
+	st, ok := l[ifd]
 	return ok && st.Present, ok && st.LinkUp
 }
 
-func present(ch *chassis.Chassis, name string) bool {
-	st, ok := ch.Interface(name)
-	return ok && st.Present
+// linkState is links.state on a fresh view (for tests).
+func (f *forwarding) linkState(ifd string) (present, up bool) {
+	return linksOf(f.chassis).state(ifd)
 }
 
 // counters gives the chassis the kernel's link counters.
-type counters struct{ ns *netns.Router }
+type counters struct {
+	ns *netns.Router
+	// pic returns the drops a services PIC counted itself (ESP it could
+	// not send, cleartext its devices refused), added to the counters of
+	// its ms- interface as Junos shows them there.
+	pic func(ifd string) (inDrops, outDrops uint64)
+}
 
 func (c counters) Stats(ifname string) (chassis.Stats, bool) {
 	if isService(ifname) && !strings.Contains(ifname, ".") {
@@ -303,6 +323,11 @@ func (c counters) AllStats() (map[string]chassis.Stats, error) {
 		}
 	}
 	for phys, t := range svc {
+		if c.pic != nil {
+			in, o := c.pic(phys)
+			t.InDrops += in
+			t.OutDrops += o
+		}
 		out[phys] = t
 	}
 	return out, nil

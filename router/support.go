@@ -76,6 +76,8 @@ services
       no-anti-replay
       anti-replay-window-size
       udp-encapsulate *
+      trusted-ca
+      no-certificate-chain-in-ike
       no-nat-traversal
       nat-keepalive
     ipsec-vpn-rules
@@ -118,6 +120,7 @@ services
         local-id *
         remote-id *
         pre-shared-key *
+        local-certificate
     ipsec
       proposal
         description
@@ -135,6 +138,24 @@ services
     clear-ike-sas-on-pic-restart
     clear-ipsec-sas-on-pic-restart
     disable-natt
+security
+  pki
+    ca-profile
+      ca-identity
+      revocation-check
+        use-crl
+        use-ocsp
+        disable
+        ocsp
+          connection-failure *
+        crl
+          disable *
+          url
+    trusted-ca-group *
+    traceoptions
+      file
+        filename
+      flag
 `
 
 // features names the hierarchies that are whole features in the warnings.
@@ -150,12 +171,12 @@ var features = map[string]string{
 	"system services":            "SSH and NETCONF",
 	"system login":               "logins other than the console",
 	"system root-authentication": "logins other than the console",
-	"services service-set ipsec-vpn-options ike-access-profile":          "access profiles for dynamic IKE peers",
-	"services service-set ipsec-vpn-options trusted-ca":                  "PKI",
-	"services service-set ipsec-vpn-options no-certificate-chain-in-ike": "PKI",
-	"interfaces interface unit family inet6":                             "IPv6",
-	"routing-instances instance vrf-import":                              "routing policies",
-	"routing-instances instance vrf-export":                              "routing policies",
+	"services service-set ipsec-vpn-options ike-access-profile": "access profiles for dynamic IKE peers",
+	"security pki ca-profile enrollment":                        "online certificate enrollment (SCEP)",
+	"security pki auto-re-enrollment":                           "online certificate enrollment (SCEP)",
+	"interfaces interface unit family inet6":                    "IPv6",
+	"routing-instances instance vrf-import":                     "routing policies",
+	"routing-instances instance vrf-export":                     "routing policies",
 }
 
 var support = config.NewSupport(supported, features)

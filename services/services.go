@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"mxlab/config"
@@ -47,6 +49,9 @@ type Options struct {
 	// Event receives lines for the router's system log (kmd events); nil
 	// drops them.
 	Event func(tag, msg string)
+	// PKI is the router's certificate store, for IKE with certificates
+	// (nil: certificate authentication fails).
+	PKI ikev2.Certificates
 }
 
 // DeviceMTU is the MTU of a service unit's device (Junos shows 9178 for
@@ -58,9 +63,11 @@ type Services struct {
 	opts  Options
 	trace *tracer
 	seqs  *seqFile // nil without a state directory
+	last  atomic.Pointer[parsed]
 
-	mu      sync.Mutex       // one commit at a time; guards the fields below
-	faults  map[string]fault // what Apply could not do, by the unit or step it concerns
+	mu      sync.Mutex              // one commit at a time; guards the fields below
+	faults  map[string]fault        // what Apply could not do, by the unit or step it concerns
+	cardCfg map[string]mspic.Config // what each card was last given
 	plan    *ipsec.Plan
 	devs    map[string]device      // by unit
 	cards   map[string]*mspic.Card // by service interface
@@ -77,7 +84,8 @@ func New(o Options) *Services {
 		o.Now = time.Now
 	}
 	s := &Services{opts: o, trace: newTracer(o.StateDir, o.Now), plan: &ipsec.Plan{},
-		devs: map[string]device{}, cards: map[string]*mspic.Card{}, kmds: map[string]*ike.KMD{}, faults: map[string]fault{}}
+		devs: map[string]device{}, cards: map[string]*mspic.Card{}, kmds: map[string]*ike.KMD{}, faults: map[string]fault{},
+		cardCfg: map[string]mspic.Config{}}
 	if o.StateDir != "" {
 		s.seqs = newSeqFile(o.StateDir)
 	}
@@ -87,7 +95,8 @@ func New(o Options) *Services {
 // Prepare reads the service sets of a candidate configuration and creates
 // the devices it needs; Apply hands the service sets to the PICs.
 func (s *Services) Prepare(_ context.Context, _, root *config.Node) (config.Pending, error) {
-	plan, errs := ipsec.Parse(root)
+	p := s.parse(root)
+	plan, errs := p.plan, p.errs
 	if len(errs) > 0 {
 		return nil, errs[0]
 	}
@@ -98,7 +107,13 @@ func (s *Services) Prepare(_ context.Context, _, root *config.Node) (config.Pend
 			t.Close()
 		}
 		s.mu.Unlock()
-		return nil, &config.CommitError{Path: []string{"interfaces"}, Msg: err.Error()}
+		s.trace.log("error", err.Error())
+		s.event("KMD_INTERNAL_ERROR", err.Error())
+		var de *deviceError
+		if errors.As(err, &de) {
+			return nil, fmt.Errorf("commit failed: (could not create the device of interface %s)", de.unit)
+		}
+		return nil, fmt.Errorf("commit failed: (%v)", err)
 	}
 	return &pending{s: s, plan: plan, created: created}, nil
 }
@@ -144,16 +159,25 @@ func (s *Services) createDevices(plan *ipsec.Plan) (map[string]device, error) {
 		}
 		linux, err := netns.LinuxName(u)
 		if err != nil {
-			return created, fmt.Errorf("interface %s: %w", u, err)
+			return created, &deviceError{unit: u, err: err}
 		}
 		d, err := s.openDevice(linux)
 		if err != nil {
-			return created, fmt.Errorf("interface %s: %w", u, err)
+			return created, &deviceError{unit: u, err: err}
 		}
 		created[u] = d
 	}
 	return created, nil
 }
+
+// deviceError is a device of a service unit that could not be created.
+type deviceError struct {
+	unit string
+	err  error
+}
+
+func (e *deviceError) Error() string { return "interface " + e.unit + ": " + e.err.Error() }
+func (e *deviceError) Unwrap() error { return e.err }
 
 // openDevice opens a TUN device, or a veth pair when TUN devices cannot
 // be opened (or Options.Veth asks for one).
@@ -277,15 +301,23 @@ func (s *Services) configureCards() {
 		devs[u] = t
 	}
 	for name, c := range s.cards {
-		err := c.Configure(mspic.Config{Sets: bySIC[name], Devices: devs,
-			NoTunnelHop: s.plan.NoTunnelHop, ClearOnRestart: s.plan.ClearOnRestart})
-		if errors.Is(err, mspic.ErrStopped) {
-			err = nil
+		cfg := mspic.Config{Sets: bySIC[name], Devices: devs,
+			NoTunnelHop: s.plan.NoTunnelHop, ClearOnRestart: s.plan.ClearOnRestart}
+		// A PIC whose service sets did not change keeps its SAs; its key
+		// management takes the tunnels again all the same (it keeps the
+		// SAs of the tunnels that did not change, and follows
+		// establish-tunnels and the clear-on-restart settings).
+		if old, ok := s.cardCfg[name]; !ok || !sameCardConfig(old, cfg) {
+			s.cardCfg[name] = cfg
+			err := c.Configure(cfg)
+			if errors.Is(err, mspic.ErrStopped) {
+				err = nil
+			}
+			s.setFault("card "+name, err, func(err error) string {
+				return fmt.Sprintf("%s: the service sets could not be installed: %v", name, err)
+			})
 		}
-		s.setFault("card "+name, err, func(err error) string {
-			return fmt.Sprintf("%s: the service sets could not be installed: %v", name, err)
-		})
-		err = s.kmds[name].Configure(ike.Config{Tunnels: ike.Tunnels(bySIC[name], s.plan.Establish),
+		err := s.kmds[name].Configure(ike.Config{Tunnels: ike.Tunnels(bySIC[name], s.plan.Establish),
 			ClearIKEOnRestart: s.plan.ClearIKEOnRestart, ClearIPsecOnRestart: s.plan.ClearOnRestart})
 		if err != nil && !errors.Is(err, ike.ErrStopped) {
 			s.trace.log("error", fmt.Sprintf("%s: %v", name, err))
@@ -301,7 +333,7 @@ func (s *Services) startCard(name string) {
 	}
 	k := ike.New(ike.Options{Name: name, Now: s.opts.Now,
 		Log:       func(level, msg string) { s.trace.flagged("ike", level, msg) },
-		Protocols: map[int]func(ike.Host) ike.Protocol{1: ikev1.New, 2: ikev2.New}})
+		Protocols: map[int]func(ike.Host) ike.Protocol{1: ikev1.New, 2: s.ikev2}})
 	o := mspic.Options{Name: name, Net: net, Now: s.opts.Now, Log: s.trace.log, Event: s.opts.Event, Keys: k}
 	if s.seqs != nil {
 		o.Seqs = s.seqs
@@ -316,6 +348,15 @@ func (s *Services) startCard(name string) {
 	s.cards[name] = c
 	s.kmds[name] = k
 	s.setOnline(name, s.present(name))
+}
+
+// ikev2 makes IKEv2 for a card's key management, with the router's PKI.
+func (s *Services) ikev2(h ike.Host) ike.Protocol {
+	o := ikev2.DefaultOptions()
+	if s.opts.PKI != nil {
+		o.PKI = s.opts.PKI
+	}
+	return ikev2.NewWith(h, o)
 }
 
 // setOnline tells a card and its key management that the PIC went
@@ -465,3 +506,38 @@ func (k kernelNet) OpenSender(avoid []netip.AddrPort) (mspic.Sender, error) {
 type kmdNet struct{ do kernel.DoFunc }
 
 func (k kmdNet) OpenSender() (ike.Sender, error) { return kernel.OpenSender(k.do, nil) }
+
+// sameCardConfig reports whether two configurations of a card are the
+// same: the same service sets (compared by value), devices and options.
+func sameCardConfig(a, b mspic.Config) bool {
+	if a.NoTunnelHop != b.NoTunnelHop || a.ClearOnRestart != b.ClearOnRestart || len(a.Devices) != len(b.Devices) {
+		return false
+	}
+	for u, d := range a.Devices {
+		if b.Devices[u] != d {
+			return false
+		}
+	}
+	return reflect.DeepEqual(a.Sets, b.Sets)
+}
+
+// Drops returns what the PIC ifd dropped itself: cleartext its devices
+// refused (input) and ESP it could not send (output), over all its
+// service sets.
+func (s *Services) Drops(ifd string) (in, out uint64) {
+	s.mu.Lock()
+	c := s.cards[ifd]
+	s.mu.Unlock()
+	if c == nil {
+		return 0, 0
+	}
+	st, err := c.Status()
+	if err != nil {
+		return 0, 0
+	}
+	for _, ss := range st.Sets {
+		in += ss.Stats.DeviceErrors
+		out += ss.Stats.SendErrors
+	}
+	return in, out
+}

@@ -44,7 +44,7 @@ func (t *tracer) configure(cfg ipsec.Trace) {
 	if !cfg.Enabled || t.dir == "" || t.f != nil {
 		return
 	}
-	f, err := os.OpenFile(filepath.Join(t.dir, cfg.File), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	f, err := os.OpenFile(filepath.Join(t.dir, cfg.File), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return
 	}

@@ -24,6 +24,32 @@ func Validate(root *config.Node) []*config.CommitError {
 	return append(errs, ValidateIKE(root)...)
 }
 
+// Validate is the package Validate for the router's services: it keeps
+// the plan it parsed, which the commit's Prepare then takes as it is (the
+// same configuration tree) instead of parsing it again.
+func (s *Services) Validate(root *config.Node) []*config.CommitError {
+	p := s.parse(root)
+	errs := append(slices.Clone(p.errs), checkServiceSets(root)...)
+	return append(errs, ValidateIKE(root)...)
+}
+
+// parsed is the plan of one configuration tree.
+type parsed struct {
+	root *config.Node
+	plan *ipsec.Plan
+	errs []*config.CommitError
+}
+
+func (s *Services) parse(root *config.Node) *parsed {
+	if p := s.last.Load(); p != nil && p.root == root {
+		return p
+	}
+	plan, errs := ipsec.Parse(root)
+	p := &parsed{root: root, plan: plan, errs: errs}
+	s.last.Store(p)
+	return p
+}
+
 func checkServiceSets(root *config.Node) []*config.CommitError {
 	var errs []*config.CommitError
 	addrs := interfaceAddresses(root)

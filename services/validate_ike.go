@@ -16,9 +16,9 @@ func ValidateIKE(root *config.Node) []*config.CommitError {
 	var errs []*config.CommitError
 	vpn := root.Get("services", "ipsec-vpn")
 	for _, p := range vpn.Get("ike").Entries("proposal") {
-		if m, ok := p.Leaf("authentication-method"); ok && m != "pre-shared-keys" {
+		if m, ok := p.Leaf("authentication-method"); ok && m == "dsa-signatures" {
 			errs = append(errs, config.WarningAt(p.Get("authentication-method"),
-				fmt.Sprintf("authentication-method %s is stored but not used: IKE authenticates with pre-shared keys only", m)))
+				fmt.Sprintf("authentication-method %s is stored but not used: IKE authenticates with pre-shared keys, RSA and ECDSA signatures", m)))
 		}
 	}
 	ikeProps := entries(vpn.Get("ike"), "proposal")
@@ -27,22 +27,24 @@ func ValidateIKE(root *config.Node) []*config.CommitError {
 		if mode, ok := pol.Leaf("mode"); ok && mode == "aggressive" && v == "2" {
 			errs = append(errs, config.WarningAt(pol.Get("mode"), "mode aggressive does not apply to IKE version 2 and is ignored"))
 		}
-		if v == "2" {
-			methods := map[string]bool{}
-			if pn := pol.Get("proposals"); pn != nil {
-				for _, name := range pn.Values {
-					m := "pre-shared-keys"
-					if p := ikeProps[name]; p != nil {
-						if x, ok := p.Leaf("authentication-method"); ok {
-							m = x
-						}
+		methods := map[string]bool{}
+		if pn := pol.Get("proposals"); pn != nil {
+			for _, name := range pn.Values {
+				m := "pre-shared-keys"
+				if p := ikeProps[name]; p != nil {
+					if x, ok := p.Leaf("authentication-method"); ok {
+						m = x
 					}
-					methods[m] = true
 				}
+				methods[m] = true
 			}
-			if len(methods) > 1 {
-				errs = append(errs, config.ErrorAt(pol.Get("proposals"), "all IKEv2 proposals of a policy must have the same authentication-method"))
-			}
+		}
+		if v == "2" && len(methods) > 1 {
+			errs = append(errs, config.ErrorAt(pol.Get("proposals"), "all IKEv2 proposals of a policy must have the same authentication-method"))
+		}
+		if v != "2" && (methods["rsa-signatures"] || methods["ecdsa-signatures-256"] || methods["ecdsa-signatures-384"]) {
+			errs = append(errs, config.WarningAt(pol.Get("proposals"),
+				"IKE version 1 authenticates with pre-shared keys only: the proposals with signatures are used with version 2"))
 		}
 		if h, ok := pol.Leaf("pre-shared-key", "hexadecimal"); ok {
 			if secret.IsEncoded(h) {

@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"golang.org/x/term"
 
@@ -21,6 +22,9 @@ const labUsage = `usage:
   mxlab lab console NODE [--lab NAME] [-c "cmd; cmd"] [--user USER]
                                             a CLI on a router of a running lab
   mxlab lab exec NODE [--lab NAME] -- CMD...  run a command in a node's network namespace
+  mxlab lab cp [--lab NAME] SRC DST          copy a file into or out of a router: NODE:PATH on one side
+                                            (a relative PATH is in /var/tmp), a host file or - on the other
+  mxlab lab pki COMMAND ...                 a CA for the lab's certificates ("mxlab lab pki help")
   mxlab lab keys NODE [--lab NAME]          the ESP SAs of a router with their keys, as lines of
                                             Wireshark's esp_sa file (decrypts a capture of the WAN)
   mxlab lab down [NAME]                     stop a lab (or remove what a killed one left)
@@ -28,8 +32,9 @@ const labUsage = `usage:
 NAME may be omitted when one lab runs. Run directories live in %s.
 `
 
-// runLab runs "mxlab lab ..." and returns the exit status.
-func runLab(args []string) int {
+// runLab runs "mxlab lab ..." with a clock (that of the lab CA) and
+// returns the exit status.
+func runLab(args []string, now func() time.Time) int {
 	if len(args) == 0 {
 		fmt.Fprintf(os.Stderr, labUsage, lab.RunDir())
 		return 2
@@ -42,6 +47,10 @@ func runLab(args []string) int {
 		err = labConsole(args[1:])
 	case "exec":
 		err = labExec(args[1:])
+	case "cp":
+		err = labCp(args[1:])
+	case "pki":
+		err = runLabPKI(args[1:], now)
 	case "keys":
 		err = labKeys(args[1:])
 	case "down":

@@ -63,8 +63,10 @@ type Swan struct {
 
 // Start starts charon in the named network namespace ns with the given
 // swanctl.conf and extra strongswan.conf settings (lines inside section
-// charon), and loads the configuration. It stops when the test ends.
-func Start(t testing.TB, ns, swanctlConf, charonExtra string) *Swan {
+// charon), and loads the configuration. files are written in the
+// swanctl directory first (relative path -> content: x509/r2.crt,
+// private/r2.key, x509ca/ca.crt). It stops when the test ends.
+func Start(t testing.TB, ns, swanctlConf, charonExtra string, files ...map[string][]byte) *Swan {
 	t.Helper()
 	Need(t)
 	dir := t.TempDir()
@@ -116,6 +118,15 @@ func Start(t testing.TB, ns, swanctlConf, charonExtra string) *Swan {
 	}
 	write(filepath.Join(s.dir, "charon.strongswan.conf"), settings)
 	write(filepath.Join(s.conf, "swanctl.conf"), swanctlConf)
+	for _, m := range files {
+		for name, data := range m {
+			p := filepath.Join(s.conf, filepath.FromSlash(name))
+			if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			write(p, string(data))
+		}
+	}
 	// ip netns exec enters the network namespace; unshare gives charon a
 	// mount namespace where the runtime directory covers /run (charon's
 	// PID file and vici socket are at fixed paths under it).

@@ -531,6 +531,7 @@ func Tunnels(sets []*ipsec.ServiceSet, establish string) []*Tunnel {
 			}
 			out = append(out, &Tunnel{Set: ss, Term: t, Local: ss.LocalGateway, Remote: t.RemoteGateway,
 				Backup: d.Backup, IKE: d.IKE, IPsec: d.IPsec, DPD: d.DPD, NATT: !d.NoNATT, NATKeepalive: d.NATKeepalive,
+				TrustedCA: d.TrustedCA, EndCertOnly: d.EndCertOnly,
 				Establish: establish, LocalTS: src.Masked(), RemoteTS: dst.Masked()})
 		}
 	}

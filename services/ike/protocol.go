@@ -9,6 +9,7 @@ import (
 	"mxlab/services/ike/suite"
 	"mxlab/services/ipsec"
 	"mxlab/services/ipsec/esp"
+	"mxlab/services/pki"
 )
 
 // Protocol is one version of IKE as the engine runs it (package ikev2,
@@ -93,6 +94,11 @@ type Tunnel struct {
 	// Establish is establish-tunnels: immediately, on-traffic or
 	// responder-only (I6).
 	Establish string
+	// TrustedCA are the CA profiles a peer's certificate must chain to
+	// (none: any); EndCertOnly sends the local certificate without its
+	// chain (no-certificate-chain-in-ike).
+	TrustedCA   []string
+	EndCertOnly bool
 	// LocalTS and RemoteTS are the traffic selectors this side proposes:
 	// the addresses of the term's cleartext leaving through the tunnel
 	// (source) and arriving through it (destination); 0.0.0.0/0 where the
@@ -200,6 +206,35 @@ type Drops struct {
 	NoProposal uint64 // no acceptable proposal
 	BadVersion uint64 // an IKE version no tunnel of this PIC runs
 	Overflow   uint64 // dropped because the engine's queue was full
+	// Certificates are the peers' certificates refused (also counted
+	// in BadAuth), by reason.
+	Certificates CertDrops
+}
+
+// CertDrops count refused peer certificates by reason (package pki).
+type CertDrops struct {
+	UnknownCA, Expired, IDMismatch, Revoked, Other uint64
+}
+
+// Count counts a refusal of reason r.
+func (c *CertDrops) Count(r pki.Reason) {
+	switch r {
+	case pki.ReasonUnknownCA:
+		c.UnknownCA++
+	case pki.ReasonExpired, pki.ReasonNotYetValid, pki.ReasonCAExpired:
+		c.Expired++
+	case pki.ReasonIDMismatch, pki.ReasonRemoteIDRefused:
+		c.IDMismatch++
+	case pki.ReasonRevoked:
+		c.Revoked++
+	default:
+		c.Other++
+	}
+}
+
+// Total is the number of refusals.
+func (c CertDrops) Total() uint64 {
+	return c.UnknownCA + c.Expired + c.IDMismatch + c.Revoked + c.Other
 }
 
 // Add adds o to d.
@@ -214,4 +249,10 @@ func (d *Drops) Add(o Drops) {
 	d.NoProposal += o.NoProposal
 	d.BadVersion += o.BadVersion
 	d.Overflow += o.Overflow
+	c, oc := &d.Certificates, o.Certificates
+	c.UnknownCA += oc.UnknownCA
+	c.Expired += oc.Expired
+	c.IDMismatch += oc.IDMismatch
+	c.Revoked += oc.Revoked
+	c.Other += oc.Other
 }

@@ -6,6 +6,7 @@ import (
 
 	"mxlab/services/ike/suite"
 	"mxlab/services/ipsec/esp"
+	"mxlab/services/pki"
 )
 
 // IKEProposal is [edit services ipsec-vpn ike proposal NAME] (I1); a
@@ -31,6 +32,13 @@ type IKEPolicy struct {
 	// appears in an output or a log.
 	PSK               []byte
 	LocalID, RemoteID Identity
+	// LocalCertificate is local-certificate: the certificate (of the
+	// router's PKI) that authenticates this side when a proposal uses
+	// signatures.
+	LocalCertificate string
+	// Remote is the whole remote-id, as certificate authentication
+	// matches the peer's identity against it.
+	Remote pki.RemoteID
 }
 
 // Identity is a local-id or remote-id. The zero Identity stands for the
@@ -124,4 +132,8 @@ type Dynamic struct {
 	// NATKeepalive is the service set's nat-keepalive (0: the default,
 	// 20 s).
 	NATKeepalive time.Duration
+	// TrustedCA are the service set's trusted-ca profiles (none: every
+	// CA profile); EndCertOnly is its no-certificate-chain-in-ike.
+	TrustedCA   []string
+	EndCertOnly bool
 }

@@ -12,6 +12,7 @@ import (
 	"mxlab/config/secret"
 	"mxlab/services/ike/suite"
 	"mxlab/services/ipsec/esp"
+	"mxlab/services/pki"
 )
 
 // policies are the IKE and IPsec policies of [edit services ipsec-vpn],
@@ -31,9 +32,15 @@ func addDynamic(root *config.Node, p *Plan) []*config.CommitError {
 	pols, errs := parsePolicies(vpn)
 	for _, ss := range p.Sets {
 		ssn := findSet(root, ss.Name)
-		_, noNATT := ssn.Get("ipsec-vpn-options").Leaf("no-nat-traversal")
+		opts := ssn.Get("ipsec-vpn-options")
+		_, noNATT := opts.Leaf("no-nat-traversal")
+		_, endOnly := opts.Leaf("no-certificate-chain-in-ike")
+		var trusted []string
+		if tc := opts.Get("trusted-ca"); tc != nil {
+			trusted = tc.Values
+		}
 		keepalive := time.Duration(0)
-		if v, ok := ssn.Get("ipsec-vpn-options").Leaf("nat-keepalive"); ok {
+		if v, ok := opts.Leaf("nat-keepalive"); ok {
 			n, _ := strconv.Atoi(v)
 			keepalive = time.Duration(n) * time.Second
 		}
@@ -47,6 +54,7 @@ func addDynamic(root *config.Node, p *Plan) []*config.CommitError {
 			errs = append(errs, e...)
 			d.NoNATT = p.NoNATT || noNATT
 			d.NATKeepalive = keepalive
+			d.TrustedCA, d.EndCertOnly = trusted, endOnly
 			t.Dynamic = d
 		}
 	}
@@ -137,6 +145,8 @@ func parsePolicies(vpn *config.Node) (policies, []*config.CommitError) {
 		}
 		pol.LocalID = parseIdentity(n.Get("local-id"))
 		pol.RemoteID = parseIdentity(n.Get("remote-id"))
+		pol.LocalCertificate, _ = n.Leaf("local-certificate")
+		pol.Remote = pki.ParseRemoteID(n)
 		psk, err := parsePSK(n.Get("pre-shared-key"))
 		if err != nil {
 			errs = append(errs, err)
@@ -286,4 +296,13 @@ func parsePSK(n *config.Node) ([]byte, *config.CommitError) {
 		return k, nil
 	}
 	return nil, nil
+}
+
+func findRule(root *config.Node, name string) *config.Node {
+	for _, r := range root.Get("services", "ipsec-vpn").Entries("rule") {
+		if r.Key() == name {
+			return r
+		}
+	}
+	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"mxlab/services/ipsec"
+	"mxlab/services/pki"
 )
 
 // idPayload is the ID payload of an identity; the default identity is
@@ -59,16 +60,43 @@ func (sa *ikeSA) firstContact() bool {
 // sendAuth sends the IKE_AUTH request (initiator), with the first
 // pending tunnel's child SA.
 func (sa *ikeSA) sendAuth() {
-	psk := sa.policy.PSK
-	idi := idPayload(PayloadIDi, sa.policy.LocalID, sa.local.Addr())
+	var cred *pki.Credential
+	if sa.certMode() {
+		c, err := sa.credential()
+		if err != nil {
+			sa.logf("cannot authenticate with a certificate: %v", err)
+			sa.fail()
+			return
+		}
+		cred = c
+	}
+	idi := sa.localID(PayloadIDi, cred)
 	ps := []Payload{idi}
+	if cred != nil {
+		ps = append(ps, sa.certPayloads(cred)...)
+	}
 	if sa.firstContact() {
 		ps = append(ps, &Notify{Kind: NotifyInitialContact})
 	}
-	if r := sa.policy.RemoteID; r.Type != "" && !r.Any {
-		ps = append(ps, idPayload(PayloadIDr, r, sa.remote.Addr()))
+	if cred != nil {
+		if cr := sa.certReq(); cr != nil {
+			ps = append(ps, cr)
+		}
 	}
-	ps = append(ps, &Auth{Method: AuthPSK, Data: pskAuth(sa.alg.PRF, psk, sa.initReq, sa.nr, sa.keys.pi, idi.body())})
+	if idr := sa.remoteIDPayload(); idr != nil {
+		ps = append(ps, idr)
+	}
+	if cred != nil {
+		auth, err := sa.sign(cred, sa.signedOctets(sa.initReq, sa.nr, sa.keys.pi, idi))
+		if err != nil {
+			sa.logf("cannot sign AUTH with certificate %s: %v", cred.ID, err)
+			sa.fail()
+			return
+		}
+		ps = append(ps, auth)
+	} else {
+		ps = append(ps, &Auth{Method: AuthPSK, Data: pskAuth(sa.alg.PRF, sa.policy.PSK, sa.initReq, sa.nr, sa.keys.pi, idi.body())})
+	}
 	var cr *childReq
 	if len(sa.pending) > 0 {
 		cr = sa.newChildReq(sa.pending[0], nil, false)
@@ -91,6 +119,19 @@ func (sa *ikeSA) authReply(m *Message, cr *childReq) {
 			sa.logf("IKE_AUTH response without IDr and AUTH")
 		}
 		sa.fail()
+		return
+	}
+	if sa.certMode() {
+		if err := sa.verifyPeer(m, idr, auth, sa.signedOctets(sa.initResp, sa.ni, sa.keys.pr, idr)); err != nil {
+			sa.refused(idr, err)
+			sa.fail()
+			return
+		}
+		sa.establish(idr)
+		if cr != nil {
+			sa.childReply(m, cr)
+		}
+		sa.createPending()
 		return
 	}
 	want := pskAuth(sa.alg.PRF, sa.policy.PSK, sa.initResp, sa.ni, sa.keys.pr, idr.body())
@@ -129,16 +170,42 @@ func (sa *ikeSA) authRequest(m *Message, raw []byte) {
 		sa.remove()
 		return
 	}
-	want := pskAuth(sa.alg.PRF, sa.policy.PSK, sa.initReq, sa.nr, sa.keys.pi, idi.body())
-	if auth.Method != AuthPSK || sa.policy.PSK == nil || !hmac.Equal(auth.Data, want) || !idAccepted(sa.policy.RemoteID, idi, sa.remote.Addr()) {
-		p.drops.BadAuth++
-		sa.logf("peer %s failed authentication", idi)
+	failed := func() {
 		sa.respond(m, raw, []Payload{&Notify{Kind: NotifyAuthFailed}})
 		sa.remove()
-		return
 	}
-	idr := idPayload(PayloadIDr, sa.policy.LocalID, sa.local.Addr())
-	ps := []Payload{idr, &Auth{Method: AuthPSK, Data: pskAuth(sa.alg.PRF, sa.policy.PSK, sa.initResp, sa.ni, sa.keys.pr, idr.body())}}
+	var ps []Payload
+	if sa.certMode() {
+		if err := sa.verifyPeer(m, idi, auth, sa.signedOctets(sa.initReq, sa.nr, sa.keys.pi, idi)); err != nil {
+			sa.refused(idi, err)
+			failed()
+			return
+		}
+		cred, err := sa.credential()
+		if err != nil {
+			sa.logf("cannot authenticate with a certificate: %v", err)
+			failed()
+			return
+		}
+		idr := sa.localID(PayloadIDr, cred)
+		a, err := sa.sign(cred, sa.signedOctets(sa.initResp, sa.ni, sa.keys.pr, idr))
+		if err != nil {
+			sa.logf("cannot sign AUTH with certificate %s: %v", cred.ID, err)
+			failed()
+			return
+		}
+		ps = append(append([]Payload{idr}, sa.certPayloads(cred)...), a)
+	} else {
+		want := pskAuth(sa.alg.PRF, sa.policy.PSK, sa.initReq, sa.nr, sa.keys.pi, idi.body())
+		if auth.Method != AuthPSK || sa.policy.PSK == nil || !hmac.Equal(auth.Data, want) || !idAccepted(sa.policy.RemoteID, idi, sa.remote.Addr()) {
+			p.drops.BadAuth++
+			sa.logf("peer %s failed authentication", idi)
+			failed()
+			return
+		}
+		idr := idPayload(PayloadIDr, sa.policy.LocalID, sa.local.Addr())
+		ps = []Payload{idr, &Auth{Method: AuthPSK, Data: pskAuth(sa.alg.PRF, sa.policy.PSK, sa.initResp, sa.ni, sa.keys.pr, idr.body())}}
+	}
 	if m.Notify(NotifyInitialContact) != nil {
 		// The peer has no other SA with us: those established before it
 		// started this one are stale (it restarted). SAs negotiated at

@@ -53,6 +53,9 @@ func (sa *ikeSA) sendInit() {
 	if sa.tunnel.NATT {
 		ps = append(ps, sa.natPayloads()...)
 	}
+	if policyUsesCerts(sa.policy) {
+		ps = append(ps, hashNotify())
+	}
 	m := &Message{Header: Header{SPIi: sa.spii, Exchange: ExchangeSAInit, Flags: FlagInitiator}, Payloads: ps}
 	sa.initReq = m.Encode()
 	if sa.out != nil && sa.out.timer != nil {
@@ -179,6 +182,7 @@ func (p *Protocol) initResponse(local, remote netip.AddrPort, raw []byte, h Head
 	}
 	sa.spir = h.SPIr
 	sa.nr = bytes.Clone(nr.Data)
+	sa.notePeerHashes(m)
 	sa.proposal, sa.alg = prop, ikeAlgorithms(prop)
 	sa.keys, err = deriveKeys(sa.alg, skeyseed(sa.alg.PRF, sa.ni, sa.nr, shared), sa.ni, sa.nr, sa.spii, sa.spir)
 	if err != nil {
@@ -311,6 +315,15 @@ func (p *Protocol) initRequest(local, remote netip.AddrPort, raw []byte, h Heade
 	ps := []Payload{&SA{Proposals: []Proposal{chosen}}, &KE{Group: uint16(prop.Group), Data: dh.Public()}, &Nonce{Data: sa.nr}}
 	if t.NATT && sa.detectNAT(m, local, remote) {
 		ps = append(ps, sa.natPayloads()...)
+	}
+	if usesCerts(prop) {
+		if cr := sa.certReq(); cr != nil {
+			ps = append(ps, cr)
+		}
+		if m.Notify(NotifySignatureHashes) != nil {
+			sa.notePeerHashes(m)
+			ps = append(ps, hashNotify())
+		}
 	}
 	out := &Message{Header: Header{SPIi: sa.spii, SPIr: sa.spir, Exchange: ExchangeSAInit, Flags: FlagResponse}, Payloads: ps}
 	sa.initResp = out.Encode()

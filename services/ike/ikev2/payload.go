@@ -228,6 +228,7 @@ var notifyNames = map[NotifyType]string{
 	NotifyNATSource: "NAT_DETECTION_SOURCE_IP", NotifyNATDestination: "NAT_DETECTION_DESTINATION_IP",
 	NotifyCookie: "COOKIE", NotifyUseTransportMode: "USE_TRANSPORT_MODE", NotifyRekeySA: "REKEY_SA",
 	NotifyESPTFCPaddingNotSup: "ESP_TFC_PADDING_NOT_SUPPORTED", NotifyNonFirstFragments: "NON_FIRST_FRAGMENTS_ALSO",
+	NotifySignatureHashes: "SIGNATURE_HASH_ALGORITHMS",
 }
 
 func (t NotifyType) String() string {

@@ -38,6 +38,9 @@ type Options struct {
 	Soft float64
 	// Time scales every lifetime (1 normally); tests shrink it.
 	Time float64
+	// PKI authenticates with certificates (authentication-method
+	// rsa-signatures or ecdsa-signatures-*); nil refuses them.
+	PKI Certificates
 }
 
 // DefaultOptions are the options New uses.
@@ -435,7 +438,7 @@ func (p *Protocol) Status() ([]ike.SAStatus, ike.Drops) {
 		}
 		st := ike.SAStatus{Version: 2, Exchange: "IKEv2", Role: "Responder", Matured: sa.state == stateEstablished,
 			Local: sa.local, Remote: sa.remote, SPIi: sa.spii, SPIr: sa.spir, Tunnel: sa.tunnel,
-			AuthMethod: "Pre-shared-keys", Encryption: sa.alg.Encryption, Hash: sa.alg.PRF,
+			AuthMethod: authMethodName(sa.proposal), Encryption: sa.alg.Encryption, Hash: sa.alg.PRF,
 			Integrity: sa.alg.Integrity, Group: sa.alg.Group, Created: sa.created, NAT: sa.nat, Stats: sa.stats}
 		if sa.initiator {
 			st.Role = "Initiator"

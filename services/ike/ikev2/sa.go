@@ -51,6 +51,8 @@ type ikeSA struct {
 	nat      bool        // NAT detected: IKE on 4500, ESP in UDP
 	behind   bool        // this side is behind a NAT: send keepalives
 
+	peerHashes []uint16 // the peer's SIGNATURE_HASH_ALGORITHMS
+
 	created     time.Time
 	established time.Time
 	lastRecv    time.Time
