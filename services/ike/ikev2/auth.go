@@ -132,6 +132,7 @@ func (sa *ikeSA) authReply(m *Message, cr *childReq) {
 			sa.childReply(m, cr)
 		}
 		sa.createPending()
+		sa.resolveDuplicate()
 		return
 	}
 	want := pskAuth(sa.alg.PRF, sa.policy.PSK, sa.initResp, sa.ni, sa.keys.pr, idr.body())
