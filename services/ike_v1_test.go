@@ -29,11 +29,21 @@ func v1Cookies(t *testing.T, out string) (string, string) {
 // and aggressive mode, with PFS: traffic both ways, the SAs on both
 // routers, clear commands and a PIC restart followed by renegotiation.
 func TestE2IKEv1(t *testing.T) {
-	for _, mode := range []string{"main", "aggressive"} {
-		t.Run(mode, func(t *testing.T) {
+	for _, tc := range []struct{ name, mode, r1 string }{
+		{"main", "main", ""}, {"aggressive", "aggressive", ""},
+		// The PIC restart also clears the IKE SAs: the IPsec SAs of
+		// IKEv1 do not go with them, yet they are gone from the card.
+		{"main_clear_ike_on_restart", "main", "set services ipsec-vpn clear-ike-sas-on-pic-restart"},
+	} {
+		mode := tc.mode
+		t.Run(tc.name, func(t *testing.T) {
 			extra := []string{"set services ipsec-vpn ike policy ike-pol mode " + mode,
 				"set services ipsec-vpn ipsec policy ipsec-pol perfect-forward-secrecy keys group19"}
-			l := ikeLab(t, "1", extra, extra)
+			r1 := extra
+			if tc.r1 != "" {
+				r1 = append([]string{tc.r1}, extra...)
+			}
+			l := ikeLab(t, "1", r1, extra)
 			l.waitTunnel()
 			if err := l.ping("h2", "172.16.0.10", 3); err != nil {
 				t.Fatal(err)

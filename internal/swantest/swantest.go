@@ -62,8 +62,9 @@ type Swan struct {
 }
 
 // Start starts charon in the named network namespace ns with the given
-// swanctl.conf and extra strongswan.conf settings (lines inside section
-// charon), and loads the configuration. files are written in the
+// swanctl.conf and extra strongswan.conf settings (lines at the end of
+// section charon, so they may also override the log levels of
+// filelog.charon), and loads the configuration. files are written in the
 // swanctl directory first (relative path -> content: x509/r2.crt,
 // private/r2.key, x509ca/ca.crt). It stops when the test ends.
 func Start(t testing.TB, ns, swanctlConf, charonExtra string, files ...map[string][]byte) *Swan {
@@ -78,7 +79,6 @@ func Start(t testing.TB, ns, swanctlConf, charonExtra string, files ...map[strin
 	}
 	settings := `charon {
   load_modular = yes
-  ` + charonExtra + `
   plugins {
     include /etc/strongswan.d/charon/*.conf
     kernel-libipsec {
@@ -109,6 +109,7 @@ func Start(t testing.TB, ns, swanctlConf, charonExtra string, files ...map[strin
       default = -1
     }
   }
+  ` + charonExtra + `
 }
 `
 	write := func(name, text string) {
@@ -161,10 +162,27 @@ func Start(t testing.TB, ns, swanctlConf, charonExtra string, files ...map[strin
 	}
 	out2, err := s.Ctl("--load-all")
 	// swanctl exits 0 even when swanctl.conf does not parse.
-	if err != nil || strings.Contains(out2, "invalid config") || !strings.Contains(out2, "successfully loaded") {
+	if err != nil || loadFailed(out2) {
 		t.Fatalf("swanctl --load-all: %v\n%s", err, out2)
 	}
 	return s
+}
+
+// loadFailed reports whether swanctl --load-all says it failed.
+func loadFailed(out string) bool {
+	return strings.Contains(out, "invalid config") || regexp.MustCompile(`loading \S+ '.*' failed`).MatchString(out)
+}
+
+// Load replaces the swanctl.conf of this charon and loads it.
+func (s *Swan) Load(swanctlConf string) error {
+	if err := os.WriteFile(filepath.Join(s.conf, "swanctl.conf"), []byte(swanctlConf), 0o600); err != nil {
+		return err
+	}
+	out, err := s.Ctl("--load-all")
+	if err == nil && loadFailed(out) {
+		err = fmt.Errorf("swanctl --load-all: %s", out)
+	}
+	return err
 }
 
 // Ctl runs a swanctl command against this charon ("--initiate",
@@ -216,17 +234,24 @@ type Child struct {
 }
 
 var (
-	keyLine = regexp.MustCompile(`(encryption|integrity) (initiator|responder) key => (\d+) bytes`)
-	hexLine = regexp.MustCompile(`^\s*[0-9]+: ((?:[0-9A-F]{2} ?)+)`)
-	spiLine = regexp.MustCompile(`CHILD_SA \S+ established with SPIs ([0-9a-f]{8})_i ([0-9a-f]{8})_o`)
+	dumpLine = regexp.MustCompile(`\] (.+) => (\d+) bytes @ 0x[0-9a-f]+$`)
+	hexLine  = regexp.MustCompile(`^\s*[0-9]+: ((?:[0-9A-F]{2} ?)+)`)
+	spiLine  = regexp.MustCompile(`CHILD_SA \S+ established with SPIs ([0-9a-f]{8})_i ([0-9a-f]{8})_o`)
 )
 
-// Children parses charon's log for the established CHILD_SAs and their
-// keys (logged at chd level 4 before each is established), oldest first.
-func (s *Swan) Children() []Child {
-	var out []Child
-	var cur Child
-	var dst *[]byte
+// Dump is a value charon logs as a hex dump ("SKEYID => 20 bytes @
+// 0x...", then lines of hex), or (Name "") the SPIs of an established
+// CHILD_SA.
+type Dump struct {
+	Name          string
+	Data          []byte
+	InSPI, OutSPI uint32
+}
+
+// Dumps returns the hex dumps of charon's log and its "CHILD_SA ...
+// established with SPIs" lines, in order.
+func (s *Swan) Dumps() []Dump {
+	var out []Dump
 	need := 0
 	sc := bufio.NewScanner(strings.NewReader(s.Log()))
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
@@ -235,31 +260,43 @@ func (s *Swan) Children() []Child {
 		if need > 0 {
 			if m := hexLine.FindStringSubmatch(line[strings.Index(line, "]")+1:]); m != nil {
 				b, _ := hex.DecodeString(strings.ReplaceAll(strings.TrimSpace(m[1]), " ", ""))
-				*dst = append(*dst, b...)
+				out[len(out)-1].Data = append(out[len(out)-1].Data, b...)
 				need -= len(b)
 				continue
 			}
 			need = 0
 		}
-		if m := keyLine.FindStringSubmatch(line); m != nil {
-			need, _ = strconv.Atoi(m[3])
-			switch m[1] + m[2] {
-			case "encryptioninitiator":
-				dst = &cur.EncI
-			case "encryptionresponder":
-				dst = &cur.EncR
-			case "integrityinitiator":
-				dst = &cur.IntegI
-			case "integrityresponder":
-				dst = &cur.IntegR
-			}
-			*dst = nil
+		if m := dumpLine.FindStringSubmatch(line); m != nil {
+			need, _ = strconv.Atoi(m[2])
+			out = append(out, Dump{Name: m[1]})
 			continue
 		}
 		if m := spiLine.FindStringSubmatch(line); m != nil {
 			in, _ := strconv.ParseUint(m[1], 16, 32)
 			o, _ := strconv.ParseUint(m[2], 16, 32)
-			cur.InSPI, cur.OutSPI = uint32(in), uint32(o)
+			out = append(out, Dump{InSPI: uint32(in), OutSPI: uint32(o)})
+		}
+	}
+	return out
+}
+
+// Children returns the established CHILD_SAs and their keys (logged at
+// chd level 4 before each is established), oldest first.
+func (s *Swan) Children() []Child {
+	var out []Child
+	var cur Child
+	for _, d := range s.Dumps() {
+		switch d.Name {
+		case "encryption initiator key":
+			cur.EncI = d.Data
+		case "encryption responder key":
+			cur.EncR = d.Data
+		case "integrity initiator key":
+			cur.IntegI = d.Data
+		case "integrity responder key":
+			cur.IntegR = d.Data
+		case "":
+			cur.InSPI, cur.OutSPI = d.InSPI, d.OutSPI
 			out = append(out, cur)
 			cur = Child{}
 		}

@@ -350,6 +350,10 @@ func (e *engine) setOnline(online bool) {
 	all := func(*Tunnel) bool { return true }
 	for _, p := range e.protos {
 		if e.cfg.ClearIKEOnRestart {
+			// The card lost the IPsec SAs: forget them (an IKEv1 IKE
+			// SA does not take them along), then delete the IKE SAs,
+			// telling the peers.
+			p.DeleteChildren(all, false)
 			p.DeleteIKE(netip.Addr{}, true)
 		} else {
 			p.DeleteChildren(all, true)

@@ -157,7 +157,7 @@ func TestEngineRestart(t *testing.T) {
 		installedAfter int
 	}{
 		{"default", false, false, []string{"delete-children notify", "initiate t1", "initiate t2"}, 0},
-		{"clear-ike-sas", true, false, []string{"delete-ike invalid IP notify", "initiate t1", "initiate t2"}, 0},
+		{"clear-ike-sas", true, false, []string{"delete-children", "delete-ike invalid IP notify", "initiate t1", "initiate t2"}, 0},
 		{"clear-ipsec-sas", false, true, []string{"delete-children notify", "initiate t1"}, 0},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -47,6 +47,9 @@ type Tunnel struct {
 	// soon as it is configured and again whenever it goes down. Without
 	// it the host calls Initiate (on traffic) or never (responder-only).
 	AutoStart bool
+	// ResponderOnly (establish-tunnels responder-only) never starts a
+	// negotiation, not even to renew a pair: the peer does.
+	ResponderOnly bool
 }
 
 // IKEPolicy is an [edit services ipsec-vpn ike policy] of version 1.

@@ -31,6 +31,9 @@ var stateNames = map[saState]string{
 
 func (s saState) String() string { return stateNames[s] }
 
+// replacedGrace is how long a phase-1 SA this side replaced stays.
+const replacedGrace = 10 * time.Second
+
 // Ports of IKE: 500, and 4500 after NAT detection (RFC 3947).
 const (
 	PortIKE  = 500
@@ -70,10 +73,11 @@ type ikeSA struct {
 	r        rtx
 
 	established time.Time
-	softAt      time.Time // rekey (initiator)
+	softAt      time.Time // renewal
 	hardAt      time.Time // expiry
 	rekeyed     bool      // a newer SA with the peer replaced this one
 	qms         map[uint32]*quick
+	running     int      // quick modes this side started and waits for
 	done        []uint32 // message IDs of finished exchanges (replays)
 	dpd         dpdState
 	contact     bool // INITIAL-CONTACT sent
@@ -91,14 +95,32 @@ func (sa *ikeSA) cookie() Cookie {
 // runs on port 4500 and ESP in UDP.
 func (sa *ikeSA) nat() bool { return sa.natt != NATTNone && (sa.natHere || sa.natThere) }
 
+func (sa *ikeSA) role() string {
+	if sa.initiator {
+		return "initiator"
+	}
+	return "responder"
+}
+
+// natState describes what NAT detection found.
+func (sa *ikeSA) natState() string {
+	switch {
+	case sa.natt == NATTNone:
+		return "NAT-T not negotiated"
+	case sa.natHere && sa.natThere:
+		return "NAT detected on both sides, IKE and ESP on UDP " + fmt.Sprint(sa.local.Port())
+	case sa.natHere:
+		return "NAT detected in front of this side, IKE and ESP on UDP " + fmt.Sprint(sa.local.Port())
+	case sa.natThere:
+		return "NAT detected in front of the peer, IKE and ESP on UDP " + fmt.Sprint(sa.local.Port())
+	}
+	return "no NAT detected"
+}
+
 func (sa *ikeSA) halfOpen() bool { return sa.state != stateEstablished && sa.state != stateDead }
 
 func (sa *ikeSA) String() string {
-	role := "responder"
-	if sa.initiator {
-		role = "initiator"
-	}
-	return fmt.Sprintf("%v %s %v->%v %v/%v", sa.mode, role, sa.local, sa.remote, sa.icookie, sa.rcookie)
+	return fmt.Sprintf("IKE SA %v/%v with %v", sa.icookie, sa.rcookie, sa.remote)
 }
 
 // register adds a new SA to the machine.
@@ -125,21 +147,33 @@ func (m *Machine) established(sa *ikeSA) {
 	sa.r.at = time.Time{}
 	life := sa.chosen.Lifetime
 	sa.hardAt = m.now.Add(life)
+	// The initiator renews the SA first; the responder too, later, if
+	// nothing came (a peer such as strongSwan drops the IPsec SAs of an
+	// IKEv1 SA that is deleted, but moves them to a new SA with the same
+	// identities).
 	if sa.initiator {
 		sa.softAt = m.now.Add(m.jitter(life, 0.85, 0.9))
+	} else {
+		sa.softAt = m.now.Add(m.jitter(life, 0.92, 0.96))
 	}
 	sa.dpd.lastHeard = m.now
 	m.tickDPD(sa)
 	m.stats.Phase1Done++
-	m.logf("info", "IKE SA established: %v, %v/%v/%v/%v, lifetime %v, NAT-T %v (NAT here %v, there %v)",
-		sa, sa.chosen.Encryption, sa.chosen.Hash, sa.chosen.Group, sa.mode, life, sa.nat(), sa.natHere, sa.natThere)
+	m.logf("info", "IKE SA established with %v: %v mode, %s, cookies %v/%v, %v %v %v, lifetime %d seconds, %s",
+		sa.remote.Addr(), sa.mode, sa.role(), sa.icookie, sa.rcookie, sa.chosen.Encryption, sa.chosen.Hash,
+		sa.chosen.Group, int(life.Seconds()), sa.natState())
 	for _, old := range m.sortedSAs() {
 		if old != sa && old.state == stateEstablished && !old.rekeyed && old.local.Addr() == sa.local.Addr() &&
 			old.remote.Addr() == sa.remote.Addr() {
+			// The replaced SA goes a little later, so that the peer
+			// has finished the new one (strongSwan moves its IPsec SAs
+			// to it) before it hears of the deletion.
 			old.rekeyed = true
 			old.softAt = time.Time{}
-			if sa.initiator && len(old.qms) == 0 {
-				m.deleteIKE(old, true, "replaced by a new IKE SA")
+			if sa.initiator {
+				if end := m.now.Add(replacedGrace); end.Before(old.hardAt) {
+					old.hardAt = end
+				}
 			}
 		}
 	}
@@ -226,16 +260,24 @@ func (m *Machine) tickIKE(sa *ikeSA) {
 		return
 	}
 	if !m.now.Before(sa.hardAt) {
-		m.deleteIKE(sa, true, "lifetime expired")
+		why := "lifetime expired"
+		if sa.rekeyed {
+			why = "replaced by a new IKE SA"
+		}
+		m.deleteIKE(sa, true, why)
 		return
 	}
-	for _, q := range sa.quickList() {
-		m.tickQuick(sa, q)
+	if sa.quickDue(m.now) {
+		for _, q := range sa.quickList() {
+			m.tickQuick(sa, q)
+		}
 	}
 	if !sa.softAt.IsZero() && !m.now.Before(sa.softAt) {
 		sa.softAt = time.Time{}
-		if m.wantedPeer(sa.local.Addr(), sa.remote.Addr()) && m.negotiating(sa.local.Addr(), sa.remote.Addr()) == nil {
-			m.logf("info", "rekeying IKE SA %v", sa)
+		t := sa.policy
+		if m.wantedPeer(sa.local.Addr(), sa.remote.Addr()) && m.negotiating(sa.local.Addr(), sa.remote.Addr()) == nil &&
+			t.peer == sa.remote.Addr() && !t.cfg.ResponderOnly && m.byTun[t.cfg.Name] == t {
+			m.logf("info", "renewing %v before it expires", sa)
 			m.stats.Phase1Rekeys++
 			m.startIKE(sa.policy)
 		}

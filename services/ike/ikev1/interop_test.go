@@ -136,7 +136,22 @@ func (c swanCase) tunnel() Tunnel {
 // charon logged with the same SPIs.
 func checkKeys(t testing.TB, l *live, s *swantest.Swan) {
 	t.Helper()
-	kids := s.Children()
+	// charon logs a pair when it installs it, which may be after this
+	// side did.
+	var kids []swantest.Child
+	waitFor(5*time.Second, func() bool {
+		kids = s.Children()
+		for _, c := range l.children() {
+			found := false
+			for _, k := range kids {
+				found = found || (k.InSPI == c.OutSPI && k.OutSPI == c.InSPI)
+			}
+			if !found {
+				return false
+			}
+		}
+		return true
+	})
 	for _, c := range l.children() {
 		var k *swantest.Child
 		for i := range kids {
@@ -321,14 +336,16 @@ func TestStrongSwanRekey(t *testing.T) {
 	}
 }
 
-// TestStrongSwanDPD: both sides run DPD; then charon dies without a word
-// and DPD (3 x 2 s) removes the SAs.
+// TestStrongSwanDPD: charon's R-U-THERE (every second of silence) are
+// answered; then charon dies without a word and this side's DPD (2 s, 3
+// unanswered) removes the SAs. Whichever side probes first keeps the other
+// quiet (a probe is news of the peer), so charon's interval is shorter.
 func TestStrongSwanDPD(t *testing.T) {
 	lab := newSwanLab(t)
 	c := swanCase{ike: "aes128-sha1-modp2048", esp: "aes128-sha1",
 		ikeP:  IKEProposal{Encryption: suite.AES128CBC, Hash: suite.SHA1, Group: suite.Group14},
 		espP:  IPsecProposal{Encryption: suite.AES128CBC, Integrity: suite.HMACSHA1_96},
-		extra: "dpd_delay = 2s"}
+		extra: "dpd_delay = 1s"}
 	s := swantest.Start(t, lab.b.Name(), c.swanctl(), "")
 	tun := c.tunnel()
 	tun.DPD = DPD{Initiate: true, Interval: 2 * time.Second, Threshold: 3}
@@ -340,7 +357,7 @@ func TestStrongSwanDPD(t *testing.T) {
 	if !waitFor(10*time.Second, func() bool {
 		l.do(func() { sas = l.m.SAs() })
 		x := sas[0].Stats
-		return x.DPDRequestsIn > 0 && x.DPDResponsesOut > 0 && x.DPDRequestsOut > 0 && x.DPDResponsesIn > 0
+		return x.DPDRequestsIn >= 2 && x.DPDResponsesOut >= 2
 	}) {
 		t.Errorf("DPD: %+v\n%s", sas[0].Stats, s.Log())
 	}
@@ -351,5 +368,46 @@ func TestStrongSwanDPD(t *testing.T) {
 		return st.PeersDead == 1 && len(l.children()) == 0
 	}) {
 		t.Fatalf("DPD did not declare charon dead: %+v\n%s", st, l.log())
+	}
+}
+
+// TestStrongSwanResponderRenewal: charon started the tunnel and would
+// renew its IKE SA only after hours; this side's IKE SA lifetime is 20 s,
+// so as responder it renews the IKE SA itself, and charon moves the IPsec
+// SAs to the new one instead of dropping them with the old.
+func TestStrongSwanResponderRenewal(t *testing.T) {
+	lab := newSwanLab(t)
+	c := swanCase{swanInit: true, ike: "aes128-sha1-ecp256", esp: "aes128-sha1",
+		ikeP: IKEProposal{Encryption: suite.AES128CBC, Hash: suite.SHA1, Group: suite.Group19, Lifetime: 20 * time.Second},
+		espP: IPsecProposal{Encryption: suite.AES128CBC, Integrity: suite.HMACSHA1_96}}
+	s := swantest.Start(t, lab.b.Name(), c.swanctl(), "")
+	l := startLive(t, lab.a, mx, Config{Tunnels: []Tunnel{c.tunnel()}})
+	if out, err := s.Ctl("--initiate", "--child", "net", "--timeout", "20"); err != nil {
+		t.Fatalf("swanctl --initiate: %v\n%s", err, out)
+	}
+	if !waitFor(5*time.Second, func() bool { return len(l.children()) == 1 }) {
+		t.Fatalf("no SA pair\n%s", l.log())
+	}
+	var first []IKESA
+	l.do(func() { first = l.m.SAs() })
+	var sas []IKESA
+	if !waitFor(30*time.Second, func() bool {
+		l.do(func() { sas = l.m.SAs() })
+		return len(sas) == 1 && sas[0].Established && sas[0].Initiator && sas[0].ICookie != first[0].ICookie
+	}) {
+		t.Fatalf("IKE SA not renewed by the responder: %+v\n%s", sas, l.log())
+	}
+	// Past the old SA's 20 s, and past charon's 10 s before it deletes
+	// a replaced SA: the IPsec SAs are still there, on both sides.
+	time.Sleep(3 * time.Second)
+	ch := l.children()
+	if len(ch) != 1 {
+		t.Fatalf("pairs %v\n%s", ch, l.log())
+	}
+	if out, _ := s.Ctl("--list-sas"); strings.Count(out, "ESTABLISHED") != 1 || !strings.Contains(out, fmt.Sprintf("in  %08x", ch[0].OutSPI)) {
+		t.Errorf("charon's SAs:\n%s", out)
+	}
+	if err := l.ping(ch[0], lanA, lanB, 9); err != nil {
+		t.Fatal(err)
 	}
 }

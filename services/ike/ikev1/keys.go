@@ -99,8 +99,9 @@ type cbc struct {
 	ivs   map[uint32][]byte // IV of the next message of each exchange
 }
 
-// maxExchangeIVs bounds the IVs kept for exchanges in progress.
-const maxExchangeIVs = 32
+// maxExchangeIVs bounds the IVs kept for exchanges in progress: more
+// than the quick modes a phase-1 SA lets run at once.
+const maxExchangeIVs = 2 * maxQuickModes
 
 func newCBC(h suite.Hash, e suite.Encryption, ka, gxi, gxr []byte) (*cbc, error) {
 	b, err := e.NewBlock(ka)

@@ -22,8 +22,7 @@ import (
 type live struct {
 	t     testing.TB
 	m     *Machine
-	local netip.Addr
-	socks map[uint16]*net.UDPConn
+	socks map[netip.AddrPort]*net.UDPConn
 	in    chan datagram
 	ops   chan func()
 	esp   chan datagram
@@ -36,10 +35,11 @@ type live struct {
 	logs      []string
 }
 
-// startLive runs a machine on UDP 500 and 4500 of local in namespace h.
-func startLive(t testing.TB, h *netns.Handle, local netip.Addr, cfg Config) *live {
+// startLive runs a machine on UDP 500 and 4500 of the local addresses
+// in namespace h.
+func startLive(t testing.TB, h *netns.Handle, local netip.Addr, cfg Config, more ...netip.Addr) *live {
 	t.Helper()
-	l := &live{t: t, local: local, socks: map[uint16]*net.UDPConn{}, in: make(chan datagram, 64),
+	l := &live{t: t, socks: map[netip.AddrPort]*net.UDPConn{}, in: make(chan datagram, 1024),
 		ops: make(chan func()), esp: make(chan datagram, 64), installed: map[uint32]ChildSA{}}
 	l.m = NewMachine(Options{Host: l, Log: func(level, msg string) {
 		l.mu.Lock()
@@ -47,12 +47,15 @@ func startLive(t testing.TB, h *netns.Handle, local netip.Addr, cfg Config) *liv
 		l.mu.Unlock()
 	}})
 	err := netns.Do(h, func() error {
-		for _, p := range []uint16{PortIKE, PortNATT} {
-			c, err := net.ListenUDP("udp4", net.UDPAddrFromAddrPort(netip.AddrPortFrom(local, p)))
-			if err != nil {
-				return err
+		for _, a := range append([]netip.Addr{local}, more...) {
+			for _, p := range []uint16{PortIKE, PortNATT} {
+				ap := netip.AddrPortFrom(a, p)
+				c, err := net.ListenUDP("udp4", net.UDPAddrFromAddrPort(ap))
+				if err != nil {
+					return err
+				}
+				l.socks[ap] = c
 			}
-			l.socks[p] = c
 		}
 		return nil
 	})
@@ -61,9 +64,9 @@ func startLive(t testing.TB, h *netns.Handle, local netip.Addr, cfg Config) *liv
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	l.stop = cancel
-	for port, c := range l.socks {
+	for ap, c := range l.socks {
 		l.wg.Add(1)
-		go l.read(port, c)
+		go l.read(ap, c)
 	}
 	l.wg.Add(1)
 	go l.run(ctx)
@@ -81,7 +84,7 @@ func (l *live) close() {
 }
 
 // read passes IKE messages to the machine and ESP to l.esp.
-func (l *live) read(port uint16, c *net.UDPConn) {
+func (l *live) read(to netip.AddrPort, c *net.UDPConn) {
 	defer l.wg.Done()
 	buf := make([]byte, 65536)
 	for {
@@ -90,9 +93,8 @@ func (l *live) read(port uint16, c *net.UDPConn) {
 			return
 		}
 		b := append([]byte(nil), buf[:n]...)
-		to := netip.AddrPortFrom(l.local, port)
 		from = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
-		if port == PortNATT {
+		if to.Port() == PortNATT {
 			switch {
 			case n == 1 && b[0] == 0xff:
 				continue // NAT keepalive
@@ -142,7 +144,7 @@ func (l *live) do(f func()) {
 }
 
 func (l *live) Send(local, remote netip.AddrPort, msg []byte) {
-	c := l.socks[local.Port()]
+	c := l.socks[local]
 	if c == nil {
 		l.t.Errorf("send from %v: no socket", local)
 		return
@@ -225,7 +227,7 @@ func (l *live) ping(c ChildSA, src, dst netip.Addr, seq uint16) error {
 		if err != nil {
 			return err
 		}
-		l.socks[c.LocalPort].WriteToUDPAddrPort(pkt[esp.UDPPayloadOffset:], netip.AddrPortFrom(c.Remote, c.RemotePort))
+		l.socks[netip.AddrPortFrom(c.Local, c.LocalPort)].WriteToUDPAddrPort(pkt[esp.UDPPayloadOffset:], netip.AddrPortFrom(c.Remote, c.RemotePort))
 		deadline := time.After(time.Second)
 		for {
 			select {

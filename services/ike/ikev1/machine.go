@@ -175,10 +175,11 @@ func (m *Machine) Configure(now time.Time, cfg Config) {
 }
 
 // sameTunnel reports whether a tunnel keeps its SAs across a
-// configuration change: only DPD and AutoStart may change.
+// configuration change: only DPD and establish-tunnels may change.
 func sameTunnel(a, b Tunnel) bool {
 	a.DPD, b.DPD = DPD{}, DPD{}
 	a.AutoStart, b.AutoStart = false, false
+	a.ResponderOnly, b.ResponderOnly = false, false
 	return fmt.Sprint(a) == fmt.Sprint(b)
 }
 
@@ -187,7 +188,7 @@ func sameTunnel(a, b Tunnel) bool {
 // being negotiated, or for a dynamic peer.
 func (m *Machine) Initiate(now time.Time, name string) {
 	m.now = now
-	if t := m.byTun[name]; t != nil && !dynamic(t.peer) {
+	if t := m.byTun[name]; t != nil && !dynamic(t.peer) && !t.cfg.ResponderOnly {
 		t.wanted = true
 		m.kick(t)
 	}
@@ -220,6 +221,7 @@ func (m *Machine) Receive(now time.Time, local, remote netip.AddrPort, msg []byt
 	}
 	sa.stats.InPackets++
 	sa.stats.InBytes += uint64(len(msg))
+	defer m.kickAll() // a deletion may leave a tunnel that wants SAs without
 	switch h.Exchange {
 	case ExchMain, ExchAggressive:
 		m.phase1(sa, local, remote, &h, msg)

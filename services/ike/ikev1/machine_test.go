@@ -1,6 +1,8 @@
 package ikev1
 
 import (
+	"bytes"
+	"fmt"
 	"net/netip"
 	"testing"
 	"time"
@@ -346,5 +348,147 @@ func TestBackupGateway(t *testing.T) {
 	l.run(10 * time.Second)
 	if pair(t, r1, r2b) != 1 {
 		t.Fatalf("no failover back to the primary\n%s", r1.dumpLog())
+	}
+}
+
+// TestNATTDraft: an initiator that announces only the NAT-T drafts (as
+// older peers do) gets NAT-D payloads of type 130 and the draft's UDP
+// tunnel mode.
+func TestNATTDraft(t *testing.T) {
+	l := newLab(t)
+	r1, r2 := l.add("r1", "10.0.0.1", 1), l.add("r2", "10.0.1.2", 2)
+	pub := netip.MustParseAddr("192.0.2.100")
+	for _, p := range []uint16{500, 4500} {
+		in, out := netip.AddrPortFrom(r1.addr, p), netip.AddrPortFrom(pub, 40000+p)
+		l.nat[in], l.natRev[out] = out, in
+	}
+	l.nodes[pub] = r1
+	natd := map[PayloadType]int{}
+	l.filter = func(d *datagram) bool {
+		m, err := Decode(d.msg)
+		if err != nil {
+			return true
+		}
+		for _, p := range m.Payloads {
+			natd[p.Type]++
+		}
+		if m.Exchange != ExchMain || m.First(PayloadSA) == nil || !m.RCookie.IsZero() {
+			return true
+		}
+		c := newChain()
+		for _, p := range m.Payloads {
+			if p.Type != PayloadVendor || !bytes.Equal(p.Body, vidRFC3947) {
+				c.add(p.Type, p.Body)
+			}
+		}
+		d.msg = encode(m.Header, c)
+		return true
+	}
+	t1 := site("t", "10.0.0.1", "10.0.1.2", "172.16.0.0/16", "192.168.0.0/16", ExchMain)
+	t1.AutoStart = true
+	r2.configure(Config{Tunnels: []Tunnel{site("t", "10.0.1.2", "0.0.0.0", "192.168.0.0/16", "172.16.0.0/16", ExchMain)}})
+	r1.configure(Config{Tunnels: []Tunnel{t1}})
+	l.run(time.Second)
+	if pair(t, r1, r2) != 1 {
+		t.Fatalf("no tunnel\n%s\n%s", r1.dumpLog(), r2.dumpLog())
+	}
+	if natd[PayloadNATDDraft] != 4 || natd[PayloadNATD] != 0 {
+		t.Errorf("NAT-D payloads %v, want 4 of type 130", natd)
+	}
+	for _, sa := range []*ikeSA{established(t, r1), established(t, r2)} {
+		if sa.natt != NATTDraft || !sa.nat() {
+			t.Errorf("dialect %v, NAT %v", sa.natt, sa.nat())
+		}
+	}
+	for _, c := range r1.installed {
+		if !c.UDP || c.RemotePort != 4500 {
+			t.Errorf("r1 pair %+v", c)
+		}
+	}
+}
+
+// TestResponderOnly: a responder-only side never negotiates, not even to
+// renew a pair; when the initiator goes silent the pair expires.
+func TestResponderOnly(t *testing.T) {
+	l, r1, r2 := twoSites(t, ExchMain, func(t1, t2 *Tunnel) {
+		t2.ResponderOnly = true
+		t1.IPsec.Proposals[0].Lifetime = 200 * time.Second
+	})
+	l.run(time.Second)
+	if pair(t, r1, r2) != 1 {
+		t.Fatal("no tunnel")
+	}
+	r2.m.Initiate(l.now, "ss/r/t")
+	l.filter = func(d *datagram) bool { return d.from.Addr() != r1.addr }
+	l.run(5 * time.Minute)
+	if len(r2.installed) != 0 {
+		t.Errorf("the pair did not expire: %v", r2.installed)
+	}
+	if s := r2.m.Stats(); s.Phase2Rekeys != 0 || s.Retransmits != 0 {
+		t.Errorf("the responder-only side negotiated: %+v", s)
+	}
+	for _, sa := range r2.m.SAs() {
+		if sa.Initiator {
+			t.Errorf("responder-only side started %+v", sa)
+		}
+	}
+}
+
+// TestQuickModeUnconfirmed: the responder installs its pair with HASH(2)
+// (so the initiator's first packets find it) and removes it, telling the
+// initiator, when HASH(3) never comes.
+func TestQuickModeUnconfirmed(t *testing.T) {
+	l, r1, r2 := twoSites(t, ExchMain, nil)
+	l.filter = func(d *datagram) bool {
+		h, err := ParseHeader(d.msg)
+		return err != nil || d.from.Addr() != r1.addr || h.Exchange != ExchQuick || len(d.msg) > 80
+	}
+	l.run(time.Second)
+	if len(r2.installed) != 1 || len(r1.installed) != 1 {
+		t.Fatalf("pairs %d %d: the responder should install with HASH(2)", len(r1.installed), len(r2.installed))
+	}
+	l.run(70 * time.Second)
+	if len(r2.removed) == 0 || r2.m.Stats().Phase2Failed == 0 {
+		t.Fatalf("unconfirmed pair kept: %+v", r2.m.Stats())
+	}
+	if len(r1.removed) == 0 {
+		t.Error("the initiator was not told")
+	}
+	// HASH(3) gets through again: one tunnel.
+	l.filter = nil
+	l.run(2 * time.Minute)
+	if pair(t, r1, r2) != 1 {
+		t.Fatalf("no tunnel\n%s\n%s", r1.dumpLog(), r2.dumpLog())
+	}
+}
+
+// TestManyTunnels: 1000 terms between two gateways share one phase-1
+// SA; their quick modes run a few at a time, and all are renewed.
+func TestManyTunnels(t *testing.T) {
+	l := newLab(t)
+	r1, r2 := l.add("r1", "10.0.1.1", 1), l.add("r2", "10.0.1.2", 2)
+	var c1, c2 Config
+	for i := range 1000 {
+		a := netip.PrefixFrom(netip.AddrFrom4([4]byte{10, byte(100 + i/256), byte(i), 0}), 24)
+		b := netip.PrefixFrom(netip.AddrFrom4([4]byte{11, byte(100 + i/256), byte(i), 0}), 24)
+		t1 := site(fmt.Sprint(i), "10.0.1.1", "10.0.1.2", a.String(), b.String(), ExchMain)
+		t1.AutoStart = true
+		t1.IPsec.Proposals[0].Lifetime = 600 * time.Second
+		c1.Tunnels = append(c1.Tunnels, t1)
+		c2.Tunnels = append(c2.Tunnels, site(fmt.Sprint(i), "10.0.1.2", "10.0.1.1", b.String(), a.String(), ExchMain))
+	}
+	r2.configure(c2)
+	r1.configure(c1)
+	l.run(5 * time.Second)
+	if n := pair(t, r1, r2); n != 1000 {
+		t.Fatalf("%d pairs", n)
+	}
+	if len(r1.m.SAs()) != 1 {
+		t.Errorf("%d IKE SAs", len(r1.m.SAs()))
+	}
+	l.run(11 * time.Minute)
+	s := r1.m.Stats()
+	if n := pair(t, r1, r2); n != 1000 || s.Phase2Rekeys != 1000 || s.Phase2Failed+s.AuthFailed+s.Retransmits != 0 {
+		t.Fatalf("%d pairs after a rekey round, %+v", n, s)
 	}
 }

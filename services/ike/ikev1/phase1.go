@@ -77,7 +77,7 @@ func (m *Machine) startIKE(t *tunnel) {
 		addVendors(c, !t.cfg.NoNATT, true, nil)
 		sa.state = stateAM1
 	}
-	m.logf("info", "initiating %v mode to %v", sa.mode, sa.remote.Addr())
+	m.logf("info", "initiating %v mode with %v", sa.mode, sa.remote.Addr())
 	msg := encode(sa.header(0, 0), c)
 	m.arm(&sa.r, msg)
 	m.send(sa, msg)

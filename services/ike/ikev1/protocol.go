@@ -191,7 +191,8 @@ func (p *proto) Status() ([]ike.SAStatus, ike.Drops) {
 func tunnelConfig(t *ike.Tunnel) (Tunnel, string) {
 	c := Tunnel{Name: t.Name(), Local: t.Local, Remote: t.Remote, Backup: t.Backup,
 		LocalTS: t.LocalTS, RemoteTS: t.RemoteTS, NoNATT: !t.NATT, AutoStart: t.Establish == "immediately",
-		DPD: DPD{Initiate: t.DPD.Enabled, Interval: t.DPD.Interval, Threshold: t.DPD.Threshold}}
+		ResponderOnly: t.Establish == "responder-only",
+		DPD:           DPD{Initiate: t.DPD.Enabled, Interval: t.DPD.Interval, Threshold: t.DPD.Threshold}}
 	if t.IKE == nil {
 		return c, "no IKE policy"
 	}

@@ -12,13 +12,18 @@ package ikev1
 //
 // (each covering the payloads after HASH with their headers). KE is
 // there with perfect forward secrecy; the IDs are the proxy identities,
-// from the rule term's addresses. The initiator installs the SA pair
-// when it sends HASH(3), the responder when it receives it.
+// from the rule term's addresses. The responder installs the SA pair as
+// it sends HASH(2) and the initiator as it sends HASH(3), so that the
+// initiator's first packets find the responder ready (RFC 2409 §5.5
+// leaves the order open; the commit bit is not used). A pair whose
+// HASH(3) never comes is removed again.
 
 import (
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"net/netip"
+	"slices"
 	"time"
 
 	"mxlab/services/ike/suite"
@@ -32,12 +37,21 @@ const (
 	qmDone                     // initiator sent HASH(3); kept to answer a repeated HASH(2)
 )
 
-// maxQuickModes bounds the quick modes in progress on one phase-1 SA.
-const maxQuickModes = 64
+// maxQuickModes bounds the quick modes in progress on one phase-1 SA;
+// this side starts at most maxOutgoingQuick of them at once (the other
+// tunnels wait their turn).
+const (
+	maxQuickModes    = 64
+	maxOutgoingQuick = 16
+)
+
+// outgoing counts the quick modes this side runs on sa.
+func (sa *ikeSA) outgoing() int { return sa.running }
 
 // qmLinger is how long an initiator keeps a finished quick mode to resend
-// HASH(3) when the responder repeats HASH(2).
-const qmLinger = 30 * time.Second
+// HASH(3) when the responder repeats HASH(2): as long as the responder
+// may wait for it.
+const qmLinger = negotiationTimeout
 
 // quick is a quick-mode exchange in progress.
 type quick struct {
@@ -54,11 +68,22 @@ type quick struct {
 	ni, nr    []byte
 	gqm       []byte // g(qm)^xy
 	chosen    childProposal
+	child     *child // the responder's pair, installed with HASH(2)
 	localTS   netip.Prefix
 	remoteTS  netip.Prefix
 	state     qmState
 	r         rtx
 	deadline  time.Time
+}
+
+// quickDue reports whether a timer of a quick mode of sa is due.
+func (sa *ikeSA) quickDue(now time.Time) bool {
+	for _, q := range sa.qms {
+		if (!q.r.at.IsZero() && !now.Before(q.r.at)) || !now.Before(q.deadline) {
+			return true
+		}
+	}
+	return false
 }
 
 // quickList returns the quick modes of sa in message-ID order.
@@ -67,11 +92,7 @@ func (sa *ikeSA) quickList() []*quick {
 	for _, q := range sa.qms {
 		out = append(out, q)
 	}
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && out[j].mid < out[j-1].mid; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
+	slices.SortFunc(out, func(a, b *quick) int { return cmp.Compare(a.mid, b.mid) })
 	return out
 }
 
@@ -105,7 +126,7 @@ func (m *Machine) startQuick(sa *ikeSA, t *tunnel, rekeyOf *child) {
 		dh, err := m.newDH(q.pfs)
 		if err != nil {
 			delete(m.spis, q.spiIn)
-			m.logf("error", "tunnel %s: %v", t.cfg.Name, err)
+			m.logf("error", "%s: %v", t.cfg.Name, err)
 			return
 		}
 		q.dh = dh
@@ -117,8 +138,9 @@ func (m *Machine) startQuick(sa *ikeSA, t *tunnel, rekeyOf *child) {
 	hash := sa.chosen.Hash.PRF(sa.keys.a, binary.BigEndian.AppendUint32(nil, q.mid), c.b)
 	msg := m.seal(sa, sa.header(ExchQuick, q.mid), withHash(hash, c), true)
 	sa.qms[q.mid] = q
+	sa.running++
 	t.q = q
-	m.logf("info", "tunnel %s: quick mode to %v (%v === %v)", t.cfg.Name, sa.remote.Addr(), q.localTS, q.remoteTS)
+	m.logf("info", "%s: quick mode with %v for %v === %v", t.cfg.Name, sa.remote.Addr(), q.localTS, q.remoteTS)
 	m.arm(&q.r, msg)
 	m.send(sa, msg)
 }
@@ -251,7 +273,7 @@ func (m *Machine) quick1(sa *ikeSA, d *Message, last []byte, msg []byte) error {
 	if !ok {
 		delete(m.spis, spi)
 		m.stats.NoProposal++
-		m.logf("warning", "tunnel %s: no IPsec proposal chosen from %v", t.cfg.Name, sa.remote.Addr())
+		m.logf("warning", "%s: no IPsec proposal of %v acceptable", t.cfg.Name, sa.remote.Addr())
 		m.quickNotify(sa, offer, NotifyNoProposalChosen)
 		sa.cbc.forget(d.MsgID)
 		sa.remember(d.MsgID)
@@ -291,6 +313,7 @@ func (m *Machine) quick1(sa *ikeSA, d *Message, last []byte, msg []byte) error {
 	sa.qms[q.mid] = q
 	m.arm(&q.r, out)
 	m.send(sa, out)
+	q.child = m.finishQuick(sa, q)
 	return nil
 }
 
@@ -351,8 +374,10 @@ func (m *Machine) quick2(sa *ikeSA, q *quick, d *Message, last []byte) error {
 	q.nr, q.spiOut, q.chosen = append([]byte(nil), nr...), spiOut, chosen
 	c := newChain()
 	c.add(PayloadHash, sa.chosen.Hash.PRF(sa.keys.a, []byte{0}, binary.BigEndian.AppendUint32(nil, q.mid), q.ni, q.nr))
-	out := m.seal(sa, sa.header(ExchQuick, q.mid), c, true)
+	out := m.seal(sa, sa.header(ExchQuick, q.mid), c, false)
+	sa.cbc.forget(q.mid)
 	q.state = qmDone
+	sa.running--
 	q.r.msg, q.r.at = out, time.Time{}
 	q.deadline = m.now.Add(qmLinger)
 	q.dh = nil
@@ -371,20 +396,22 @@ func (m *Machine) quick3(sa *ikeSA, q *quick, d *Message) error {
 	delete(sa.qms, q.mid)
 	sa.cbc.forget(q.mid)
 	sa.remember(q.mid)
-	m.finishQuick(sa, q)
+	if q.child != nil {
+		m.logf("verbose", "%s: IPsec SAs %d/%d confirmed by %v", q.tun.cfg.Name, q.child.InSPI, q.child.OutSPI, sa.remote.Addr())
+	}
 	return nil
 }
 
 // finishQuick derives the keys of a negotiated quick mode and installs
-// the SA pair.
-func (m *Machine) finishQuick(sa *ikeSA, q *quick) {
+// the SA pair; it returns nil when there is none.
+func (m *Machine) finishQuick(sa *ikeSA, q *quick) *child {
 	t := q.tun
 	if t.q == q {
 		t.q = nil
 	}
 	if m.byTun[t.cfg.Name] != t {
 		delete(m.spis, q.spiIn)
-		return // the tunnel went away meanwhile
+		return nil // the tunnel went away meanwhile
 	}
 	enc, integ := q.chosen.Encryption, q.chosen.Integrity
 	n := enc.KeyLen()
@@ -413,12 +440,12 @@ func (m *Machine) finishQuick(sa *ikeSA, q *quick) {
 	if err := m.host.Install(&c.ChildSA); err != nil {
 		delete(m.spis, q.spiIn)
 		m.stats.InstallFailed++
-		m.logf("error", "tunnel %s: installing SAs %d/%d failed: %v", t.cfg.Name, c.InSPI, c.OutSPI, err)
+		m.logf("error", "%s: installing IPsec SAs %d/%d failed: %v", t.cfg.Name, c.InSPI, c.OutSPI, err)
 		if q.rekeyOf != nil {
 			q.rekeyOf.rekeying = false
 		}
 		m.failed(t)
-		return
+		return nil
 	}
 	m.stats.Phase2Done++
 	sa.stats.ChildCreated++
@@ -431,8 +458,17 @@ func (m *Machine) finishQuick(sa *ikeSA, q *quick) {
 		sa.stats.ChildRekeys++
 		q.rekeyOf.deleteAt = m.now.Add(min(rekeyGrace, max(0, q.rekeyOf.Expires.Sub(m.now))))
 	}
-	m.logf("info", "tunnel %s: IPsec SAs installed: in %d out %d, %v/%v, lifetime %v%s",
-		t.cfg.Name, c.InSPI, c.OutSPI, enc, integ, life, map[bool]string{true: ", ESP in UDP", false: ""}[c.UDP])
+	how := "ESP"
+	if c.UDP {
+		how = fmt.Sprintf("ESP in UDP %d/%d", c.LocalPort, c.RemotePort)
+	}
+	pfs := "no PFS"
+	if c.PFS != 0 {
+		pfs = "PFS " + c.PFS.String()
+	}
+	m.logf("info", "%s: IPsec SAs installed with %v: SPI in %d out %d, %v %v, %s, lifetime %d seconds, %s",
+		t.cfg.Name, sa.remote.Addr(), c.InSPI, c.OutSPI, enc, integ, pfs, int(life.Seconds()), how)
+	return c
 }
 
 // rekeyGrace is how long a replaced SA pair stays after its successor is
@@ -449,13 +485,19 @@ func (m *Machine) abandonQuick(sa *ikeSA, q *quick, why string) {
 	if q.state == qmDone {
 		return
 	}
+	if q.initiator {
+		sa.running--
+	}
+	if q.child != nil && m.byTun[q.tun.cfg.Name] == q.tun && slices.Contains(q.tun.children, q.child) {
+		m.removeChild(q.tun, q.child, true, "quick mode not confirmed")
+	}
 	delete(m.spis, q.spiIn)
 	if q.tun.q == q {
 		q.tun.q = nil
 		m.failed(q.tun)
 	}
 	m.stats.Phase2Failed++
-	m.logf("warning", "tunnel %s: quick mode with %v failed: %s", q.tun.cfg.Name, sa.remote.Addr(), why)
+	m.logf("warning", "%s: quick mode with %v failed: %s", q.tun.cfg.Name, sa.remote.Addr(), why)
 }
 
 // tickQuick runs a quick mode's timers.

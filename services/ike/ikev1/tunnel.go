@@ -82,7 +82,9 @@ func (m *Machine) kick(t *tunnel) {
 		return
 	}
 	if sa := m.ikeFor(t.cfg.Local, t.peer); sa != nil {
-		m.startQuick(sa, t, nil)
+		if sa.outgoing() < maxOutgoingQuick {
+			m.startQuick(sa, t, nil)
+		}
 		return
 	}
 	if m.negotiating(t.cfg.Local, t.peer) == nil {
@@ -160,21 +162,32 @@ func (m *Machine) tickTunnel(t *tunnel) {
 }
 
 // rekey negotiates the successor of a pair (make before break).
+// A responder-only tunnel never starts a negotiation: the peer renews the
+// pair or it expires; so does a pair with a dynamic peer that has no
+// phase-1 SA left.
 func (m *Machine) rekey(t *tunnel, c *child) {
-	if t.q != nil || dynamic(c.Remote) {
+	if t.q != nil {
+		return // the quick mode in progress replaces it
+	}
+	sa := m.ikeFor(c.Local, c.Remote)
+	if sa != nil && sa.outgoing() >= maxOutgoingQuick {
+		c.Rekey = m.now.Add(time.Second) // its turn comes
 		return
 	}
 	c.rekeying = true
+	if t.cfg.ResponderOnly || (sa == nil && c.Remote != t.peer) {
+		return
+	}
 	m.stats.Phase2Rekeys++
-	if sa := m.ikeFor(c.Local, c.Remote); sa != nil {
-		m.logf("info", "tunnel %s: rekeying SAs %d/%d", t.cfg.Name, c.InSPI, c.OutSPI)
+	if sa != nil {
+		m.logf("info", "%s: rekeying IPsec SAs %d/%d", t.cfg.Name, c.InSPI, c.OutSPI)
 		m.startQuick(sa, t, c)
 		return
 	}
 	// No phase-1 SA left: negotiate one; the tunnel's new pair follows.
 	t.wanted = true
 	c.superseded = true
-	if m.negotiating(c.Local, c.Remote) == nil && c.Remote == t.peer {
+	if m.negotiating(c.Local, c.Remote) == nil {
 		m.startIKE(t)
 	}
 }
@@ -201,7 +214,7 @@ func (m *Machine) removeChild(t *tunnel, c *child, notify bool, why string) {
 			sa.stats.DeletesSent++
 		}
 	}
-	m.logf("info", "tunnel %s: IPsec SAs %d/%d removed: %s", t.cfg.Name, c.InSPI, c.OutSPI, why)
+	m.logf("info", "%s: IPsec SAs %d/%d removed: %s", t.cfg.Name, c.InSPI, c.OutSPI, why)
 	if !t.live() && !t.cfg.AutoStart && !c.superseded {
 		t.wanted = false
 	}
@@ -257,6 +270,14 @@ func (m *Machine) DeleteIKE(now time.Time, peer netip.Addr, notify bool) int {
 			n++
 		}
 	}
+	// Quick modes cut short here are no failure of the tunnels: the
+	// ones that want SAs negotiate again at once.
+	for _, t := range m.tuns {
+		if !peer.IsValid() || t.peer == peer {
+			t.retryAt, t.failures = time.Time{}, 0
+		}
+	}
+	m.kickAll()
 	return n
 }
 
@@ -329,7 +350,7 @@ func (m *Machine) failover(local, dead netip.Addr) {
 				t.peer = t.cfg.Remote
 			}
 			t.wanted, t.retryAt, t.failures = true, time.Time{}, 0
-			m.logf("notice", "tunnel %s: switching to gateway %v", t.cfg.Name, t.peer)
+			m.logf("notice", "%s: switching to gateway %v", t.cfg.Name, t.peer)
 			continue
 		}
 		if t.wanted {
