@@ -79,6 +79,7 @@ services
       trusted-ca
       no-certificate-chain-in-ike
       no-nat-traversal
+      nat-keepalive
     ipsec-vpn-rules
   ipsec-vpn
     rule
@@ -173,7 +174,6 @@ var features = map[string]string{
 	"services service-set ipsec-vpn-options ike-access-profile": "access profiles for dynamic IKE peers",
 	"security pki ca-profile enrollment":                        "online certificate enrollment (SCEP)",
 	"security pki auto-re-enrollment":                           "online certificate enrollment (SCEP)",
-	"services service-set ipsec-vpn-options nat-keepalive":      "IKE",
 	"interfaces interface unit family inet6":                    "IPv6",
 	"routing-instances instance vrf-import":                     "routing policies",
 	"routing-instances instance vrf-export":                     "routing policies",

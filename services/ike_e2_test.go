@@ -321,3 +321,21 @@ func TestE2IKENoNATT(t *testing.T) {
 		t.Errorf("ESP in UDP with disable-natt:\n%s", det)
 	}
 }
+
+// TestE2IKEBothImmediate: both routers establish the tunnel at commit;
+// the IKE SAs they initiate at the same time end as one.
+func TestE2IKEBothImmediate(t *testing.T) {
+	x := []string{"set services ipsec-vpn establish-tunnels immediately"}
+	l := ikeLab(t, "2", nil, x)
+	l.waitTunnel()
+	time.Sleep(2 * time.Second)
+	for _, r := range []routerT{l.r1, l.r2} {
+		ikeCookies(t, l.cli(r, "show services ipsec-vpn ike security-associations")) // exactly one
+		if n := len(dynamicSPIs(l.cli(r, "show services ipsec-vpn ipsec security-associations"))); n != 2 {
+			t.Errorf("%s: %d negotiated SAs, want 2", r.Name(), n)
+		}
+	}
+	if err := l.ping("h2", "172.16.0.10", 2); err != nil {
+		t.Fatal(err)
+	}
+}

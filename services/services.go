@@ -379,6 +379,7 @@ func (s *Services) refreshGateways() {
 		if c := s.cards[ss.PIC()]; c != nil {
 			phys, _ := netns.SplitUnit(ss.GWInterface)
 			c.SetGateway(ss.GWInterface, s.present(phys))
+			s.kmds[ss.PIC()].SetGateway(ss.GWInterface, s.present(phys))
 		}
 	}
 }

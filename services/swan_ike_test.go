@@ -1,9 +1,12 @@
 package services_test
 
 import (
+	"fmt"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -70,6 +73,22 @@ func TestSwanIKEv2Initiator(t *testing.T) {
 		}
 	}
 	s.checkWire("aes-128-cbc", "hmac-sha1-96", s.swanChildKeys(true))
+	s.compareKeys(true)
+}
+
+// compareKeys checks the keys r1 exports (mxlab lab keys) against those
+// charon logged: both derived the same KEYMAT.
+func (s *v2Lab) compareKeys(r1Initiated bool) {
+	s.t.Helper()
+	spi, err := strconv.ParseUint(s.r1Outbound(), 10, 32)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	ek, ak := s.swanChildKeys(r1Initiated)("")
+	want := fmt.Sprintf(`"IPv4","10.0.1.1","10.0.1.2","0x%08x","AES-CBC [RFC3602]","0x%s","HMAC-SHA-1-96 [RFC2404]","0x%s"`, spi, ek, ak)
+	if lines := s.r1.ESPSAs(); !slices.Contains(lines, want) {
+		s.t.Errorf("r1 exports\n%s\ncharon logged\n%s", strings.Join(lines, "\n"), want)
+	}
 }
 
 func TestSwanIKEv2Responder(t *testing.T) {
@@ -81,6 +100,7 @@ func TestSwanIKEv2Responder(t *testing.T) {
 		t.Errorf("r1 IKE SA:\n%s", d)
 	}
 	s.checkWire("aes-128-cbc", "hmac-sha1-96", s.swanChildKeys(false))
+	s.compareKeys(false)
 }
 
 // TestSwanIKEv2Algorithms negotiates other algorithms with strongSwan,

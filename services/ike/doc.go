@@ -50,7 +50,10 @@
 //     the SPIs, algorithms, both directions' keys, the ESP endpoints, UDP
 //     ports after NAT traversal) and removes it with Host.Remove when it
 //     is deleted or replaced; on a rekey it installs the new child before
-//     it removes the old one;
+//     it removes the old one, and as the responder of a rekey it marks
+//     the new child Standby (the old one carries the traffic until the
+//     initiator, which installs the new SAs only when the answer reaches
+//     it, deletes the old);
 //   - rekeys before the hard lifetime (soft lifetime with jitter), runs
 //     DPD when the tunnel asks for it (Tunnel.DPD) and, when the peer is
 //     declared dead, deletes its SAs and initiates to the other gateway

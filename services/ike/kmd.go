@@ -127,10 +127,13 @@ func (k *KMD) Start(ctx context.Context) {
 // Stop deletes every IKE SA (telling the peers), ends the engine and
 // waits for it. It is safe to call more than once.
 func (k *KMD) Stop() {
-	k.do(func(e *engine) error { e.shutdown(); return nil })
 	k.mu.Lock()
-	cancel := k.cancel
+	cancel, started := k.cancel, k.started
 	k.mu.Unlock()
+	if !started {
+		return
+	}
+	k.do(func(e *engine) error { e.shutdown(); return nil })
 	if cancel != nil {
 		cancel()
 	}
@@ -202,6 +205,14 @@ func (k *KMD) SetOnline(online bool) error {
 	return k.do(func(e *engine) error { e.setOnline(online); return nil })
 }
 
+// SetGateway tells the engine that a gw-interface went down or came back
+// (spec O3): while it is down the tunnels of its service sets are not
+// negotiated, and the child SAs of its next-hop service sets are cleared;
+// when it comes back they are negotiated per establish-tunnels.
+func (k *KMD) SetGateway(ifl string, up bool) error {
+	return k.do(func(e *engine) error { e.setGateway(ifl, up); return nil })
+}
+
 // ClearIKE deletes the IKE SAs with peer (all when peer is not valid);
 // tunnels come back per establish-tunnels.
 func (k *KMD) ClearIKE(peer netip.Addr) error {
@@ -252,6 +263,8 @@ type engine struct {
 	ipID       uint16
 	// lost are the tunnels whose children the PIC lost going offline.
 	lost map[string]bool
+	// gwDown are the gw-interfaces that are down.
+	gwDown map[string]bool
 }
 
 func tunnelKey(t *Tunnel) string { return t.Set.Name + "\x00" + t.Term.Rule + "\x00" + t.Term.Name }
@@ -285,7 +298,8 @@ func (e *engine) establish(want func(*Tunnel) bool) {
 		return
 	}
 	for _, t := range e.cfg.Tunnels {
-		if p := e.protos[t.IKE.Version]; p != nil && want(t) && t.Establish != "responder-only" && initiable(t) {
+		if p := e.protos[t.IKE.Version]; p != nil && want(t) && t.Establish != "responder-only" && initiable(t) &&
+			!e.gwDown[t.Set.GWInterface] {
 			p.Initiate(t)
 		}
 	}
@@ -294,6 +308,27 @@ func (e *engine) establish(want func(*Tunnel) bool) {
 // initiable reports whether the tunnel has a peer to initiate to (not a
 // dynamic peer, remote-gateway 0.0.0.0).
 func initiable(t *Tunnel) bool { return t.Remote.IsValid() && !t.Remote.IsUnspecified() }
+
+func (e *engine) setGateway(ifl string, up bool) {
+	if e.gwDown == nil {
+		e.gwDown = map[string]bool{}
+	}
+	if e.gwDown[ifl] == !up {
+		return
+	}
+	of := func(t *Tunnel) bool { return t.Set.GWInterface == ifl }
+	if up {
+		delete(e.gwDown, ifl)
+		e.logf("gw-interface %s up", ifl)
+		e.establish(func(t *Tunnel) bool { return of(t) && t.Establish == "immediately" })
+		return
+	}
+	e.gwDown[ifl] = true
+	e.logf("gw-interface %s down", ifl)
+	for _, p := range e.protos {
+		p.DeleteChildren(func(t *Tunnel) bool { return of(t) && t.Set.Style == ipsec.NextHop }, false)
+	}
+}
 
 func (e *engine) setOnline(online bool) {
 	if e.online == online {
@@ -368,7 +403,8 @@ func (e *engine) receive(m message) {
 func (e *engine) acquire(a termRef) {
 	for _, t := range e.cfg.Tunnels {
 		if t.Set.Name == a.set && t.Term.Index == a.term {
-			if p := e.protos[t.IKE.Version]; p != nil && e.online && t.Establish != "responder-only" && initiable(t) {
+			if p := e.protos[t.IKE.Version]; p != nil && e.online && t.Establish != "responder-only" && initiable(t) &&
+				!e.gwDown[t.Set.GWInterface] {
 				p.Initiate(t)
 			}
 			return
@@ -419,7 +455,7 @@ func (e *engine) Install(c *Child) error {
 		Encryption: c.Encryption, Authentication: c.Integrity,
 		InKeys:  [2][]byte{c.InKeys.Encryption, c.InKeys.Integrity},
 		OutKeys: [2][]byte{c.OutKeys.Encryption, c.OutKeys.Integrity},
-		Local:   c.Local, Remote: c.Remote, Created: c.Created, Lifetime: c.Lifetime}
+		Local:   c.Local, Remote: c.Remote, Created: c.Created, Lifetime: c.Lifetime, Standby: c.Standby}
 	if err := e.k.opts.Card.InstallSA(d); err != nil {
 		return err
 	}
@@ -498,7 +534,7 @@ func Tunnels(sets []*ipsec.ServiceSet, establish string) []*Tunnel {
 				dst = all
 			}
 			out = append(out, &Tunnel{Set: ss, Term: t, Local: ss.LocalGateway, Remote: t.RemoteGateway,
-				Backup: d.Backup, IKE: d.IKE, IPsec: d.IPsec, DPD: d.DPD, NATT: !d.NoNATT,
+				Backup: d.Backup, IKE: d.IKE, IPsec: d.IPsec, DPD: d.DPD, NATT: !d.NoNATT, NATKeepalive: d.NATKeepalive,
 				TrustedCA: d.TrustedCA, EndCertOnly: d.EndCertOnly,
 				Establish: establish, LocalTS: src.Masked(), RemoteTS: dst.Masked()})
 		}

@@ -88,6 +88,9 @@ type Tunnel struct {
 	// NATT allows NAT traversal (not disable-natt, not the set's
 	// no-nat-traversal): NAT detection, IKE on 4500, ESP in UDP.
 	NATT bool
+	// NATKeepalive is the interval of NAT keepalives when this side is
+	// behind a NAT (nat-keepalive; 0 for the protocol's default).
+	NATKeepalive time.Duration
 	// Establish is establish-tunnels: immediately, on-traffic or
 	// responder-only (I6).
 	Establish string
@@ -128,6 +131,11 @@ type Child struct {
 	PFS               suite.Group // 0 without PFS
 	Created           time.Time
 	Lifetime          time.Duration // hard lifetime
+	// Standby keeps the tunnel's traffic on its older child SA until
+	// that one is removed: the responder of a rekey sets it, since the
+	// initiator installs the new SAs only when the response reaches it
+	// (RFC 7296 §2.8). The new inbound SA decrypts at once.
+	Standby bool
 }
 
 // Keys are the keys of one direction of a child SA.

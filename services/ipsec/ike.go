@@ -129,6 +129,9 @@ type Dynamic struct {
 	DPD    DPD
 	// NoNATT is the service set's no-nat-traversal (or disable-natt).
 	NoNATT bool
+	// NATKeepalive is the service set's nat-keepalive (0: the default,
+	// 20 s).
+	NATKeepalive time.Duration
 	// TrustedCA are the service set's trusted-ca profiles (none: every
 	// CA profile); EndCertOnly is its no-certificate-chain-in-ike.
 	TrustedCA   []string

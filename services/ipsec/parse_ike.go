@@ -39,6 +39,11 @@ func addDynamic(root *config.Node, p *Plan) []*config.CommitError {
 		if tc := opts.Get("trusted-ca"); tc != nil {
 			trusted = tc.Values
 		}
+		keepalive := time.Duration(0)
+		if v, ok := opts.Leaf("nat-keepalive"); ok {
+			n, _ := strconv.Atoi(v)
+			keepalive = time.Duration(n) * time.Second
+		}
 		for _, t := range ss.Terms {
 			tn := findTerm(root, t.Rule, t.Name)
 			then := tn.Get("then")
@@ -48,6 +53,7 @@ func addDynamic(root *config.Node, p *Plan) []*config.CommitError {
 			d, e := parseDynamic(then, pols)
 			errs = append(errs, e...)
 			d.NoNATT = p.NoNATT || noNATT
+			d.NATKeepalive = keepalive
 			d.TrustedCA, d.EndCertOnly = trusted, endOnly
 			t.Dynamic = d
 		}
@@ -290,13 +296,4 @@ func parsePSK(n *config.Node) ([]byte, *config.CommitError) {
 		return k, nil
 	}
 	return nil, nil
-}
-
-func findRule(root *config.Node, name string) *config.Node {
-	for _, r := range root.Get("services", "ipsec-vpn").Entries("rule") {
-		if r.Key() == name {
-			return r
-		}
-	}
-	return nil
 }

@@ -21,6 +21,7 @@ const ikeSet = `services {
         }
         ipsec-vpn-options {
             local-gateway 10.0.1.1;
+            nat-keepalive 30;
         }
         ipsec-vpn-rules rule-ike;
     }
@@ -124,7 +125,8 @@ func TestParseIKE(t *testing.T) {
 		ip.Proposals[0].Lifetime != time.Hour || ip.Proposals[1].Encryption != esp.AES256GCM || ip.Proposals[1].Authentication != esp.NoAuthentication {
 		t.Errorf("IPsec policy %+v", ip)
 	}
-	if d.Backup != netip.MustParseAddr("10.0.2.2") || d.DPD != (DPD{Enabled: true, Interval: 5 * time.Second, Threshold: 3}) || !d.NoNATT {
+	if d.Backup != netip.MustParseAddr("10.0.2.2") || d.DPD != (DPD{Enabled: true, Interval: 5 * time.Second, Threshold: 3}) || !d.NoNATT ||
+		d.NATKeepalive != 30*time.Second {
 		t.Errorf("dynamic %+v", d)
 	}
 }

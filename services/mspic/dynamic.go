@@ -54,6 +54,10 @@ type DynamicSA struct {
 	Local, Remote netip.AddrPort
 	Created       time.Time
 	Lifetime      time.Duration
+	// Standby leaves the term's traffic on its older pairs while there
+	// are any (the new pair of a rekey the peer started: the peer uses it
+	// only once it has our answer); it takes over when they are removed.
+	Standby bool
 }
 
 // InstallSA installs a negotiated SA pair. The new outbound SA takes the
@@ -119,6 +123,22 @@ func (d *dynState) prune(cfg Config, set string, all bool) {
 	}
 }
 
+// pruneGateway drops the negotiated SAs of the next-hop service sets
+// whose gw-interface ifl went down (spec O3: their SAs are cleared;
+// interface-style sets keep theirs, not installed).
+func (d *dynState) pruneGateway(cfg Config, ifl string) {
+	for _, ss := range cfg.Sets {
+		if ss.GWInterface != ifl || ss.Style != ipsec.NextHop {
+			continue
+		}
+		for id := range d.sas {
+			if id.set == ss.Name {
+				delete(d.sas, id)
+			}
+		}
+	}
+}
+
 // addDynamic gives a dynamic term the IKE and ESP sockets of its local
 // gateway and its negotiated SAs.
 func (p *plane) addDynamic(tp *termPlane, dyn *dynState) error {
@@ -138,7 +158,9 @@ func (p *plane) addDynamic(tp *termPlane, dyn *dynState) error {
 			return err
 		}
 		tp.dyn = append(tp.dyn, d)
-		tp.out = d.out
+		if !d.d.Standby || tp.out == nil {
+			tp.out = d.out
+		}
 	}
 	return nil
 }

@@ -98,6 +98,7 @@ func (s *state) setGateway(ifl string, up bool) error {
 		delete(s.gwDown, ifl)
 	} else {
 		s.gwDown[ifl] = true
+		s.dyn.pruneGateway(s.cfg, ifl)
 	}
 	s.log("notice", "gw-interface %s %s", ifl, map[bool]string{true: "up", false: "down"}[up])
 	return s.rebuild("")

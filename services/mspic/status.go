@@ -146,7 +146,7 @@ func tunnelStatus(tp *termPlane, installed bool) TunnelStatus {
 			Installed: installed, Created: tp.created, Stats: r.sa.Stats()}
 		if d := r.dynamic; d != nil {
 			st.Dynamic, st.Created, st.Lifetime = true, d.d.Created, d.d.Lifetime
-			st.Newest = tp.dyn[len(tp.dyn)-1] == d
+			st.Newest = d.out == tp.out
 		}
 		ts.SAs = append(ts.SAs, st)
 	}

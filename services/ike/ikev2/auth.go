@@ -132,6 +132,7 @@ func (sa *ikeSA) authReply(m *Message, cr *childReq) {
 			sa.childReply(m, cr)
 		}
 		sa.createPending()
+		sa.resolveDuplicate()
 		return
 	}
 	want := pskAuth(sa.alg.PRF, sa.policy.PSK, sa.initResp, sa.ni, sa.keys.pr, idr.body())
@@ -152,6 +153,7 @@ func (sa *ikeSA) authReply(m *Message, cr *childReq) {
 		sa.childReply(m, cr)
 	}
 	sa.createPending()
+	sa.resolveDuplicate()
 }
 
 // authRequest answers the IKE_AUTH request (responder).
@@ -206,8 +208,12 @@ func (sa *ikeSA) authRequest(m *Message, raw []byte) {
 		ps = []Payload{idr, &Auth{Method: AuthPSK, Data: pskAuth(sa.alg.PRF, sa.policy.PSK, sa.initResp, sa.ni, sa.keys.pr, idr.body())}}
 	}
 	if m.Notify(NotifyInitialContact) != nil {
+		// The peer has no other SA with us: those established before it
+		// started this one are stale (it restarted). SAs negotiated at
+		// the same time are not (see resolveDuplicate).
 		for _, o := range p.sortedSAs() {
-			if o != sa && o.remote.Addr() == sa.remote.Addr() && o.local.Addr() == sa.local.Addr() {
+			if o != sa && o.remote.Addr() == sa.remote.Addr() && o.local.Addr() == sa.local.Addr() &&
+				o.state == stateEstablished && o.established.Before(sa.created) {
 				o.logf("INITIAL_CONTACT from the peer: deleting this older SA")
 				o.remove()
 			}
@@ -218,6 +224,7 @@ func (sa *ikeSA) authRequest(m *Message, raw []byte) {
 		ps = append(ps, sa.childRequest(m, sa.ni, sa.nr, nil)...)
 	}
 	sa.respond(m, raw, ps)
+	sa.resolveDuplicate()
 }
 
 // establish marks the SA authenticated and starts its timers.
@@ -235,4 +242,36 @@ func (sa *ikeSA) establish(peer *ID) {
 	})
 	sa.startDPD()
 	sa.startKeepalive()
+}
+
+// resolveDuplicate settles two IKE SAs with one peer that both sides
+// initiated at the same time (establish-tunnels immediately on both): the
+// SA initiated by the lower address stays; the router with the higher
+// address deletes the one it initiated and asks for its tunnels' child
+// SAs over the other. Both routers reach the same decision.
+func (sa *ikeSA) resolveDuplicate() {
+	p := sa.p
+	for _, o := range p.sortedSAs() {
+		if o == sa || o.initiator == sa.initiator || o.state != stateEstablished || o.rekeyedTo != nil ||
+			o.remote.Addr() != sa.remote.Addr() || o.local.Addr() != sa.local.Addr() {
+			continue
+		}
+		if sa.local.Addr().Less(sa.remote.Addr()) {
+			return // the peer deletes the SA it initiated
+		}
+		mine, theirs := o, sa
+		if sa.initiator {
+			mine, theirs = sa, o
+		}
+		tunnels := mine.tunnels()
+		mine.logf("the peer initiated %x:%x at the same time: deleting this SA", theirs.spii, theirs.spir)
+		mine.delete(true)
+		for _, t := range tunnels {
+			if !p.tunnelHasChild(t) {
+				theirs.pending = append(theirs.pending, t)
+				theirs.createChild(t, nil)
+			}
+		}
+		return
+	}
 }

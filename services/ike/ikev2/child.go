@@ -19,10 +19,13 @@ type child struct {
 	tunnel  *ike.Tunnel
 	c       *ike.Child
 	nonces  [2][]byte // Ni, Nr of the exchange that created it
+	byPeer  bool      // the peer sent the request that created it
 	rekeyed bool      // replaced by a newer child; waits for its delete
-	deleted bool
-	rekeyT  ike.Timer
-	expireT ike.Timer
+	// replacedBy is the child the peer's rekey of this one created.
+	replacedBy *child
+	deleted    bool
+	rekeyT     ike.Timer
+	expireT    ike.Timer
 }
 
 // childReq is a child SA this side asks for.
@@ -157,14 +160,30 @@ func (sa *ikeSA) childReply(m *Message, cr *childReq) {
 	if cr.ni != nil {
 		ni, nrd = cr.ni, nr.Data
 	}
-	c := sa.makeChild(t, choice, cr.spi, ni, nrd, shared, true, tsi.Selectors, tsr.Selectors)
+	c := sa.makeChild(t, choice, cr.spi, ni, nrd, shared, true, false, tsi.Selectors, tsr.Selectors)
 	if c == nil {
 		return
 	}
 	if old := cr.old; old != nil {
 		sa.stats.ChildRekeys++
+		if r := old.replacedBy; r != nil && !r.deleted {
+			// Both sides rekeyed old at once (RFC 7296 §2.8.1): the
+			// child of the exchange with the lowest of the four nonces
+			// is redundant, and its creator deletes it.
+			if bytes.Compare(minBytes(ni, nrd), minBytes(r.nonces[0], r.nonces[1])) < 0 {
+				sa.logf("simultaneous rekey: deleting the redundant child SA %08x/%08x", c.c.InSPI, c.c.OutSPI)
+				sa.deleteChildren([]*child{c}, true)
+			}
+		}
 		sa.retire(old)
 	}
+}
+
+func minBytes(a, b []byte) []byte {
+	if bytes.Compare(a, b) < 0 {
+		return a
+	}
+	return b
 }
 
 // childRequest answers a request for a child SA (in IKE_AUTH or
@@ -215,13 +234,15 @@ func (sa *ikeSA) childRequest(m *Message, ni, nr []byte, old *child) []Payload {
 			ps = append(ps, &KE{Group: uint16(choice.pfs), Data: dh.Public()})
 		}
 		spi := ike.NewSPI()
-		c := sa.makeChild(t, choice, spi, ni, nr, shared, false, tr, ti)
+		c := sa.makeChild(t, choice, spi, ni, nr, shared, false, old != nil, tr, ti)
 		if c == nil {
 			return []Payload{&Notify{Kind: NotifyNoAdditionalSAs}}
 		}
+		c.byPeer = true
 		if old != nil {
 			sa.stats.ChildRekeys++
 			old.rekeyed = true
+			old.replacedBy = c
 			stop(old.rekeyT)
 		}
 		reply := choice.reply
@@ -254,9 +275,14 @@ func (sa *ikeSA) candidates(old *child) []*ike.Tunnel {
 
 // makeChild derives the keys of a negotiated child SA, installs it and
 // starts its timers. exchangeInitiator is true when this side sent the
-// request that created it. It returns nil when the card refused it.
-func (sa *ikeSA) makeChild(t *ike.Tunnel, ch espChoice, inSPI uint32, ni, nr, shared []byte, exchangeInitiator bool, local, remote []Selector) *child {
+// request that created it; standby keeps the tunnel's traffic on the
+// child it replaces until that one is removed (a rekey the peer started).
+// It returns nil when the card refused it.
+func (sa *ikeSA) makeChild(t *ike.Tunnel, ch espChoice, inSPI uint32, ni, nr, shared []byte, exchangeInitiator, standby bool, local, remote []Selector) *child {
 	p := sa.p
+	if sa.state == stateDeleting {
+		return nil
+	}
 	integLen := 0
 	if ch.integ != esp.NoAuthentication {
 		integLen = ch.integ.KeyLen()
@@ -270,7 +296,7 @@ func (sa *ikeSA) makeChild(t *ike.Tunnel, ch espChoice, inSPI uint32, ni, nr, sh
 		InKeys: ike.Keys{Encryption: in[0], Integrity: in[1]}, OutKeys: ike.Keys{Encryption: out[0], Integrity: out[1]},
 		Local: netip.AddrPortFrom(sa.local.Addr(), 0), Remote: netip.AddrPortFrom(sa.remote.Addr(), 0),
 		LocalTS: selectorPrefix(local, t.LocalTS), RemoteTS: selectorPrefix(remote, t.RemoteTS),
-		PFS: ch.pfs, Created: p.h.Now(), Lifetime: p.lifetime(ch.proposal.Lifetime)}
+		PFS: ch.pfs, Created: p.h.Now(), Lifetime: p.lifetime(ch.proposal.Lifetime), Standby: standby}
 	if sa.nat {
 		c.Local, c.Remote = sa.local, sa.remote
 	}

@@ -115,7 +115,11 @@ func (sa *ikeSA) startDPD() {
 
 // startKeepalive sends NAT keepalives while this side is behind a NAT.
 func (sa *ikeSA) startKeepalive() {
-	if !sa.behind || !sa.nat || sa.p.opts.KeepaliveInterval <= 0 {
+	every := sa.p.opts.KeepaliveInterval
+	if d := sa.tunnel.NATKeepalive; d > 0 {
+		every = d
+	}
+	if !sa.behind || !sa.nat || every <= 0 {
 		return
 	}
 	var tick func()
@@ -124,9 +128,9 @@ func (sa *ikeSA) startKeepalive() {
 			return
 		}
 		sa.p.h.Send(sa.local, sa.remote, []byte{0xff})
-		sa.keepaliveT = sa.p.h.AfterFunc(sa.p.opts.KeepaliveInterval, tick)
+		sa.keepaliveT = sa.p.h.AfterFunc(every, tick)
 	}
-	sa.keepaliveT = sa.p.h.AfterFunc(sa.p.opts.KeepaliveInterval, tick)
+	sa.keepaliveT = sa.p.h.AfterFunc(every, tick)
 }
 
 // fail ends an SA whose negotiation failed; its tunnels are tried again

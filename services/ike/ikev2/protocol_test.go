@@ -267,8 +267,20 @@ func TestNAT(t *testing.T) {
 		return true
 	}
 	p.w.run(time.Minute)
-	if keepalives < 2 {
-		t.Fatalf("%d keepalives", keepalives)
+	if keepalives < 2 || keepalives > 3 {
+		t.Fatalf("%d keepalives in a minute, every 20 s", keepalives)
+	}
+	// nat-keepalive 5: every 5 s.
+	nt := *p.ta
+	nt.NATKeepalive = 5 * time.Second
+	p.a.p.Configure([]*ike.Tunnel{&nt})
+	p.a.p.DeleteIKE(netip.Addr{}, true)
+	p.a.p.Initiate(&nt)
+	p.w.run(time.Second)
+	keepalives = 0
+	p.w.run(time.Minute)
+	if keepalives < 11 {
+		t.Fatalf("%d keepalives in a minute, every 5 s", keepalives)
 	}
 }
 
@@ -375,6 +387,44 @@ func TestTwoTunnelsOneIKESA(t *testing.T) {
 	for _, c := range p.b.children() {
 		if c.Tunnel.Term.Name == "t2" && c.LocalTS != t2b.LocalTS {
 			t.Fatalf("B's second child on the wrong tunnel: %v", c.LocalTS)
+		}
+	}
+}
+
+// TestSimultaneous: both routers initiate at once (establish-tunnels
+// immediately on both): one IKE SA and one child remain.
+func TestSimultaneous(t *testing.T) {
+	p := newPair(t, testOptions(), func(ta, tb *ike.Tunnel) { tb.Establish = "immediately" })
+	p.a.p.Initiate(p.ta)
+	p.b.p.Initiate(p.tb)
+	p.w.run(10 * time.Second)
+	p.checkChildren(t, 1)
+	if len(p.a.p.sas) != 1 || len(p.b.p.sas) != 1 {
+		t.Fatalf("IKE SAs: A %d, B %d\n%s", len(p.a.p.sas), len(p.b.p.sas), p.w.dump())
+	}
+	// The SA left is the one the lower address (A) initiated.
+	if sa := p.a.established(); sa[0].Role != "Initiator" {
+		t.Fatalf("A's SA: %+v", sa)
+	}
+	p.w.run(time.Hour)
+	p.checkChildren(t, 1)
+}
+
+// TestSimultaneousChildRekey: both sides rekey the same child at once;
+// one new child remains (RFC 7296 §2.8.1).
+func TestSimultaneousChildRekey(t *testing.T) {
+	for range 10 {
+		p := newPair(t, testOptions(), nil)
+		p.a.p.Initiate(p.ta)
+		p.w.run(time.Second)
+		first := p.a.children()[0]
+		sa, sb := p.a.p.sortedSAs()[0], p.b.p.sortedSAs()[0]
+		sa.rekeyChild(sa.children[0])
+		sb.rekeyChild(sb.children[0])
+		p.w.run(10 * time.Second)
+		p.checkChildren(t, 1)
+		if p.a.children()[0].InSPI == first.InSPI {
+			t.Fatal("no rekey")
 		}
 	}
 }

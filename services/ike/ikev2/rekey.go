@@ -41,6 +41,8 @@ func (sa *ikeSA) createChildRequest(m *Message, raw []byte) {
 			return
 		}
 		if old.rekeyed {
+			// Replaced already (by either side): the peer's request
+			// crossed the rekey that replaced it.
 			sa.respond(m, raw, []Payload{&Notify{Kind: NotifyTemporaryFailure}})
 			return
 		}
