@@ -65,7 +65,7 @@ func routeParams() []cmdtree.Param {
 		{Name: "destination", Help: "IP address and optional prefix length of destination", Value: "<destination>", Positional: true, Check: checkDest},
 		{Name: "exact", Help: "Exact route match"},
 		{Name: "longer", Help: "Routes more specific than the destination"},
-		{Name: "protocol", Help: "Name of protocol", Value: "<protocol>", Values: func(any) []string { return []string{"direct", "local", "static"} }},
+		{Name: "protocol", Help: "Name of protocol", Value: "<protocol>", Values: func(any) []string { return []string{"direct", "local", "ospf", "static"} }},
 		{Name: "table", Help: "Name of routing table", Value: "<table>"},
 		{Name: "terse", Help: "Display terse output"},
 		{Name: "detail", Help: "Display detailed output"},

@@ -18,7 +18,7 @@ func ShowSummary(w io.Writer, rib *RIB, routerID netip.Addr) {
 	for _, t := range rib.Tables {
 		d, n, a, h := t.Counts()
 		fmt.Fprintf(w, "\n%s: %d destinations, %d routes (%d active, 0 holddown, %d hidden)\n", t.Name, d, n, a, h)
-		for _, p := range []Protocol{Direct, Local, Static} {
+		for _, p := range Protocols {
 			routes, active := 0, 0
 			for _, dst := range t.Dests {
 				for _, r := range dst.Routes {

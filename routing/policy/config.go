@@ -232,6 +232,9 @@ func Check(root *config.Node, at *config.Node, stmt string, names []string) []*c
 	return errs
 }
 
+// Validate is the commit check of policy-options (a config.Validator).
+func Validate(root *config.Node) []*config.CommitError { return CheckDefinitions(root) }
+
 // CheckDefinitions returns the commit errors of policy-options itself:
 // prefix-lists and policies named by the terms must be defined, and "from
 // policy" must not loop.
