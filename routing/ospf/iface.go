@@ -28,22 +28,22 @@ func (s ifState) String() string {
 
 // iface is an OSPF interface of an area.
 type iface struct {
-	cfg     IfConfig
-	area    *area
-	name    string // logical interface
-	link    Link
-	addr    netip.Prefix // primary address; invalid when unnumbered
-	loop    bool         // lo0: a host route, no hellos
-	state   ifState
-	dr, bdr ID // interface addresses of the DR and BDR
-	drID    ID // router IDs of the DR and BDR
-	bdrID   ID
-	nbrs    []*nbr
-	cost    uint16
-	hello   time.Time // next hello
-	waitEnd time.Time
-	acks    []LSAHeader // delayed acknowledgments
-	joined  int         // ifindex whose groups were joined
+	cfg       IfConfig
+	area      *area
+	name      string // logical interface
+	link      Link
+	addr      netip.Prefix // primary address; invalid when unnumbered
+	loop      bool         // lo0: a host route, no hellos
+	state     ifState
+	dr, bdr   ID // interface addresses of the DR and BDR
+	drID      ID // router IDs of the DR and BDR
+	bdrID     ID
+	nbrs      []*nbr
+	cost      uint16
+	hello     time.Time // next hello
+	waitEnd   time.Time
+	acks      []LSAHeader // delayed acknowledgments
+	joined    int         // ifindex whose groups were joined
 	cryptoSeq uint32
 	triggered time.Time // last hello sent early, for a new neighbor
 }

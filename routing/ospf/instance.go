@@ -33,7 +33,7 @@ type area struct {
 	spfRuns int
 	// abrs and asbrs count the border routers the last SPF reached.
 	abrs, asbrs int
-	translator bool
+	translator  bool
 }
 
 func (a *area) stubby() bool { return a.cfg.Stub || a.cfg.NSSA }
@@ -70,8 +70,8 @@ type Instance struct {
 	ctl     chan func()
 	mail    *mailbox
 	dropped atomic.Uint64 // packets the full queue refused (reader goroutine)
-	wg   sync.WaitGroup
-	stop context.CancelFunc
+	wg      sync.WaitGroup
+	stop    context.CancelFunc
 
 	// Owned by run.
 	cfg       Config
@@ -468,4 +468,3 @@ func (in *Instance) String() string {
 	}
 	return in.name
 }
-

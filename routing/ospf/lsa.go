@@ -127,9 +127,9 @@ const (
 
 // Router LSA flags and link types.
 const (
-	FlagB = 0x01 // area border router
-	FlagE = 0x02 // AS boundary router
-	FlagV = 0x04 // virtual link endpoint
+	FlagB  = 0x01 // area border router
+	FlagE  = 0x02 // AS boundary router
+	FlagV  = 0x04 // virtual link endpoint
 	FlagNt = 0x10 // NSSA translator (RFC 3101)
 
 	LinkP2P     = 1

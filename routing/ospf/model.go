@@ -38,7 +38,7 @@ type AreaConfig struct {
 	Stub          bool
 	NSSA          bool
 	NoSummaries   bool
-	DefaultMetric uint32      // stub default-metric: the default summary an ABR sends in; 0 for none
+	DefaultMetric uint32       // stub default-metric: the default summary an ABR sends in; 0 for none
 	NSSADefault   *NSSADefault // nssa default-lsa
 	Ranges        []Range
 	NSSARanges    []Range

@@ -289,4 +289,3 @@ func (in *Instance) ShowStatistics(w io.Writer) {
 		fmt.Fprintf(w, "%10d %s\n", e.n, e.what)
 	}
 }
-

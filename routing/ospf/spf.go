@@ -46,13 +46,13 @@ type route struct {
 // rtrRoute is a route to a router (an area border or AS boundary router,
 // or any router of an area, as "show ospf route" lists them).
 type rtrRoute struct {
-	id         ID
-	area       ID
-	path       pathType
-	cost       uint32
-	abr, asbr  bool
-	hops       []nexthop
-	options    uint8
+	id        ID
+	area      ID
+	path      pathType
+	cost      uint32
+	abr, asbr bool
+	hops      []nexthop
+	options   uint8
 }
 
 // table is the result of a calculation.
@@ -67,13 +67,13 @@ type vkey struct {
 }
 
 type vertex struct {
-	key     vkey
-	lsa     *LSA
-	dist    uint32
-	hops    []nexthop
-	done    bool
-	direct  bool // a network attached to the root
-	idx     int
+	key    vkey
+	lsa    *LSA
+	dist   uint32
+	hops   []nexthop
+	done   bool
+	direct bool // a network attached to the root
+	idx    int
 }
 
 type vheap []*vertex
@@ -85,8 +85,8 @@ func (h vheap) Less(i, j int) bool {
 	}
 	return h[i].key.typ > h[j].key.typ // networks before routers
 }
-func (h vheap) Swap(i, j int)  { h[i], h[j] = h[j], h[i]; h[i].idx = i; h[j].idx = j }
-func (h *vheap) Push(x any)    { v := x.(*vertex); v.idx = len(*h); *h = append(*h, v) }
+func (h vheap) Swap(i, j int) { h[i], h[j] = h[j], h[i]; h[i].idx = i; h[j].idx = j }
+func (h *vheap) Push(x any)   { v := x.(*vertex); v.idx = len(*h); *h = append(*h, v) }
 func (h *vheap) Pop() any {
 	old := *h
 	v := old[len(old)-1]

@@ -20,8 +20,8 @@ type stats struct {
 
 	errParse, errArea, errSubnet, errMask, errTimers, errOptions uint64
 	errAuthType, errAuth, errChecksum, errNoNbr, errMTU          uint64
-	badLSA                                                        uint64
-	dropped                                                       uint64 // copied from Instance.dropped
+	badLSA                                                       uint64
+	dropped                                                      uint64 // copied from Instance.dropped
 }
 
 func (s *stats) clear() { *s = stats{} }

@@ -102,4 +102,3 @@ func (t *tracer) close() {
 		t.f = nil
 	}
 }
-
