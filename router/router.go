@@ -15,6 +15,7 @@ import (
 	"mxlab/netns"
 	"mxlab/pic"
 	"mxlab/routing"
+	"mxlab/routing/ospf"
 	"mxlab/services"
 	"mxlab/shell"
 	"mxlab/shell/cfgmode"
@@ -52,6 +53,7 @@ type Router struct {
 	Chassis *chassis.Chassis
 	Config  *cfgmode.Config
 	Routing *routing.Router
+	OSPF    *ospf.Process
 	Netns   *netns.Router // nil without a namespace
 	fwd     *forwarding
 	svc     *services.Services
@@ -113,6 +115,7 @@ func New(opts Options) (*Router, error) {
 	db.AddOwner(chassisOwner{c: ch})
 	db.AddOwner(r.newServices())
 	db.AddOwner(r.fwd)
+	r.newOSPF(dp)
 	return r, nil
 }
 
@@ -133,6 +136,7 @@ func (r *Router) Start(ctx context.Context, startup string) error {
 	wctx, cancel := context.WithCancel(ctx)
 	r.cancel = cancel
 	events := r.Chassis.Watch(wctx)
+	r.watchLinks(wctx)
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
@@ -185,6 +189,7 @@ func (r *Router) Stop() {
 		r.cancel()
 	}
 	r.wg.Wait()
+	r.OSPF.Stop()
 	r.svc.Stop()
 	r.Chassis.Stop()
 	r.DB.Close()
@@ -306,6 +311,7 @@ func Commands() *cmdtree.Registry {
 		chassis.Register(r, func(env *cmdtree.Env) *chassis.Chassis { return env.Router.(*Router).Chassis })
 		cfgmode.Register(r, func(env *cmdtree.Env) *cfgmode.Config { return env.Router.(*Router).Config })
 		routing.Register(r, func(env *cmdtree.Env) *routing.Router { return env.Router.(*Router).Routing })
+		ospf.Register(r, func(env *cmdtree.Env) *ospf.Process { return env.Router.(*Router).OSPF })
 		registerServices(r)
 		commands = r
 	})

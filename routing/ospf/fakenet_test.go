@@ -227,6 +227,9 @@ func (l *lab) waitFor(what string, timeout time.Duration, cond func() bool) {
 	deadline := time.Now().Add(timeout)
 	for !cond() {
 		if time.Now().After(deadline) {
+			for n := range l.procs {
+				l.t.Logf("%s: neighbors %v routes %v", n, l.neighbors(n), l.ribs[n].get(""))
+			}
 			l.t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(20 * time.Millisecond)

@@ -27,19 +27,24 @@ type wantLSA struct {
 	l *LSA
 }
 
+// wantKey names a wanted LSA: the same key may be wanted in several areas.
+type wantKey struct {
+	a *area
+	k LSAKey
+}
+
 func (in *Instance) originateAll() {
 	if in.rid == 0 {
 		return
 	}
 	now := in.now()
-	want := map[LSAKey]wantLSA{}
+	want := map[wantKey]wantLSA{}
 	put := func(a *area, l *LSA) {
 		l.Adv = in.rid
-		k := l.Key()
 		if l.Type.asScope() {
 			a = nil
 		}
-		want[k] = wantLSA{a, l}
+		want[wantKey{a, l.Key()}] = wantLSA{a, l}
 	}
 	for _, a := range in.areas {
 		if !a.active() {
@@ -59,7 +64,8 @@ func (in *Instance) originateAll() {
 		put(w.a, w.l)
 	}
 	next := time.Time{}
-	for k, w := range want {
+	for wk, w := range want {
+		k := wk.k
 		a := w.a
 		if a == nil {
 			a = in.anyArea()
@@ -99,11 +105,15 @@ func (in *Instance) originateAll() {
 }
 
 // flushUnwanted prematurely ages our LSAs that are no longer wanted.
-func (in *Instance) flushUnwanted(want map[LSAKey]wantLSA, now time.Time) {
+func (in *Instance) flushUnwanted(want map[wantKey]wantLSA, now time.Time) {
 	flush := func(a *area, d *lsdb) {
+		wa := a
+		if d == in.ext {
+			wa = nil
+		}
 		for _, e := range d.sorted() {
 			k := e.lsa.Key()
-			if _, ok := want[k]; ok || !in.selfOriginated(k) || e.age(now) >= MaxAge {
+			if _, ok := want[wantKey{wa, k}]; ok || !in.selfOriginated(k) || e.age(now) >= MaxAge {
 				continue
 			}
 			c := *e.lsa

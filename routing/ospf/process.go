@@ -58,8 +58,19 @@ func New(net Net, rib RIB, opts ...Option) *Process {
 // Configure starts, reconfigures and stops instances: one per element of
 // cfgs (by Config.Instance).
 func (p *Process) Configure(cfgs []Config) {
+	for _, in := range p.configure(cfgs) {
+		// Outside p.mu: a stopping instance withdraws its routes, and the
+		// RIB tells the process.
+		in.shutdown()
+		in.log.close()
+	}
+}
+
+// configure updates the instances and returns those to stop.
+func (p *Process) configure(cfgs []Config) []*Instance {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	var gone []*Instance
 	want := map[string]bool{}
 	for _, c := range cfgs {
 		want[c.Instance] = true
@@ -79,10 +90,10 @@ func (p *Process) Configure(cfgs []Config) {
 		if !want[name] {
 			delete(p.insts, name)
 			delete(p.mail, in)
-			in.shutdown()
-			in.log.close()
+			gone = append(gone, in)
 		}
 	}
+	return gone
 }
 
 // SetInterfaces gives every instance the state of the router's logical
