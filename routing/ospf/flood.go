@@ -1,9 +1,15 @@
 package ospf
 
 import (
+	"cmp"
 	"net/netip"
+	"slices"
 	"time"
 )
+
+func compareKey(a, b LSAKey) int {
+	return cmp.Or(cmp.Compare(a.Type, b.Type), cmp.Compare(a.ID, b.ID), cmp.Compare(a.Adv, b.Adv))
+}
 
 // Flooding (RFC 2328 13): an update is checked LSA by LSA against the
 // database; a newer instance is installed, flooded out of the interfaces
@@ -357,7 +363,13 @@ func (in *Instance) receiveAck(n *nbr, p *Packet) {
 // retransmit sends the retransmission list again, directly to n.
 func (in *Instance) retransmit(n *nbr, now time.Time) {
 	ls := make([]*LSA, 0, len(n.rxmt))
-	for k, l := range n.rxmt {
+	keys := make([]LSAKey, 0, len(n.rxmt))
+	for k := range n.rxmt {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, compareKey)
+	for _, k := range keys {
+		l := n.rxmt[k]
 		a := n.ifc.area
 		if e := in.lookup(a, k); e != nil && e.lsa == l {
 			ls = append(ls, in.aged(e, now))

@@ -271,7 +271,8 @@ func (in *Instance) age(now time.Time) {
 	refresh := uint16(in.refreshSeconds())
 	exchanging := in.anyExchanging()
 	check := func(a *area, d *lsdb) {
-		for k, e := range d.m {
+		for _, e := range d.sorted() {
+			k := e.lsa.Key()
 			age := e.age(now)
 			switch {
 			case age >= MaxAge:

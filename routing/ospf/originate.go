@@ -64,7 +64,15 @@ func (in *Instance) originateAll() {
 		put(w.a, w.l)
 	}
 	next := time.Time{}
-	for wk, w := range want {
+	keys := make([]wantKey, 0, len(want))
+	for wk := range want {
+		keys = append(keys, wk)
+	}
+	slices.SortFunc(keys, func(x, y wantKey) int {
+		return cmp.Or(cmp.Compare(areaID(x.a), areaID(y.a)), cmp.Compare(x.k.Type, y.k.Type), cmp.Compare(x.k.ID, y.k.ID))
+	})
+	for _, wk := range keys {
+		w := want[wk]
 		k := wk.k
 		a := w.a
 		if a == nil {
@@ -130,6 +138,14 @@ func (in *Instance) flushUnwanted(want map[wantKey]wantLSA, now time.Time) {
 	if a := in.anyArea(); a != nil {
 		flush(a, in.ext)
 	}
+}
+
+// areaID orders areas, the AS scope (nil) last.
+func areaID(a *area) int64 {
+	if a == nil {
+		return 1 << 32
+	}
+	return int64(a.id)
 }
 
 func (in *Instance) anyArea() *area {

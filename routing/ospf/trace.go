@@ -25,6 +25,9 @@ type tracer struct {
 func newTracer(dir string, now func() time.Time) *tracer { return &tracer{dir: dir, now: now} }
 
 func (t *tracer) configure(cfg Trace) {
+	if t == nil {
+		return
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.cfg = cfg
@@ -48,6 +51,9 @@ func (t *tracer) configure(cfg Trace) {
 
 // printf writes an event of the given flag when it is traced.
 func (t *tracer) printf(flag, format string, args ...any) {
+	if t == nil {
+		return
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.f == nil || !t.wants(flag) {
@@ -95,6 +101,9 @@ func (t *tracer) rotate() {
 }
 
 func (t *tracer) close() {
+	if t == nil {
+		return
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.f != nil {
