@@ -182,3 +182,47 @@ func (in *Instance) startWith(mb *mailbox) {
 func (in *Instance) Do(ctx context.Context, f func(*Instance)) error {
 	return in.do(ctx, func() { f(in) })
 }
+
+// DBEntry is an LSA of a database, as other implementations list them.
+type DBEntry struct {
+	Area     string // "" for the AS scope
+	Type     LSAType
+	ID, Adv  ID
+	Seq      int32
+	Checksum uint16
+	MaxAge   bool
+}
+
+// Database lists the LSAs of every area and of the AS scope.
+func (in *Instance) Database(ctx context.Context) ([]DBEntry, error) {
+	var out []DBEntry
+	err := in.do(ctx, func() {
+		now := in.now()
+		add := func(area string, d *lsdb) {
+			for _, e := range d.sorted() {
+				out = append(out, DBEntry{Area: area, Type: e.lsa.Type, ID: e.lsa.ID, Adv: e.lsa.Adv, Seq: e.lsa.Seq,
+					Checksum: e.lsa.Checksum, MaxAge: e.age(now) >= MaxAge})
+			}
+		}
+		for _, a := range in.areas {
+			add(a.id.String(), a.db)
+		}
+		add("", in.ext)
+	})
+	return out, err
+}
+
+// Neighbors lists the neighbors as "address state".
+func (in *Instance) Neighbors(ctx context.Context) ([]string, error) {
+	var out []string
+	err := in.do(ctx, func() {
+		for _, a := range in.areas {
+			for _, i := range a.ifaces {
+				for _, n := range i.nbrs {
+					out = append(out, n.addr.String()+" "+n.state.String())
+				}
+			}
+		}
+	})
+	return out, err
+}
