@@ -343,7 +343,7 @@ func frrDB(dir string) lsdb {
 	out, _ := exec.Command("vtysh", "--vty_socket", dir, "-c", "show ip ospf database json").Output()
 	var doc struct {
 		Areas    map[string]map[string]json.RawMessage `json:"areas"`
-		External []frrLSA                             `json:"asExternalLinkStates"`
+		External []frrLSA                              `json:"asExternalLinkStates"`
 	}
 	if json.Unmarshal(out, &doc) != nil {
 		return nil
@@ -476,7 +476,7 @@ func TestInteropBIRDFRR(t *testing.T) {
 	waitFor(t, "routes on the neighbors", 20*time.Second, func() (bool, string) {
 		for _, c := range []struct {
 			ns, p string
-			want bool
+			want  bool
 		}{
 			{"b1", "10.255.0.3", true}, {"b1", "10.255.0.5", true}, {"b1", "172.16.0.0/24", true},
 			{"f1", "10.255.0.2", true}, {"f1", "10.255.0.4", true}, {"f1", "172.16.2.0/24", true},

@@ -130,7 +130,9 @@ func TestBadPacketsCountedAndDropped(t *testing.T) {
 	in, _ := testInstance(t, ic)
 	hello := &Packet{Type: TypeHello, RouterID: id("192.0.2.2"), Hello: &Hello{Mask: id("255.255.255.0"), Interval: 1, Options: OptE, Priority: 1, Dead: 3}}
 	good := hello.Marshal(&Auth{}, 0)
-	recv := func(b []byte) { in.receive(Received{IfIndex: 2, Src: netip.MustParseAddr("10.0.0.2"), Dst: AllSPFRouters.Addr(), Data: b}) }
+	recv := func(b []byte) {
+		in.receive(Received{IfIndex: 2, Src: netip.MustParseAddr("10.0.0.2"), Dst: AllSPFRouters.Addr(), Data: b})
+	}
 
 	badSum := bytes.Clone(good)
 	badSum[len(badSum)-1] ^= 0xff
@@ -185,7 +187,9 @@ func TestBadMD5(t *testing.T) {
 	ic.Auth = md5Auth("secret")
 	in, _ := testInstance(t, ic)
 	hello := &Packet{Type: TypeHello, RouterID: id("192.0.2.2"), Hello: &Hello{Mask: id("255.255.255.0"), Interval: 1, Options: OptE, Priority: 1, Dead: 3}}
-	recv := func(b []byte) { in.receive(Received{IfIndex: 2, Src: netip.MustParseAddr("10.0.0.2"), Dst: AllSPFRouters.Addr(), Data: b}) }
+	recv := func(b []byte) {
+		in.receive(Received{IfIndex: 2, Src: netip.MustParseAddr("10.0.0.2"), Dst: AllSPFRouters.Addr(), Data: b})
+	}
 	wrong := md5Auth("other")
 	recv(hello.Marshal(&wrong, 5))
 	otherID := md5Auth("secret")

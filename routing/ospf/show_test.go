@@ -46,7 +46,9 @@ func showLab(t *testing.T, rib5 RIB) *sim {
 	p2p := IfConfig{Name: "ge-0/0/2.0", P2P: true, Priority: DefaultPriority}
 	lo := IfConfig{Name: "lo0.0", Passive: true, Priority: DefaultPriority}
 	bb := func(ifs ...IfConfig) AreaConfig { return AreaConfig{ID: 0, Interfaces: ifs} }
-	stub := func(ifs ...IfConfig) AreaConfig { return AreaConfig{ID: 1, Stub: true, DefaultMetric: 10, Interfaces: ifs} }
+	stub := func(ifs ...IfConfig) AreaConfig {
+		return AreaConfig{ID: 1, Stub: true, DefaultMetric: 10, Interfaces: ifs}
+	}
 	s.start("r1", Config{Areas: []AreaConfig{bb(md5, lo)}, Export: []string{"st"}, Policies: exportType1(), RouterID: id("192.0.2.1")},
 		staticRIB("172.16.1.0/24").Tables[0])
 	s.start("r2", Config{Areas: []AreaConfig{bb(md5, lan, lo)}, RouterID: id("192.0.2.2")}, nil)
