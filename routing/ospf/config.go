@@ -185,7 +185,10 @@ func ranges(es []*config.Node) []Range {
 func parseIface(i *config.Node) IfConfig {
 	c := IfConfig{Name: i.Key(), Priority: DefaultPriority}
 	_, c.Disable = i.Leaf("disable")
-	if v, _ := i.Leaf("interface-type"); v == "p2p" {
+	switch v, ok := i.Leaf("interface-type"); {
+	case v == "p2p":
+		c.P2P = true
+	case !ok && pointToPoint(c.Name):
 		c.P2P = true
 	}
 	c.Passive = i.Get("passive") != nil
@@ -198,6 +201,19 @@ func parseIface(i *config.Node) IfConfig {
 	c.Rxmt = uint16(num(i, "retransmit-interval"))
 	c.Auth = parseAuth(i)
 	return c
+}
+
+// pointToPoint reports whether an interface is point-to-point by nature:
+// the units of services and tunnel interfaces (an ms- inside unit is a
+// TUN device), which OSPF runs on as p2p unless interface-type says
+// otherwise.
+func pointToPoint(ifl string) bool {
+	for _, p := range []string{"ms-", "sp-", "gr-", "ip-", "st0", "lt-"} {
+		if strings.HasPrefix(ifl, p) {
+			return p != "lt-"
+		}
+	}
+	return false
 }
 
 // parseAuth reads authentication simple-password or md5 keys (and the

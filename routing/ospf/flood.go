@@ -160,7 +160,7 @@ func (in *Instance) selfOriginated(k LSAKey) bool {
 }
 
 // install puts an LSA in its database, takes the old instance off every
-// retransmission list and schedules a routing calculation when its content
+// retransmission list (RFC 2328 13 (5c)) and schedules a routing calculation when its content
 // changed.
 func (in *Instance) install(a *area, l *LSA, now time.Time, ours bool) *entry {
 	k := l.Key()
@@ -170,7 +170,11 @@ func (in *Instance) install(a *area, l *LSA, now time.Time, ours bool) *entry {
 		}
 		for _, i := range ar.ifaces {
 			for _, n := range i.nbrs {
-				delete(n.rxmt, k)
+				// The old instance leaves the lists; the new one, which
+				// flooding may have put there already, stays.
+				if x, ok := n.rxmt[k]; ok && x != l {
+					delete(n.rxmt, k)
+				}
 			}
 		}
 	}

@@ -98,6 +98,7 @@ func TestECMPAndFailure(t *testing.T) {
 	l.waitFor("both paths back", 10*time.Second, func() bool {
 		return l.ribs["r1"].get("")["192.0.2.4/32"] == "[10.0.12.2 10.0.13.3] metric 2"
 	})
+	time.Sleep(time.Second) // past MinLSInterval of the last originations
 	st := l.ifs["r3"]
 	for i := range st {
 		if st[i].Name == "ge-0/0/4.0" {
@@ -105,7 +106,8 @@ func TestECMPAndFailure(t *testing.T) {
 		}
 	}
 	l.procs["r3"].SetInterfaces(st)
-	l.waitFor("interface down followed at once", 2*time.Second, func() bool {
+	// Sooner than the dead interval (3 s) would tell r4.
+	l.waitFor("interface down followed at once", 2500*time.Millisecond, func() bool {
 		return l.ribs["r1"].get("")["192.0.2.4/32"] == "[10.0.12.2] metric 2"
 	})
 }
