@@ -157,3 +157,10 @@ func (x *ifIndexes) allocate(cfg Config) {
 		}
 	}
 }
+
+// SNMPIndex returns the SNMP ifIndex of a physical interface, as the
+// system log and "show interfaces" give it.
+func (c *Chassis) SNMPIndex(ifd string) (int, bool) {
+	x, ok := c.idx.phys[ifd]
+	return x.snmp, ok
+}

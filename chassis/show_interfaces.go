@@ -222,17 +222,18 @@ func (v *view) cleared(b *strings.Builder, indent string, base pic.Baseline) {
 
 func (v *view) physStats(b *strings.Builder, p phys, m media, lv level) {
 	s, base := v.stats(p, p.Name)
+	r := v.rates.rate(p.Name)
 	if lv >= levelDetail {
 		v.cleared(b, "  ", base)
-		traffic(b, "  ", s, true)
+		traffic(b, "  ", s, &r)
 	} else if m.typ == "Loopback" || p.Name == "fxp0" {
 		fmt.Fprintf(b, "    Input packets : %d\n    Output packets: %d\n", s.InPackets, s.OutPackets)
 	} else {
-		b.WriteString("  Input rate     : 0 bps (0 pps)\n  Output rate    : 0 bps (0 pps)\n")
+		fmt.Fprintf(b, "  Input rate     : %d bps (%d pps)\n  Output rate    : %d bps (%d pps)\n", r.InBPS, r.InPPS, r.OutBPS, r.OutPPS)
 	}
 	if lv >= levelExtensive {
-		b.WriteString("  Input errors:\n    Errors: 0, Drops: 0, Framing errors: 0, Runts: 0, Policed discards: 0, L3 incompletes: 0, L2 channel errors: 0, L2 mismatch timeouts: 0, FIFO errors: 0, Resource errors: 0\n")
-		b.WriteString("  Output errors:\n    Carrier transitions: 0, Errors: 0, Drops: 0, Collisions: 0, Aged packets: 0, FIFO errors: 0, HS link CRC errors: 0, MTU errors: 0, Resource errors: 0\n")
+		fmt.Fprintf(b, "  Input errors:\n    Errors: %d, Drops: %d, Framing errors: 0, Runts: 0, Policed discards: 0, L3 incompletes: 0, L2 channel errors: 0, L2 mismatch timeouts: 0, FIFO errors: 0, Resource errors: 0\n", s.InErrors, s.InDrops)
+		fmt.Fprintf(b, "  Output errors:\n    Carrier transitions: 0, Errors: %d, Drops: %d, Collisions: 0, Aged packets: 0, FIFO errors: 0, HS link CRC errors: 0, MTU errors: 0, Resource errors: 0\n", s.OutErrors, s.OutDrops)
 	}
 	if m.llt == "Ethernet" && p.Name != "fxp0" {
 		alarm := "None"
@@ -248,19 +249,23 @@ func (v *view) physStats(b *strings.Builder, p phys, m media, lv level) {
 
 // traffic writes a "Traffic statistics:" block; rates are printed for
 // physical interfaces.
-func traffic(b *strings.Builder, indent string, s pic.Stats, rates bool) {
+func traffic(b *strings.Builder, indent string, s pic.Stats, r *Rate) {
 	fmt.Fprintf(b, "%sTraffic statistics:\n", indent)
 	rows := []struct {
 		k    string
 		n    uint64
 		unit string
-	}{{"Input  bytes  :", s.InBytes, "bps"}, {"Output bytes  :", s.OutBytes, "bps"},
-		{"Input  packets:", s.InPackets, "pps"}, {"Output packets:", s.OutPackets, "pps"}}
-	for _, r := range rows {
-		if rates {
-			fmt.Fprintf(b, "%s %s%21d%21d %s\n", indent, r.k, r.n, 0, r.unit)
+		rate uint64
+	}{{"Input  bytes  :", s.InBytes, "bps", 0}, {"Output bytes  :", s.OutBytes, "bps", 0},
+		{"Input  packets:", s.InPackets, "pps", 0}, {"Output packets:", s.OutPackets, "pps", 0}}
+	if r != nil {
+		rows[0].rate, rows[1].rate, rows[2].rate, rows[3].rate = r.InBPS, r.OutBPS, r.InPPS, r.OutPPS
+	}
+	for _, row := range rows {
+		if r != nil {
+			fmt.Fprintf(b, "%s %s%21d%21d %s\n", indent, row.k, row.n, row.rate, row.unit)
 		} else {
-			fmt.Fprintf(b, "%s %s%21d\n", indent, r.k, r.n)
+			fmt.Fprintf(b, "%s %s%21d\n", indent, row.k, row.n)
 		}
 	}
 }
@@ -289,7 +294,7 @@ func (v *view) logical(b *strings.Builder, c *Chassis, p phys, u Unit, lv level)
 	case levelNormal:
 		fmt.Fprintf(b, "    Input packets : %d\n    Output packets: %d\n", s.InPackets, s.OutPackets)
 	default:
-		traffic(b, "    ", s, false)
+		traffic(b, "    ", s, nil)
 	}
 	for _, f := range u.families() {
 		unitFamily(b, p, u, f, lv)

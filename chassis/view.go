@@ -17,6 +17,7 @@ type view struct {
 	start    time.Time
 	cfg      Config
 	counters Counters
+	rates    *rates
 	reClear  map[string]pic.Baseline
 	fpcs     []fpcView
 }
@@ -34,7 +35,7 @@ type picView struct {
 
 func (c *Chassis) snapshot() *view {
 	c.mu.Lock()
-	v := &view{at: c.now(), start: c.start, cfg: c.cfg, counters: c.counters, reClear: c.reClear}
+	v := &view{at: c.now(), start: c.start, cfg: c.cfg, counters: c.counters, rates: &c.rates, reClear: c.reClear}
 	c.reClear = cloneBaselines(c.reClear)
 	c.mu.Unlock()
 	for _, f := range c.hw.fpcs {

@@ -254,7 +254,7 @@ func (r *Router) linkIndex(ifl string) (int, error) {
 	}
 	l, err := r.h.nl.LinkByName(linux)
 	if err != nil {
-		return 0, fmt.Errorf("interface %s: %w", ifl, err)
+		return 0, &InterfaceError{Name: ifl, Err: err}
 	}
 	return l.Attrs().Index, nil
 }

@@ -93,7 +93,7 @@ func (r *Router) watchLinks(ctx context.Context) {
 			case <-kick:
 				// Let a burst of changes settle into one recomputation.
 				time.Sleep(10 * time.Millisecond)
-				r.reprogram(ctx)
+				r.fwd.do(r.fwd.reprogram)
 			}
 		}
 	}()

@@ -99,6 +99,11 @@ func runRouter(now func() time.Time, name, user, stateDir, cfgFile, layoutFile, 
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
+	nameLock, err := lockName(name)
+	if err != nil {
+		return err
+	}
+	defer router.Unlock(nameLock)
 	ns, noPlane := standaloneNamespace(name)
 	if ns != nil {
 		defer func() {
@@ -162,6 +167,26 @@ func interruptOnSIGINT(ctx context.Context, sh *shell.Shell) (stop func()) {
 		cancel()
 		<-done
 	}
+}
+
+// lockName makes sure that no other live process runs a router of the
+// same name on this machine: the name is its namespace's. Without
+// namespaces there is nothing to share but the state directory, which the
+// router locks itself.
+func lockName(name string) (*os.File, error) {
+	if netns.Available() != nil {
+		return nil, nil
+	}
+	dir := "/run/mxlab"
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	f, err := router.Lock(filepath.Join(dir, "router-"+name+".lock"))
+	var le *router.LockError
+	if errors.As(err, &le) {
+		return nil, fmt.Errorf("router %s is already running (process %d): stop it or choose another --name", name, le.PID)
+	}
+	return f, err
 }
 
 // standaloneNamespace gives a router run on its own a network namespace

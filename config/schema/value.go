@@ -63,7 +63,7 @@ func (n *Node) Check(v string) (string, error) {
 			return v, nil
 		}
 		return n.checkString(v)
-	case String, Password:
+	case String, Password, PolicyAlgebra:
 		return n.checkString(v)
 	}
 	return n.checkSyntax(v)

@@ -113,7 +113,7 @@ func TestLabRing(t *testing.T) {
 	// Disable r2's link to r3: r3 loses its carrier, both sides drop the
 	// adjacency at once, r1 goes through r4 only.
 	console(t, l, "r2", "configure; set interfaces ge-1/0/0 disable; commit and-quit")
-	waitFor(t, "r1 through r4 only", 3*time.Second, func() (bool, string) {
+	waitFor(t, "r1 through r4 only", 10*time.Second, func() (bool, string) {
 		h := kernelHops(ns1, "10.255.0.3")
 		return h == "10.0.4.1", h
 	})
@@ -124,7 +124,7 @@ func TestLabRing(t *testing.T) {
 	})
 	// r4's card goes offline: its ports go down, r1 goes through r2.
 	console(t, l, "r4", "request chassis fpc slot 1 offline")
-	waitFor(t, "r1 through r2 only", 3*time.Second, func() (bool, string) {
+	waitFor(t, "r1 through r2 only", 10*time.Second, func() (bool, string) {
 		h := kernelHops(ns1, "10.255.0.3")
 		return h == "10.0.1.2", h
 	})

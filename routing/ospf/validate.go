@@ -5,12 +5,11 @@ import (
 	"net/netip"
 
 	"mxlab/config"
-	"mxlab/routing/policy"
 )
 
 // Validate is the commit check of OSPF (a config.Validator; it needs no
-// kernel): export and import policies must be defined, the backbone can be
-// neither a stub area nor an NSSA, an interface belongs to one area, the
+// kernel; the schema checks that the policies it names exist): the
+// backbone can be neither a stub area nor an NSSA, an interface belongs to one area, the
 // reference bandwidth must parse; interfaces that are not configured,
 // that belong to another routing instance, and statements mxlab does not
 // run (virtual links, NBMA and point-to-multipoint, key chains) get
@@ -27,11 +26,6 @@ func Validate(root *config.Node) []*config.CommitError {
 	check := func(o *config.Node, instance string) {
 		if o == nil {
 			return
-		}
-		for _, stmt := range []string{"export", "import"} {
-			if x := o.Get(stmt); x != nil {
-				errs = append(errs, policy.Check(root, o, stmt, x.Values)...)
-			}
 		}
 		if v, ok := o.Leaf("reference-bandwidth"); ok {
 			if _, err := ParseBandwidth(v); err != nil {

@@ -232,53 +232,19 @@ func Check(root *config.Node, at *config.Node, stmt string, names []string) []*c
 	return errs
 }
 
-// Validate is the commit check of policy-options (a config.Validator).
-func Validate(root *config.Node) []*config.CommitError { return CheckDefinitions(root) }
-
-// CheckDefinitions returns the commit errors of policy-options itself:
-// prefix-lists and policies named by the terms must be defined, and "from
-// policy" must not loop.
-func CheckDefinitions(root *config.Node) []*config.CommitError {
-	var errs []*config.CommitError
-	po := root.Get("policy-options")
-	lists := map[string]bool{}
-	for _, pl := range po.Entries("prefix-list") {
-		lists[pl.Key()] = true
-	}
+// Validate is the commit check of policy-options (a config.Validator):
+// "from policy" must not loop. (The schema checks that the policies and
+// prefix-lists named exist.)
+func Validate(root *config.Node) []*config.CommitError {
 	defined := map[string]*config.Node{}
-	for _, ps := range po.Entries("policy-statement") {
+	for _, ps := range root.Get("policy-options").Entries("policy-statement") {
 		defined[ps.Key()] = ps
 	}
-	for _, ps := range po.Entries("policy-statement") {
-		froms := []*config.Node{ps.Get("from")}
-		for _, t := range ps.Entries("term") {
-			froms = append(froms, t.Get("from"))
-		}
-		for _, f := range froms {
-			if f == nil {
-				continue
-			}
-			for _, pl := range append(f.Entries("prefix-list"), f.Entries("prefix-list-filter")...) {
-				if len(pl.Keys) > 0 && !lists[pl.Keys[0]] {
-					errs = append(errs, &config.CommitError{Path: config.EditPath(f), Statement: pl.Name() + " " + pl.Keys[0],
-						Msg: fmt.Sprintf("Policy error: prefix-list %s referenced but not defined", pl.Keys[0])})
-				}
-			}
-			if p := f.Get("policy"); p != nil {
-				for _, name := range p.Values {
-					if defined[name] == nil {
-						errs = append(errs, &config.CommitError{Path: config.EditPath(f), Statement: "policy",
-							Msg: fmt.Sprintf("Policy error: Policy %s referenced but not defined", name)})
-					}
-				}
-			}
-		}
-	}
 	if name, ok := policyLoop(defined); ok {
-		errs = append(errs, &config.CommitError{Path: config.EditPath(defined[name].Parent), Statement: "policy-statement " + name,
-			Msg: fmt.Sprintf("Policy error: Policy %s calls itself through 'from policy'", name)})
+		return []*config.CommitError{{Path: config.EditPath(defined[name].Parent), Statement: "policy-statement " + name,
+			Msg: fmt.Sprintf("Policy error: Policy %s calls itself through 'from policy'", name)}}
 	}
-	return errs
+	return nil
 }
 
 // policyLoop finds a policy that reaches itself through "from policy".

@@ -39,6 +39,7 @@ var verbs = []verb{
 	{name: "status", help: "Show users currently editing configuration"},
 	{name: "top", help: "Exit to top level of configuration"},
 	{name: "up", help: "Exit one level of configuration"},
+	{name: "update", help: "Update private database"},
 }
 
 func findVerb(name string) *verb {
