@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -136,3 +137,89 @@ func TestLabRing(t *testing.T) {
 }
 
 func netnsAvailable() error { return netns.Available() }
+
+// TestLabRoutingInstance runs OSPF in a virtual-router instance and in the
+// master instance of the same router: r1 - (vr) r2 (master) - r3. Each
+// instance's routes go to its own table, kernel table included.
+func TestLabRoutingInstance(t *testing.T) {
+	needLab(t)
+	files := map[string]string{
+		"chassis.yaml": "model: mx480\nboot-delay: -1ns\nfpcs:\n  1:\n    type: mpc\n    pics:\n      0: 10x1ge\n",
+		"r1.conf": `set interfaces ge-1/0/0 unit 0 family inet address 10.0.12.1/30
+set interfaces lo0 unit 0 family inet address 10.255.0.1/32
+set protocols ospf area 0 interface ge-1/0/0.0 interface-type p2p
+set protocols ospf area 0 interface lo0.0 passive
+`,
+		"r2.conf": `set interfaces ge-1/0/0 unit 0 family inet address 10.0.12.2/30
+set interfaces ge-1/0/1 unit 0 family inet address 10.0.23.1/30
+set interfaces lo0 unit 0 family inet address 10.255.0.2/32
+set routing-instances vr instance-type virtual-router
+set routing-instances vr interface ge-1/0/0.0
+set routing-instances vr protocols ospf area 0 interface ge-1/0/0.0 interface-type p2p
+set protocols ospf area 0 interface ge-1/0/1.0 interface-type p2p
+set protocols ospf area 0 interface lo0.0 passive
+`,
+		"r3.conf": `set interfaces ge-1/0/1 unit 0 family inet address 10.0.23.2/30
+set interfaces lo0 unit 0 family inet address 10.255.0.3/32
+set protocols ospf area 0 interface ge-1/0/1.0 interface-type p2p
+set protocols ospf area 0 interface lo0.0 passive
+`,
+	}
+	y := fmt.Sprintf(`name: t%d-vr
+topology:
+  nodes:
+    r1: {kind: mx, chassis: chassis.yaml, config: r1.conf}
+    r2: {kind: mx, chassis: chassis.yaml, config: r2.conf}
+    r3: {kind: mx, chassis: chassis.yaml, config: r3.conf}
+  links:
+    - endpoints: ["r1:ge-1/0/0", "r2:ge-1/0/0"]
+    - endpoints: ["r2:ge-1/0/1", "r3:ge-1/0/1"]
+`, os.Getpid()%100000)
+	topo, err := lab.Parse([]byte(y), ".", func(f string) ([]byte, error) { return []byte(files[f]), nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := lab.Up(context.Background(), topo, lab.Options{RunDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	r2 := l.Router("r2")
+	waitFor(t, "routes in both tables of r2", 20*time.Second, func() (bool, string) {
+		out := console(t, l, "r2", "show route protocol ospf")
+		ok := strings.Contains(out, "vr.inet.0") && regexpMatch(`(?s)inet\.0:.*10\.255\.0\.3/32 .*vr\.inet\.0:.*10\.255\.0\.1/32`, out)
+		return ok, out
+	})
+	out := console(t, l, "r2", "show route table inet.0 10.255.0.1")
+	if strings.Contains(out, "OSPF") {
+		t.Errorf("r1's loopback leaked into inet.0:\n%s", out)
+	}
+	var vrTable int
+	for _, tb := range r2.Routing.RIB().Tables {
+		if tb.Instance == "vr" {
+			vrTable = tb.ID
+		}
+	}
+	krs, err := r2.Netns.KernelRoutes(vrTable)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, kr := range krs {
+		found = found || kr.Prefix.String() == "10.255.0.1/32" && kr.Gateway.String() == "10.0.12.1"
+	}
+	if !found {
+		t.Errorf("kernel table %d has no route to 10.255.0.1 via 10.0.12.1: %+v", vrTable, krs)
+	}
+	if out := console(t, l, "r2", "show ospf neighbor instance vr"); !strings.Contains(out, "10.0.12.1") || !strings.Contains(out, "Full") {
+		t.Errorf("show ospf neighbor instance vr:\n%s", out)
+	}
+	if out := console(t, l, "r2", "ping 10.255.0.1 routing-instance vr count 1"); !strings.Contains(out, "1 packets received") {
+		t.Errorf("ping in the instance:\n%s", out)
+	}
+	if out := console(t, l, "r1", "show route 10.255.0.3"); strings.Contains(out, "OSPF") {
+		t.Errorf("r1 learned a route of r2's master instance:\n%s", out)
+	}
+}
+
+func regexpMatch(re, s string) bool { return regexp.MustCompile(re).MatchString(s) }
