@@ -52,10 +52,10 @@ func Register(r *cmdtree.Registry, get func(*cmdtree.Env) *Process) {
 				in = p.Instance(name)
 			}
 			if in == nil {
-				if name != "master" {
-					return fmt.Errorf("instance %s: OSPF is not running there: %w", name, ErrBadArgument)
-				}
-				return nil // Junos prints nothing when OSPF is not configured
+				// What Junos prints (and scripts look for) when the
+				// instance has no OSPF.
+				_, err := fmt.Fprintln(env.Out, "OSPF instance is not running")
+				return err
 			}
 			return f(env, in, args)
 		}

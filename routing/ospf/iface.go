@@ -173,15 +173,6 @@ func (in *Instance) electDR(i *iface) {
 		}
 		if dr.id == 0 {
 			dr = bdr
-			bdr = cand{}
-			// Step 2 again without the new DR (RFC 2328 9.4 (3)).
-			var b2 cand
-			for _, c := range all {
-				if c.addr != dr.addr && c.dr != c.addr && (b2.id == 0 || better(c, b2)) {
-					b2 = c
-				}
-			}
-			bdr = b2
 		}
 		return dr, bdr
 	}
@@ -199,6 +190,17 @@ func (in *Instance) electDR(i *iface) {
 		}
 		dr, bdr = elect(self)
 		isDR, isBDR = dr.addr == self.addr, bdr.addr == self.addr
+	}
+	if dr.addr == bdr.addr && dr.id != 0 {
+		// Nobody declared a DR and the new BDR became DR too (first
+		// elections): the BDR is the best of the others.
+		bdr = cand{}
+		for _, c := range append(slices.Clone(cands), self) {
+			if c.pri > 0 && c.addr != dr.addr && c.dr != c.addr && (bdr.id == 0 || better(c, bdr)) {
+				bdr = c
+			}
+		}
+		isBDR = bdr.addr == self.addr && bdr.id != 0
 	}
 	i.dr, i.drID, i.bdr, i.bdrID = dr.addr, dr.id, bdr.addr, bdr.id
 	old := i.state
