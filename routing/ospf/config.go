@@ -29,6 +29,7 @@ func Parse(root *config.Node) []Config {
 	master := routerID(root, root.Get("routing-options"), func(ifl string) bool { return inInstance[ifl] == "" })
 	if o := root.Get("protocols", "ospf"); o != nil {
 		c := parseOSPF(o)
+		expandAll(&c, root, func(ifl string) bool { return inInstance[ifl] == "" })
 		c.RouterID, c.Policies = master, pols
 		out = append(out, c)
 	}
@@ -40,6 +41,7 @@ func Parse(root *config.Node) []Config {
 		c := parseOSPF(o)
 		c.Instance, c.Policies = ri.Key(), pols
 		name := ri.Key()
+		expandAll(&c, root, func(ifl string) bool { return inInstance[ifl] == name })
 		c.RouterID = routerID(root, ri.Get("routing-options"), func(ifl string) bool { return inInstance[ifl] == name })
 		if c.RouterID == 0 {
 			c.RouterID = master
@@ -47,6 +49,45 @@ func Parse(root *config.Node) []Config {
 		out = append(out, c)
 	}
 	return out
+}
+
+// expandAll replaces "interface all" by every logical interface of the
+// instance with family inet that the area does not name itself (the
+// management interfaces excepted), with the options of "all".
+func expandAll(c *Config, root *config.Node, mine func(ifl string) bool) {
+	named := map[string]bool{}
+	for _, a := range c.Areas {
+		for _, i := range a.Interfaces {
+			named[i.Name] = true
+		}
+	}
+	for ai := range c.Areas {
+		a := &c.Areas[ai]
+		var out []IfConfig
+		for _, ic := range a.Interfaces {
+			if ic.Name != "all" {
+				out = append(out, ic)
+				continue
+			}
+			for _, ifd := range root.Get("interfaces").Entries("interface") {
+				if n := ifd.Key(); n == "fxp0" || n == "em0" || n == "me0" {
+					continue
+				}
+				for _, u := range ifd.Entries("unit") {
+					ifl := ifd.Key() + "." + u.Key()
+					if u.Get("family", "inet") == nil || named[ifl] || !mine(ifl) {
+						continue
+					}
+					x := ic
+					x.Name = ifl
+					x.P2P = ic.P2P || pointToPoint(ifl)
+					out = append(out, x)
+					named[ifl] = true
+				}
+			}
+		}
+		a.Interfaces = out
+	}
 }
 
 // routerID is routing-options router-id, else the first lo0 address of

@@ -66,6 +66,9 @@ func checkArea(a *config.Node, instance string, owner map[string]string, units m
 		} else {
 			seen[name] = a.Key()
 		}
+		if name == "all" {
+			continue
+		}
 		if _, err := netip.ParseAddr(name); err == nil {
 			errs = append(errs, errAt(a, stmt, "interfaces named by address are not supported by mxlab; ignored", true))
 			continue
