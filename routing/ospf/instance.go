@@ -93,6 +93,26 @@ type Instance struct {
 	lastSPF   time.Time
 	timer     *time.Timer
 	connErr   error
+	retried   time.Time
+}
+
+// missing reports whether an interface that should run is down.
+func (in *Instance) missing() bool {
+	if in.cfg.Disable {
+		return false
+	}
+	if in.conn == nil {
+		return len(in.cfg.Areas) > 0
+	}
+	for _, a := range in.areas {
+		for _, i := range a.ifaces {
+			st := in.ifs[i.name]
+			if i.state == ifDown && !i.cfg.Disable && st.Up && (firstV4(st).IsValid() || i.cfg.P2P) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // newInstance returns an instance; Start runs it.
@@ -259,6 +279,13 @@ func (in *Instance) tick(now time.Time) {
 		}
 	}
 	in.age(now)
+	if now.Sub(in.retried) >= 5*time.Second && in.missing() {
+		// An interface that is up has no link yet (a unit whose device
+		// comes with its card), or the socket could not be opened: try
+		// again.
+		in.retried = now
+		in.reconcile()
+	}
 	if in.cfg.Overload && in.cfg.OverloadUntil > 0 && now.Sub(in.started) >= in.cfg.OverloadUntil {
 		in.cfg.Overload = false
 		in.dirty()

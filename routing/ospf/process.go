@@ -101,6 +101,11 @@ func (p *Process) configure(cfgs []Config) []*Instance {
 func (p *Process) SetInterfaces(ifs []IfState) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if slices.EqualFunc(ifs, p.ifs, func(a, b IfState) bool {
+		return a.Name == b.Name && a.Up == b.Up && slices.Equal(a.Addrs, b.Addrs)
+	}) {
+		return // a change of the routes only (every SPF makes one)
+	}
 	p.ifs = slices.Clone(ifs)
 	for _, mb := range p.mail {
 		mb.put(func(pp *pending) { pp.ifs = slices.Clone(ifs) })
