@@ -173,7 +173,9 @@ func showRoutingEngine(env *cmdtree.Env, c *Chassis, _ cmdtree.Args) error {
 			state, prio = "Backup", "Backup (default)"
 		}
 		n := reNominal
-		b.WriteString("Routing Engine status:\n")
+		if s == 0 {
+			b.WriteString("Routing Engine status:\n")
+		}
 		fmt.Fprintf(&b, "  Slot %d:\n", s)
 		fmt.Fprintf(&b, "    %-31s%s\n", "Current state", state)
 		fmt.Fprintf(&b, "    %-31s%s\n", "Election priority", prio)
@@ -181,12 +183,14 @@ func showRoutingEngine(env *cmdtree.Env, c *Chassis, _ cmdtree.Args) error {
 		fmt.Fprintf(&b, "    %-27s%3d degrees C / %d degrees F\n", "CPU temperature", n.cpuTemp, fahrenheit(n.cpuTemp))
 		fmt.Fprintf(&b, "    %-26s%5d MB (%d MB installed)\n", "DRAM", m.reDRAM-m.reDRAM/512, m.reDRAM)
 		fmt.Fprintf(&b, "    %-27s%3d percent\n", "Memory utilization", n.mem)
-		b.WriteString("    CPU utilization:\n")
-		for _, u := range []struct {
-			k string
-			v int
-		}{{"User", n.user}, {"Background", 0}, {"Kernel", n.kernel}, {"Interrupt", n.intr}, {"Idle", n.idle}} {
-			fmt.Fprintf(&b, "      %-23s%3d percent\n", u.k, u.v)
+		for _, span := range []string{"5 sec", "1 min", "5 min", "15 min"} {
+			fmt.Fprintf(&b, "    %s CPU utilization:\n", span)
+			for _, u := range []struct {
+				k string
+				v int
+			}{{"User", n.user}, {"Background", 0}, {"Kernel", n.kernel}, {"Interrupt", n.intr}, {"Idle", n.idle}} {
+				fmt.Fprintf(&b, "      %-23s%3d percent\n", u.k, u.v)
+			}
 		}
 		fmt.Fprintf(&b, "    %-31s%s\n", "Model", m.re.Desc)
 		fmt.Fprintf(&b, "    %-31s%s\n", "Serial ID", c.reSerial(s))

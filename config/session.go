@@ -35,10 +35,10 @@ func (w Who) String() string {
 // Session is one user in configuration mode: a candidate (the shared one,
 // or a private copy) and an edit level.
 type Session struct {
-	db    *DB
-	who   Who
-	mode  Mode
-	cand  *Node // db.shared unless private
+	db   *DB
+	who  Who
+	mode Mode
+	cand *Node // db.shared unless private
 	// base is the committed configuration a private candidate started
 	// from (at Begin, commit or update): its changes are cand against base.
 	base  *Node

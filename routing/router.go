@@ -47,6 +47,9 @@ type Router struct {
 	rib      *RIB
 	dyn      map[dynKey][]*Route // routes of protocols (OSPF), by instance
 	watchers []func(Config, *RIB)
+
+	nh  nhIndexes // the next-hop indexes of the forwarding table
+	hwm highwater // the highwater marks of `show route summary`
 }
 
 // dynKey names the routes one protocol gives one routing instance.
@@ -121,7 +124,7 @@ func (r *Router) Prepare(cfg Config) (netns.Pending, error) {
 	ids := r.tableIDs(cfg)
 	rib := r.compute(cfg, ids)
 	r.mu.Unlock()
-	fp, err := r.dp.PrepareFIB(buildFIB(rib))
+	fp, err := r.dp.PrepareFIB(buildFIB(rib, cfg))
 	if err != nil {
 		r.prep.Unlock()
 		return nil, fmt.Errorf("routing: %w", err)
@@ -131,6 +134,8 @@ func (r *Router) Prepare(cfg Config) (netns.Pending, error) {
 		r.cfg, r.ids, r.rib = cfg, ids, rib
 		ws := r.watchers
 		r.mu.Unlock()
+		r.nh.number(rib, cfg)
+		r.hwm.observe(r.now(), rib, cfg)
 		notify(ws, cfg, rib)
 	}}, nil
 }
@@ -152,7 +157,7 @@ func (r *Router) SetRoutes(instance string, p Protocol, routes []*Route) error {
 	cfg, ids := r.cfg, r.ids
 	rib := r.compute(cfg, ids)
 	r.mu.Unlock()
-	fp, err := r.dp.PrepareFIB(buildFIB(rib))
+	fp, err := r.dp.PrepareFIB(buildFIB(rib, cfg))
 	if err != nil {
 		r.mu.Lock()
 		if old == nil {
@@ -168,6 +173,8 @@ func (r *Router) SetRoutes(instance string, p Protocol, routes []*Route) error {
 	r.rib = rib
 	ws := r.watchers
 	r.mu.Unlock()
+	r.nh.number(rib, cfg)
+	r.hwm.observe(r.now(), rib, cfg)
 	notify(ws, cfg, rib)
 	return nil
 }
@@ -325,14 +332,22 @@ func compareStrings(a, b string) int {
 
 // buildFIB is the kernel's share of the RIB: the active Direct, Static and
 // OSPF routes of every table (Local routes are the kernel's own local
-// table).
-func buildFIB(rib *RIB) netns.FIB {
+// table). Routes out of an unnumbered interface carry the table's default
+// address as their source, as Junos sources the packets it sends there.
+func buildFIB(rib *RIB, cfg Config) netns.FIB {
 	var fib netns.FIB
 	for _, t := range rib.Tables {
 		kt := netns.Table{ID: t.ID}
 		if t.Instance != "" {
 			kt.Interfaces = t.Interfaces
 		}
+		var addrs []IfAddr
+		for _, a := range cfg.Interfaces {
+			if slices.Contains(t.Interfaces, a.Name) {
+				addrs = append(addrs, a)
+			}
+		}
+		def := defaultAddress(addrs)
 		for _, d := range t.Dests {
 			for _, rt := range d.Routes {
 				if !rt.Active || rt.Protocol == Local {
@@ -341,7 +356,12 @@ func buildFIB(rib *RIB) netns.FIB {
 				if rt.Protocol == Direct && t.Instance != "" && d.Prefix.Bits() == 32 {
 					kt.Sources = append(kt.Sources, d.Prefix.Addr())
 				}
-				kt.Routes = append(kt.Routes, fibRoute(rt))
+				fr := fibRoute(rt)
+				if len(fr.NextHops) == 1 && !fr.NextHops[0].Gateway.IsValid() && rt.Protocol != Direct &&
+					unnumbered(fr.NextHops[0].Interface, addrs) {
+					fr.Source = def
+				}
+				kt.Routes = append(kt.Routes, fr)
 			}
 			for _, rt := range d.Routes {
 				if t.Instance != "" && rt.Protocol == Local {

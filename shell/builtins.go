@@ -28,7 +28,9 @@ func RegisterBuiltins(r *cmdtree.Registry) {
 	r.Register([]string{"quit"}, "Exit the management session", nil, cmdtree.Func(quit))
 	r.Register([]string{"help"}, "Provide help information", nil, cmdtree.Func(runHelp))
 	registerCLI(r)
-	r.Register([]string{"show", "version"}, "Show software process revision levels", nil, cmdtree.Func(showVersion))
+	r.Register([]string{"show", "version"}, "Show software process revision levels",
+		[]cmdtree.Param{{Name: "brief", Help: "Display brief output"}, {Name: "detail", Help: "Display detailed output"}},
+		showVersion)
 	r.Group([]string{"show", "system"}, "Show system information")
 	r.Register([]string{"show", "system", "uptime"}, "Show time since the system rebooted and processes started",
 		nil, cmdtree.Func(showUptime))
@@ -79,24 +81,58 @@ line or the running command; "quit" leaves the CLI.
 	return err
 }
 
-func showVersion(env *cmdtree.Env) error {
+// versionInfo is what "show version" reports.
+type versionInfo struct {
+	Hostname, Model, Junos string
+	Packages               []string // "JUNOS OS libs" ...: each printed with the release
+	Mxlab                  string   // the emulator's own release ("show version detail")
+}
+
+// junosPackages are the software packages of an MX running Junos OS with
+// upgraded FreeBSD, in the order "show version" lists them.
+var junosPackages = []string{
+	"JUNOS OS Kernel 64-bit", "JUNOS OS libs", "JUNOS OS runtime", "JUNOS OS time zone information",
+	"JUNOS network stack and utilities", "JUNOS libs", "JUNOS runtime", "JUNOS py base",
+	"JUNOS OS crypto", "JUNOS mx libs", "JUNOS mx runtime", "JUNOS common platform support",
+	"JUNOS mx modules", "JUNOS modules", "JUNOS daemons", "JUNOS mx daemons",
+	"JUNOS Services IPSec", "JUNOS Services Crypto", "JUNOS Services Flowd MS-MPC Software package",
+	"JUNOS Online Documentation", "JUNOS jail runtime",
+}
+
+func showVersion(env *cmdtree.Env, a cmdtree.Args) error {
 	s, err := sessionOf(env)
 	if err != nil {
 		return err
 	}
 	v := s.opts.Version
+	info := versionInfo{Hostname: s.Hostname(), Model: v.Model, Junos: v.Junos, Packages: junosPackages, Mxlab: v.Mxlab}
+	level := ""
+	switch {
+	case a.Has("brief"):
+		level = "brief"
+	case a.Has("detail"):
+		level = "detail"
+	}
+	_, err = io.WriteString(env.Out, renderVersion(info, level))
+	return err
+}
+
+// renderVersion writes "show version" ("brief": the first three lines;
+// "detail": the packages and the release of the emulator, which a real
+// router does not print and parsers of the plain form do not see).
+func renderVersion(v versionInfo, level string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Hostname: %s\nModel: %s\nJunos: %s\n", s.Hostname(), v.Model, v.Junos)
-	for _, pkg := range []string{
-		"JUNOS OS Kernel 64-bit ", "JUNOS OS libs", "JUNOS OS runtime",
-		"JUNOS network stack and utilities", "JUNOS libs", "JUNOS mx libs",
-		"JUNOS Services IPSec", "JUNOS Services Crypto", "JUNOS daemons", "JUNOS mx daemons",
-	} {
+	fmt.Fprintf(&b, "Hostname: %s\nModel: %s\nJunos: %s\n", v.Hostname, v.Model, v.Junos)
+	if level == "brief" {
+		return b.String()
+	}
+	for _, pkg := range v.Packages {
 		fmt.Fprintf(&b, "%s [%s]\n", pkg, v.Junos)
 	}
-	fmt.Fprintf(&b, "mxlab Junos router emulator [%s]\n", v.Mxlab)
-	_, err = io.WriteString(env.Out, b.String())
-	return err
+	if level == "detail" {
+		fmt.Fprintf(&b, "MXLAB release %s, a Junos router emulator\n", v.Mxlab)
+	}
+	return b.String()
 }
 
 // logins returns the users logged in to the router.
@@ -114,7 +150,7 @@ func (s *Session) Login() Login {
 		line = "u0"
 	}
 	return Login{User: s.opts.User, Line: line, From: s.opts.From, Since: s.login,
-		Idle: s.opts.Now().Sub(s.lastKey), What: "cli"}
+		Idle: s.opts.Now().Sub(s.lastKey), What: "-cli (cli)"}
 }
 
 func showLog(env *cmdtree.Env, a cmdtree.Args) error {

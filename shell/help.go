@@ -35,7 +35,12 @@ func (s *Session) help(before string) string {
 	if ch.Enter {
 		b.WriteString(listRow(Choice{Word: "<[Enter]>", Help: "Execute this command"}))
 	}
-	list := append([]Choice(nil), ch.List...)
+	var list []Choice
+	for _, c := range ch.List {
+		if !c.Hidden {
+			list = append(list, c)
+		}
+	}
 	sortChoices(list)
 	for _, c := range list {
 		b.WriteString(listRow(c))
@@ -97,6 +102,9 @@ func (s *Session) complete(before string, tab bool) (text, listing string) {
 func withPrefix(cs []Choice, prefix string, withHolders bool) []Choice {
 	var out []Choice
 	for _, c := range cs {
+		if c.Hidden {
+			continue
+		}
 		if c.Placeholder {
 			if withHolders {
 				out = append(out, c)

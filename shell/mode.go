@@ -78,6 +78,10 @@ type Choice struct {
 	// Tab offer it, a token must equal it to match it (otherwise the token
 	// goes to the placeholder).
 	Value bool
+	// Hidden makes the choice a keyword that is accepted when typed in
+	// full but never listed, completed or matched by a prefix (the
+	// optional keyword of a positional parameter: "show chassis fpc slot 1").
+	Hidden bool
 }
 
 // Choices is what may come next at one point of a command line.

@@ -95,7 +95,7 @@ func match(ch Choices, tok Token) (Choice, error) {
 			}
 		case c.Word == tok.Text:
 			return c, nil
-		case !c.Value && !tok.Quoted && strings.HasPrefix(c.Word, tok.Text):
+		case !c.Value && !c.Hidden && !tok.Quoted && strings.HasPrefix(c.Word, tok.Text):
 			prefix = append(prefix, c)
 		}
 	}

@@ -157,7 +157,7 @@ func TestTTYEditing(t *testing.T) {
 			[]string{"show chas", "^C", "No alarms", "waiting", "interrupted"}},
 		{"space", []string{"sh ch al\r", "set cli complete-on-space off\r", "sh ch al\r"},
 			[]string{"No alarms", "Disabling", "No alarms"}},
-		{"ambiguous", []string{"show s\t", "\x15", "how\x01s\x05 ve\r"},
+		{"ambiguous", []string{"show s\t", "\x15", "how\x01s\x05 ve brief\r"},
 			[]string{"ambiguous", "\b", "Hostname"}},
 		{"history", []string{"show chassis alarms\r", "\x10\r"},
 			[]string{"No alarms", "No alarms"}},

@@ -1,6 +1,7 @@
 // Command mxlab runs a Junos-style MX router: a CLI over a virtual chassis.
 //
 //	mxlab [--name NAME] [--user USER] [--state-dir DIR] [--config FILE] [--chassis FILE] [-c "cmd; cmd"]
+//	mxlab --version
 //
 // With -c the exit status is 1 when a command failed. On a terminal with
 // TERM=dumb the terminal stays in cooked mode and Ctrl-C (SIGINT) stops

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -16,6 +17,7 @@ import (
 	"golang.org/x/term"
 
 	"mxlab/chassis"
+	"mxlab/lab"
 	"mxlab/netns"
 	"mxlab/router"
 	"mxlab/shell"
@@ -38,11 +40,28 @@ func run(args []string, now func() time.Time) int {
 	cfgFile := fs.String("config", "", "configuration file to commit at start (curly-brace text or set commands)")
 	layoutFile := fs.String("chassis", "", "chassis layout file (YAML); default: an MX480")
 	cmds := fs.String("c", "", "run commands (separated by ';') like Junos 'cli -c' and exit")
+	version := fs.Bool("version", false, "print the version of mxlab and of the Junos release it emulates, and exit")
+	fs.Usage = func() { usage(fs) }
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
 		return 2
+	}
+	if *version {
+		fmt.Printf("mxlab %s, a Junos router emulator (Junos %s)\n", router.Version, router.Junos)
+		return 0
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(os.Stderr, "mxlab: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	if !validUser(*user) {
+		fmt.Fprintf(os.Stderr, "mxlab: --user %q: a user name is 1 to 64 letters, numbers, dots, dashes and underscores, not starting with a dot or a dash\n", *user)
+		return 2
+	}
+	if !validName(*name) {
+		fmt.Fprintf(os.Stderr, "mxlab: --name %q: a router name is 1 to 32 letters, numbers, dots, dashes and underscores\n", *name)
 		return 2
 	}
 	if err := runRouter(now, *name, *user, *stateDir, *cfgFile, *layoutFile, *cmds); err != nil {
@@ -56,10 +75,33 @@ func run(args []string, now func() time.Time) int {
 	return 0
 }
 
+// usage prints the help of "mxlab -h": both ways to run mxlab and the
+// flags of the router.
+func usage(fs *flag.FlagSet) {
+	w := fs.Output()
+	fmt.Fprintf(w, "usage:\n  mxlab [flags]                             run one router with its CLI (flags below)\n")
+	fmt.Fprintf(w, strings.TrimPrefix(labUsage, "usage:\n"), lab.RunDir())
+	fmt.Fprintf(w, "\nflags:\n")
+	fs.PrintDefaults()
+}
+
 // exitError carries an exit status without a message.
 type exitError int
 
 func (e exitError) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+// validUser checks a login name as [edit system login user] does.
+func validUser(u string) bool {
+	return len(u) >= 1 && len(u) <= 64 && userRE.MatchString(u)
+}
+
+var (
+	userRE = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`)
+	nameRE = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}$`)
+)
+
+// validName checks a router name: it names a namespace and a directory.
+func validName(n string) bool { return nameRE.MatchString(n) }
 
 func defaultStateDir(name string) (string, error) {
 	if d := os.Getenv("XDG_STATE_HOME"); d != "" {

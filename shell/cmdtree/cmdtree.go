@@ -22,6 +22,9 @@ type Env struct {
 	// Compare is the "| compare" argument ("rollback 0" for a bare
 	// "| compare"), when the command renders it (Node.Display has "compare").
 	Compare string
+	// Width is the session's screen width ("set cli screen-width"), for
+	// the lines Junos wraps to it; 0 for no limit.
+	Width int
 }
 
 // Args are the parsed parameters of a command: name -> value ("" for flags).
@@ -56,6 +59,8 @@ type Param struct {
 	// Values, when set, lists the values offered by '?' and completion
 	// (interface names, service-set names); it is called with the router.
 	Values func(router any) []string
+	// ValueHelp gives the help text of the values that have one.
+	ValueHelp map[string]string
 	// Check validates a value; its error is shown under the caret.
 	Check func(v string) error
 }
