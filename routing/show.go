@@ -201,6 +201,11 @@ func terseHops(r *Route) []string {
 	return out
 }
 
+// Age formats a duration the way the brief route display, and the OSPF
+// neighbor and database displays, print ages: "00:01:02", "1d 02:03:04",
+// "5w2d 15:42:25".
+func Age(d time.Duration) string { return briefAge(d) }
+
 // briefAge is a route's age as the brief format prints it: "00:01:02",
 // "1d 02:03:04", "5w2d 15:42:25".
 func briefAge(d time.Duration) string {

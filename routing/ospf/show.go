@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"mxlab/routing"
 )
 
 // The displays are modelled on captures of Junos 18-23 routers (see the
@@ -21,20 +23,9 @@ const (
 	Summary
 )
 
-// junosAge formats a duration the way the neighbor and database displays
-// do: "00:21:40", "1d 02:03:04", "3w0d 16:50:35".
-func junosAge(d time.Duration) string {
-	s := max(int64(d/time.Second), 0)
-	hms := fmt.Sprintf("%02d:%02d:%02d", s/3600%24, s/60%60, s%60)
-	days := s / 86400
-	switch {
-	case days >= 7:
-		return fmt.Sprintf("%dw%dd %s", days/7, days%7, hms)
-	case days > 0:
-		return fmt.Sprintf("%dd %s", days, hms)
-	}
-	return hms
-}
+// junosAge formats a duration as the neighbor and database displays do:
+// "00:21:40", "1d 02:03:04", "3w0d 16:50:35".
+func junosAge(d time.Duration) string { return routing.Age(d) }
 
 // NeighborFilter selects neighbors.
 type NeighborFilter struct {
