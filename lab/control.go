@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"strings"
 	"sync/atomic"
 
 	"mxlab/router"
@@ -86,6 +87,24 @@ func (l *Lab) serve(ctx context.Context, c net.Conn) {
 		defer l.untrack(c)
 		defer c.Close()
 		l.console(ctx, c, req)
+	case OpPut, OpGet:
+		defer l.untrack(c)
+		defer c.Close()
+		l.transfer(c, req)
+	case OpKeys:
+		defer l.untrack(c)
+		defer c.Close()
+		r := l.routers[req.Node]
+		if r == nil {
+			writeFrame(c, frameRefused, []byte(l.noRouter(req.Node)))
+			return
+		}
+		var b strings.Builder
+		for _, line := range r.ESPSAs() {
+			b.WriteString(line + "\n")
+		}
+		frameWriter{w: c}.Write([]byte(b.String()))
+		writeFrame(c, frameExit, []byte{0})
 	default:
 		defer l.untrack(c)
 		defer c.Close()

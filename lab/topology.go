@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -41,6 +42,9 @@ type Node struct {
 	Layout   chassis.Layout
 	Config   string // the startup configuration text, "" for none
 	StateDir string // "" for a fresh directory under the lab's run directory
+	// Files are host files copied into the router at Up: router path
+	// ("/var/tmp/ca.crt") -> host path.
+	Files map[string]string
 
 	// Hosts.
 	Interfaces map[string][]netip.Prefix // Linux name -> addresses
@@ -102,6 +106,7 @@ type fileNode struct {
 	Model      string               `yaml:"model"`
 	Config     string               `yaml:"config"`
 	StateDir   string               `yaml:"state-dir"`
+	Files      map[string]string    `yaml:"files"`
 	Interfaces map[string]addresses `yaml:"interfaces"`
 	Gateway    string               `yaml:"gateway"`
 }
@@ -243,12 +248,21 @@ func (n *Node) parseRouter(f fileNode, dir string, read func(string) ([]byte, er
 	if f.StateDir != "" {
 		n.StateDir = filepath.Join(dir, f.StateDir)
 	}
+	for to, from := range f.Files {
+		if !strings.HasPrefix(path.Clean(to), "/var/") && !strings.HasPrefix(path.Clean(to), "/config/") {
+			return fmt.Errorf("%w: node %s: file %q: the router path must be under /var or /config", ErrTopology, n.Name, to)
+		}
+		if n.Files == nil {
+			n.Files = map[string]string{}
+		}
+		n.Files[to] = filepath.Join(dir, from)
+	}
 	return nil
 }
 
 func (n *Node) parseHost(f fileNode) error {
-	if f.Chassis != "" || f.Model != "" || f.Config != "" || f.StateDir != "" {
-		return fmt.Errorf("%w: node %s: chassis, model, config and state-dir are for mx nodes", ErrTopology, n.Name)
+	if f.Chassis != "" || f.Model != "" || f.Config != "" || f.StateDir != "" || len(f.Files) > 0 {
+		return fmt.Errorf("%w: node %s: chassis, model, config, state-dir and files are for mx nodes", ErrTopology, n.Name)
 	}
 	n.Interfaces = map[string][]netip.Prefix{}
 	for name, as := range f.Interfaces {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"sort"
 	"strings"
 
@@ -13,7 +14,7 @@ import (
 
 // RegisterBuiltins adds the commands the shell owns to r: configure,
 // quit/exit, help, set cli, show cli, show version, show system uptime and
-// users, show log, file list/show, and the "clear" group.
+// users, show log, file list/show/copy, and the "clear" group.
 func RegisterBuiltins(r *cmdtree.Registry) {
 	r.Group([]string{"show"}, "Show system information")
 	r.Group([]string{"clear"}, "Clear information in the system")
@@ -43,6 +44,7 @@ func RegisterBuiltins(r *cmdtree.Registry) {
 	r.Register([]string{"file", "show"}, "Show contents of a file",
 		[]cmdtree.Param{{Name: "filename", Value: "<filename>", Help: "Name of file", Positional: true,
 			Required: true}}, fileShow)
+	registerFileCopy(r)
 }
 
 func runConfigure(env *cmdtree.Env, a cmdtree.Args) error {
@@ -224,6 +226,9 @@ func (s *Session) listDir(out io.Writer, name string) error {
 	names := make([]string, 0, len(ents))
 	for _, e := range ents {
 		n := e.Name()
+		if s.hidden(path.Join(s.routerPath(name), n)) {
+			continue
+		}
 		if e.IsDir() {
 			n += "/"
 		}

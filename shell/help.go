@@ -66,11 +66,18 @@ func (s *Session) complete(before string, tab bool) (text, listing string) {
 		return before, ""
 	}
 	part := toks[n-1]
-	p, err := walk(s.mode().Start(s), toks[:n-1])
+	p, err := s.walkLine(toks[:n-1])
 	if err != nil {
 		return before, s.errorText(err)
 	}
-	ch := p.last.Choices()
+	// Space completes keywords only: the configured names (thousands of
+	// routes) need not be listed for it.
+	var ch Choices
+	if tab {
+		ch = p.last.Choices()
+	} else {
+		ch = matchChoices(p.last, part.Text)
+	}
 	list := withPrefix(ch.List, part.Text, false)
 	if !tab {
 		list = keywordsOnly(list)

@@ -103,6 +103,15 @@ type Choices struct {
 	Missing string
 }
 
+// Matcher may also be implemented by a Cursor whose choices include many
+// values (the names of thousands of configured entries): MatchChoices
+// returns the choices a typed word is matched against (the keywords, the
+// placeholders, and of the values only the one equal to word), so that
+// accepting a line does not list them all.
+type Matcher interface {
+	MatchChoices(word string) Choices
+}
+
 // Cursor is a position in a mode's grammar. Cursors are values: Accept
 // returns a new cursor and leaves the receiver unchanged, so the core can
 // walk the same prefix again for '?' and Tab.

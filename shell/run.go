@@ -99,9 +99,10 @@ func (s *Session) runPlain(ctx context.Context) error {
 func (s *Session) printPrompt() {
 	banner, prompt := s.mode().Prompt(s)
 	if banner != "" {
-		io.WriteString(s.out, "\n"+banner+"\n")
+		io.WriteString(s.out, "\n"+banner+"\n"+prompt)
+	} else {
+		io.WriteString(s.out, prompt)
 	}
-	io.WriteString(s.out, prompt)
 	s.width = utf8.RuneCountInString(prompt)
 }
 
@@ -112,7 +113,8 @@ func (s *Session) execute(ctx context.Context, line string) (failed bool) {
 	if len(toks) == 0 {
 		return false
 	}
-	p, err := walk(mode.Start(s), toks)
+	p, err := s.walkLine(toks)
+	s.forget()
 	if err == nil {
 		err = p.complete(endColumn(toks))
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/netip"
 	"os"
+	"time"
 
 	"mxlab/services/ipsec/esp"
 )
@@ -128,6 +129,10 @@ func (o *outbound) packet(d *devPlane, pkt []byte) {
 		d.sets[0].c.noMatch.Add(1)
 		return
 	}
+	if tp.out == nil {
+		o.acquire(tp)
+		return
+	}
 	start := len(o.out)
 	out, err := tp.out.Encapsulate(o.out, pkt)
 	o.out = out
@@ -162,12 +167,28 @@ func match(d *devPlane, pkt []byte) *termPlane {
 			continue
 		}
 		for _, tp := range sp.terms {
-			if tp.out != nil && tp.t.MatchOut(sp.cfg.Style, src, dst) {
+			if (tp.out != nil || tp.t.Dynamic != nil) && tp.t.MatchOut(sp.cfg.Style, src, dst) {
 				return tp
 			}
 		}
 	}
 	return nil
+}
+
+// acquire drops a packet for a dynamic term without SA and, at most
+// once a second, tells the key manager (establish-tunnels on-traffic).
+func (o *outbound) acquire(tp *termPlane) {
+	tp.set.c.noSA.Add(1)
+	km := o.c.opts.Keys
+	if km == nil || tp.acquired == nil {
+		return
+	}
+	now := time.Now().UnixNano()
+	last := tp.acquired.Load()
+	if now-last < int64(time.Second) || !tp.acquired.CompareAndSwap(last, now) {
+		return
+	}
+	km.Acquire(tp.set.cfg.Name, tp.t.Index)
 }
 
 // icmpError answers a packet the tunnel refused with the ICMP error the
