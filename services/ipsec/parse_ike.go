@@ -70,6 +70,15 @@ func findSet(root *config.Node, name string) *config.Node {
 	return nil
 }
 
+func findRule(root *config.Node, name string) *config.Node {
+	for _, r := range root.Get("services", "ipsec-vpn").Entries("rule") {
+		if r.Key() == name {
+			return r
+		}
+	}
+	return nil
+}
+
 func findTerm(root *config.Node, rule, term string) *config.Node {
 	for _, t := range findRule(root, rule).Entries("term") {
 		if t.Key() == term {
