@@ -59,7 +59,7 @@ type Router struct {
 	cancel  context.CancelFunc
 
 	mu     sync.Mutex
-	logins map[*shell.Session]shell.Login
+	logins map[any]*loginEntry // the sessions "show system users" lists
 }
 
 // New builds a router from its state directory; Start runs it.
@@ -75,7 +75,7 @@ func New(opts Options) (*Router, error) {
 			return nil, err
 		}
 	}
-	r := &Router{name: opts.Name, dir: opts.StateDir, booted: opts.Now(), now: opts.Now, logins: map[*shell.Session]shell.Login{}}
+	r := &Router{name: opts.Name, dir: opts.StateDir, booted: opts.Now(), now: opts.Now, logins: map[any]*loginEntry{}}
 	store, err := config.NewStore(filepath.Join(opts.StateDir, "config"))
 	if err != nil {
 		return nil, err
@@ -249,6 +249,9 @@ type ShellOptions struct {
 	Line string // terminal line ("p0", "pts/1")
 	From string
 	Size func() (int, int)
+	// Allow tells which commands the user's login class permits (nil:
+	// all).
+	Allow func(words []string) bool
 }
 
 // NewShell returns a CLI session on the router. Close it with the
@@ -260,11 +263,11 @@ func (r *Router) NewShell(o ShellOptions) (*shell.Shell, func()) {
 		In:      o.In, Out: o.Out, TTY: o.TTY, Term: o.Term, Size: o.Size,
 		ConfigMode: r.Config, StateDir: r.dir, Booted: r.booted, Now: r.now,
 		LastConfigured: func() (time.Time, string, bool) { return lastCommit(r.DB) },
-		Logins:         r.Logins, From: o.From, Line: o.Line,
+		Logins:         r.Logins, From: o.From, Line: o.Line, Allow: o.Allow,
 	})
 	s := sh.Session()
 	r.mu.Lock()
-	r.logins[s] = s.Login()
+	r.logins[s] = &loginEntry{login: s.Login}
 	r.mu.Unlock()
 	return sh, func() {
 		r.mu.Lock()
@@ -278,9 +281,10 @@ func (r *Router) Logins() []shell.Login {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	out := make([]shell.Login, 0, len(r.logins))
-	for s := range r.logins {
-		out = append(out, s.Login())
+	for _, e := range r.logins {
+		out = append(out, e.login())
 	}
+	sortLogins(out)
 	return out
 }
 
@@ -307,6 +311,7 @@ func Commands() *cmdtree.Registry {
 		cfgmode.Register(r, func(env *cmdtree.Env) *cfgmode.Config { return env.Router.(*Router).Config })
 		routing.Register(r, func(env *cmdtree.Env) *routing.Router { return env.Router.(*Router).Routing })
 		registerServices(r)
+		registerMgmt(r)
 		commands = r
 	})
 	return commands

@@ -28,12 +28,13 @@ func RegisterBuiltins(r *cmdtree.Registry) {
 	r.Register([]string{"quit"}, "Exit the management session", nil, cmdtree.Func(quit))
 	r.Register([]string{"help"}, "Provide help information", nil, cmdtree.Func(runHelp))
 	registerCLI(r)
-	r.Register([]string{"show", "version"}, "Show software process revision levels", nil, cmdtree.Func(showVersion))
+	r.RegisterReply([]string{"show", "version"}, "Show software process revision levels", nil,
+		"get-software-information", versionReply)
 	r.Group([]string{"show", "system"}, "Show system information")
 	r.Register([]string{"show", "system", "uptime"}, "Show time since the system rebooted and processes started",
 		nil, cmdtree.Func(showUptime))
-	r.Register([]string{"show", "system", "users"}, "Show users who are currently logged in",
-		nil, cmdtree.Func(showUsers))
+	r.RegisterReply([]string{"show", "system", "users"}, "Show users who are currently logged in",
+		nil, "get-system-users-information", usersReply)
 	r.Register([]string{"show", "log"}, "Show contents of log file",
 		[]cmdtree.Param{{Name: "filename", Value: "<filename>", Help: "Name of log file", Positional: true}}, showLog)
 	r.Register([]string{"file", "list"}, "List file information",
@@ -76,26 +77,6 @@ unique prefix ("sh ver"). Filter output with '|' (match, except, find,
 count, last, no-more, save, display xml, display json). Ctrl-C cancels the
 line or the running command; "quit" leaves the CLI.
 `)
-	return err
-}
-
-func showVersion(env *cmdtree.Env) error {
-	s, err := sessionOf(env)
-	if err != nil {
-		return err
-	}
-	v := s.opts.Version
-	var b strings.Builder
-	fmt.Fprintf(&b, "Hostname: %s\nModel: %s\nJunos: %s\n", s.Hostname(), v.Model, v.Junos)
-	for _, pkg := range []string{
-		"JUNOS OS Kernel 64-bit ", "JUNOS OS libs", "JUNOS OS runtime",
-		"JUNOS network stack and utilities", "JUNOS libs", "JUNOS mx libs",
-		"JUNOS Services IPSec", "JUNOS Services Crypto", "JUNOS daemons", "JUNOS mx daemons",
-	} {
-		fmt.Fprintf(&b, "%s [%s]\n", pkg, v.Junos)
-	}
-	fmt.Fprintf(&b, "mxlab Junos router emulator [%s]\n", v.Mxlab)
-	_, err = io.WriteString(env.Out, b.String())
 	return err
 }
 

@@ -50,6 +50,10 @@ type Options struct {
 	Line string
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+	// Allow, when set, tells whether the user's login class permits the
+	// command whose keywords are given ("configure", "clear arp"); the
+	// others are hidden from '?', completion and the command line.
+	Allow func(words []string) bool
 }
 
 // Version describes the software the router reports.
@@ -86,6 +90,8 @@ type Session struct {
 	width    int         // prompt width of the line being run
 	login    time.Time
 	lastKey  time.Time
+	seenW    int // the terminal size the settings last followed
+	seenH    int
 
 	mu     sync.Mutex
 	cancel context.CancelFunc // of the running command
@@ -117,6 +123,7 @@ func New(opts Options) *Shell {
 	s.out = &termWriter{w: opts.Out, crlf: opts.TTY && !(s.cooked())}
 	w, h := s.size()
 	s.settings = Settings{ScreenLength: h, ScreenWidth: w, CompleteOnSpace: true}
+	s.seenW, s.seenH = w, h
 	return &Shell{s: s}
 }
 
@@ -149,6 +156,26 @@ func (s *Session) size() (int, int) {
 		return 80, 24
 	}
 	return w, h
+}
+
+// followWindow takes a new terminal size (an SSH window-change, a
+// resized console) into the screen length and width, unless "set cli"
+// changed them.
+func (s *Session) followWindow() {
+	if s.opts.Size == nil {
+		return
+	}
+	w, h := s.size()
+	if w == s.seenW && h == s.seenH {
+		return
+	}
+	if s.settings.ScreenWidth == s.seenW {
+		s.settings.ScreenWidth = w
+	}
+	if s.settings.ScreenLength == s.seenH {
+		s.settings.ScreenLength = h
+	}
+	s.seenW, s.seenH = w, h
 }
 
 // User returns the login user.

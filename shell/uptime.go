@@ -34,28 +34,6 @@ func showUptime(env *cmdtree.Env) error {
 	return err
 }
 
-// showUsers prints "show system users".
-func showUsers(env *cmdtree.Env) error {
-	s, err := sessionOf(env)
-	if err != nil {
-		return err
-	}
-	now := s.opts.Now()
-	var b strings.Builder
-	b.WriteString(s.wLine(now) + "\n")
-	fmt.Fprintf(&b, "%-8s %-8s %-33s %-7s %4s %s\n", "USER", "TTY", "FROM", "LOGIN@", "IDLE", "WHAT")
-	for _, l := range s.logins() {
-		from := l.From
-		if from == "" {
-			from = "-"
-		}
-		fmt.Fprintf(&b, "%-8s %-8s %-33s %-7s %4s %s\n", l.User, l.Line, from,
-			strings.TrimSpace(clock(l.Since)), idle(l.Idle), l.What)
-	}
-	_, err = io.WriteString(env.Out, b.String())
-	return err
-}
-
 func stamp(t time.Time) string { return t.Format("2006-01-02 15:04:05 MST") }
 
 // since formats an elapsed time as Junos does: "29w6d 23:14", "2d 03:04",
@@ -87,12 +65,15 @@ func clock(t time.Time) string {
 // wLine is the BSD "w" summary line:
 // " 8:16AM  up 209 days, 23:14, 5 users, load averages: 0.43, 0.43, 0.42".
 func (s *Session) wLine(now time.Time) string {
-	n := len(s.logins())
+	return wLine(now, s.opts.Booted, len(s.logins()))
+}
+
+func wLine(now, booted time.Time, n int) string {
 	users := fmt.Sprintf("%d users", n)
 	if n == 1 {
 		users = "1 user"
 	}
-	return fmt.Sprintf("%s  up %s %s, load averages: %s", clock(now), upFor(now.Sub(s.opts.Booted)), users, loadAverages())
+	return fmt.Sprintf("%s  up %s %s, load averages: %s", clock(now), upFor(now.Sub(booted)), users, loadAverages())
 }
 
 // upFor formats the uptime of the "w" line: "209 days, 23:14,", "5 mins,".

@@ -38,6 +38,9 @@ func run(args []string, now func() time.Time) int {
 	cfgFile := fs.String("config", "", "configuration file to commit at start (curly-brace text or set commands)")
 	layoutFile := fs.String("chassis", "", "chassis layout file (YAML); default: an MX480")
 	cmds := fs.String("c", "", "run commands (separated by ';') like Junos 'cli -c' and exit")
+	var mg mgmtFlags
+	fs.StringVar(&mg.ssh, "ssh", defaultSSH, `address of the SSH server (CLI and NETCONF); "off" for none`)
+	fs.StringVar(&mg.netconf, "netconf", defaultNETCONF, `address of the NETCONF-over-SSH port (830 on a router); "off" for none`)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -45,7 +48,7 @@ func run(args []string, now func() time.Time) int {
 		fmt.Fprintf(os.Stderr, "mxlab: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
-	if err := runRouter(now, *name, *user, *stateDir, *cfgFile, *layoutFile, *cmds); err != nil {
+	if err := runRouter(now, *name, *user, *stateDir, *cfgFile, *layoutFile, *cmds, mg); err != nil {
 		var ex exitError
 		if errors.As(err, &ex) {
 			return int(ex)
@@ -72,7 +75,7 @@ func defaultStateDir(name string) (string, error) {
 	return filepath.Join(home, ".local", "state", "mxlab", name), nil
 }
 
-func runRouter(now func() time.Time, name, user, stateDir, cfgFile, layoutFile, cmds string) error {
+func runRouter(now func() time.Time, name, user, stateDir, cfgFile, layoutFile, cmds string, mg mgmtFlags) error {
 	var err error
 	if stateDir == "" {
 		if stateDir, err = defaultStateDir(name); err != nil {
@@ -114,6 +117,13 @@ func runRouter(now func() time.Time, name, user, stateDir, cfgFile, layoutFile, 
 	defer r.Stop()
 	if err := r.Start(ctx, startup); err != nil {
 		return err
+	}
+	if cmds == "" {
+		stopMgmt, err := serveManagement(r, mg)
+		if err != nil {
+			return err
+		}
+		defer stopMgmt()
 	}
 	tty := term.IsTerminal(int(os.Stdin.Fd())) && term.IsTerminal(int(os.Stdout.Fd()))
 	sh, done := r.NewShell(router.ShellOptions{
