@@ -3,8 +3,8 @@ package router
 import (
 	"context"
 	"fmt"
-	"os"
 	"net"
+	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -32,10 +32,10 @@ type Management struct {
 	log  *messages
 
 	mu      sync.Mutex
-	ptys    map[int]bool          // pts numbers in use
-	last    map[string]lastLogin  // for "Last login:"
-	ncs     map[int]*ncSession    // NETCONF sessions by session-id
-	ncID    int                   // the last session-id given
+	ptys    map[int]bool         // pts numbers in use
+	last    map[string]lastLogin // for "Last login:"
+	ncs     map[int]*ncSession   // NETCONF sessions by session-id
+	ncID    int                  // the last session-id given
 	stopped bool
 
 	framing atomic.Pointer[ncFraming]

@@ -186,4 +186,3 @@ func Hash(password string) (string, error) {
 	}
 	return d.Encode(), nil
 }
-

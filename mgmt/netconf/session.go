@@ -59,10 +59,10 @@ func (e *OpError) Error() string { return e.Msg }
 
 // Options describe a NETCONF session.
 type Options struct {
-	ID   int // session-id
-	Who  config.Who
-	DB   *config.DB
-	Ops  Ops
+	ID  int // session-id
+	Who config.Who
+	DB  *config.DB
+	Ops Ops
 	// Configure says the user's class may change the configuration.
 	Configure bool
 	// Chunked offers base:1.1 (rfc-compliant and version-1.1 configured):
