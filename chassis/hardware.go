@@ -7,59 +7,56 @@ import (
 	"mxlab/shell/cmdtree"
 )
 
-// invRow writes one "show chassis hardware" row. depth indents the item.
-func invRow(b *strings.Builder, depth int, name string, it item, serial string) {
-	part := it.Part
-	if part == builtin {
+// invRow adds one inventory row. depth indents the item.
+func invRow(b *inventory, depth int, name string, it item, serial string) {
+	if it.Part == builtin {
 		serial = builtin
 	}
-	fmt.Fprintf(b, "%-17s%-9s%-13s%-18s%s\n", strings.Repeat("  ", depth)+name, it.Version, part, serial, it.Desc)
+	b.rows = append(b.rows, invLine{depth: depth, name: name, it: it, serial: serial})
 }
 
-func showHardware(env *cmdtree.Env, c *Chassis, args cmdtree.Args) error {
-	var b strings.Builder
+func hardwareReply(env *cmdtree.Env, c *Chassis, args cmdtree.Args) (cmdtree.Reply, error) {
 	m, s := c.hw.model, c.ser
-	b.WriteString("Hardware inventory:\n")
-	b.WriteString("Item             Version  Part number  Serial number     Description\n")
-	fmt.Fprintf(&b, "%-39s%-18s%s\n", "Chassis", s.chassis(), m.Desc)
-	invRow(&b, 0, "Midplane", m.midplane, s.board("midplane"))
+	b := &inventory{serial: s.chassis(), desc: m.Desc, release: env.Version}
+	invRow(b, 0, "Midplane", m.midplane, s.board("midplane"))
 	if m.fpm != nil {
-		invRow(&b, 0, "FPM Board", *m.fpm, s.board("fpm"))
+		invRow(b, 0, "FPM Board", *m.fpm, s.board("fpm"))
 	}
 	for i := range m.pems {
-		invRow(&b, 0, fmt.Sprintf("PEM %d", i), m.pem, s.pem(fmt.Sprintf("pem %d", i)))
+		invRow(b, 0, fmt.Sprintf("PEM %d", i), m.pem, s.pem(fmt.Sprintf("pem %d", i)))
 	}
 	for i := range m.REs {
-		invRow(&b, 0, fmt.Sprintf("Routing Engine %d", i), m.re, c.reSerial(i))
+		invRow(b, 0, fmt.Sprintf("Routing Engine %d", i), m.re, c.reSerial(i))
 		if args.Has("detail") {
-			c.reDetail(&b, i)
+			c.reDetail(b, i)
 		}
 	}
 	for i := range m.cbs {
-		invRow(&b, 0, fmt.Sprintf("CB %d", i), *m.cb, s.board(fmt.Sprintf("cb %d", i)))
+		invRow(b, 0, fmt.Sprintf("CB %d", i), *m.cb, s.board(fmt.Sprintf("cb %d", i)))
 	}
 	if m.afeb != nil {
-		invRow(&b, 0, "AFEB 0", *m.afeb, "")
+		invRow(b, 0, "AFEB 0", *m.afeb, "")
 	}
 	for _, f := range c.hw.fpcs {
-		c.fpcInventory(&b, f)
+		c.fpcInventory(b, f)
 	}
 	for i := range m.fans {
-		invRow(&b, 0, fmt.Sprintf("Fan Tray %d", i), m.fan, s.board(fmt.Sprintf("fan %d", i)))
+		invRow(b, 0, fmt.Sprintf("Fan Tray %d", i), m.fan, s.board(fmt.Sprintf("fan %d", i)))
 	}
-	return write(env.Out, &b)
+	return b, nil
 }
 
 // reDetail writes the storage rows "show chassis hardware detail" adds
 // under a Routing Engine.
-func (c *Chassis) reDetail(b *strings.Builder, slot int) {
+func (c *Chassis) reDetail(b *inventory, slot int) {
 	cf := strings.ToUpper(fmt.Sprintf("%020x", c.ser.sum(fmt.Sprintf("re %d ad0", slot))))[:20]
 	disk := c.ser.xcvr(fmt.Sprintf("re %d ad1", slot))
-	fmt.Fprintf(b, "  ad0    3919 MB  604784               %s Compact Flash\n", cf)
-	fmt.Fprintf(b, "  ad1   28496 MB  StorFly - VSFA18PI032G- P1T%s Disk 1\n", disk[2:])
+	b.rows = append(b.rows,
+		invLine{raw: fmt.Sprintf("  ad0    3919 MB  604784               %s Compact Flash\n", cf)},
+		invLine{raw: fmt.Sprintf("  ad1   28496 MB  StorFly - VSFA18PI032G- P1T%s Disk 1\n", disk[2:])})
 }
 
-func (c *Chassis) fpcInventory(b *strings.Builder, f fpcHW) {
+func (c *Chassis) fpcInventory(b *inventory, f fpcHW) {
 	s := c.ser
 	id := func(what string) string { return s.board(fmt.Sprintf("fpc %d %s", f.slot, what)) }
 	invRow(b, 0, fmt.Sprintf("FPC %d", f.slot), f.typ.board, id("board"))

@@ -37,12 +37,12 @@ func registerInterfaces(r *cmdtree.Registry, g getFunc) {
 		Value: "<interface-name>", Positional: true, Values: names}
 	flag := func(n, h string) cmdtree.Param { return cmdtree.Param{Name: n, Help: h} }
 	helps := []string{"Show system information", "Show interface information"}
-	r.Register([]string{"show", "interfaces"}, "Show interface information",
+	r.RegisterReply([]string{"show", "interfaces"}, "Show interface information",
 		[]cmdtree.Param{name, flag("brief", "Display brief output"), flag("detail", "Display detailed output"),
 			flag("extensive", "Display extensive output"), flag("terse", "Display terse output")},
-		g.run(showInterfaces), helps...)
-	r.Register([]string{"show", "interfaces", "terse"}, "Display terse output",
-		[]cmdtree.Param{name}, g.run(showTerse), helps...)
+		"get-interface-information", g.reply(interfacesReply), helps...)
+	r.RegisterReply([]string{"show", "interfaces", "terse"}, "Display terse output",
+		[]cmdtree.Param{name}, "get-interface-information terse", g.reply(terseReply), helps...)
 	r.Register([]string{"show", "interfaces", "descriptions"}, "Show interface description strings",
 		[]cmdtree.Param{name}, g.run(showDescriptions), helps...)
 	chelps := []string{"Clear information in the system", "Clear interface information", "Clear interface statistics"}

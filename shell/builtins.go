@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"strings"
 
 	"mxlab/shell/cmdtree"
@@ -31,17 +30,17 @@ func RegisterBuiltins(r *cmdtree.Registry) {
 	r.RegisterReply([]string{"show", "version"}, "Show software process revision levels", nil,
 		"get-software-information", versionReply)
 	r.Group([]string{"show", "system"}, "Show system information")
-	r.Register([]string{"show", "system", "uptime"}, "Show time since the system rebooted and processes started",
-		nil, cmdtree.Func(showUptime))
+	r.RegisterReply([]string{"show", "system", "uptime"}, "Show time since the system rebooted and processes started",
+		nil, "get-system-uptime-information", uptimeReply)
 	r.RegisterReply([]string{"show", "system", "users"}, "Show users who are currently logged in",
 		nil, "get-system-users-information", usersReply)
 	r.Register([]string{"show", "log"}, "Show contents of log file",
 		[]cmdtree.Param{{Name: "filename", Value: "<filename>", Help: "Name of log file", Positional: true}}, showLog)
-	r.Register([]string{"file", "list"}, "List file information",
-		[]cmdtree.Param{{Name: "path", Value: "<path>", Help: "Path name", Positional: true}}, fileList)
-	r.Register([]string{"file", "show"}, "Show contents of a file",
+	r.RegisterReply([]string{"file", "list"}, "List file information",
+		[]cmdtree.Param{{Name: "path", Value: "<path>", Help: "Path name", Positional: true}}, "file-list", fileListReply)
+	r.RegisterReply([]string{"file", "show"}, "Show contents of a file",
 		[]cmdtree.Param{{Name: "filename", Value: "<filename>", Help: "Name of file", Positional: true,
-			Required: true}}, fileShow)
+			Required: true}}, "file-show", fileShowReply)
 }
 
 func runConfigure(env *cmdtree.Env, a cmdtree.Args) error {
@@ -113,22 +112,6 @@ func showLog(env *cmdtree.Env, a cmdtree.Args) error {
 	return s.catFile(env.Out, name, a["filename"])
 }
 
-func fileShow(env *cmdtree.Env, a cmdtree.Args) error {
-	s, err := sessionOf(env)
-	if err != nil {
-		return err
-	}
-	return s.catFile(env.Out, a["filename"], a["filename"])
-}
-
-func fileList(env *cmdtree.Env, a cmdtree.Args) error {
-	s, err := sessionOf(env)
-	if err != nil {
-		return err
-	}
-	return s.listDir(env.Out, a.Get("path", s.Home()+"/"))
-}
-
 // catFile copies a router file to out; shown is the name in errors.
 func (s *Session) catFile(out io.Writer, name, shown string) error {
 	p, err := s.ResolvePath(name)
@@ -149,41 +132,9 @@ func (s *Session) catFile(out io.Writer, name, shown string) error {
 
 // listDir lists a router directory the way "file list" does.
 func (s *Session) listDir(out io.Writer, name string) error {
-	p, err := s.ResolvePath(name)
+	d, err := s.dirList(name)
 	if err != nil {
 		return err
 	}
-	st, err := os.Stat(p)
-	if err != nil {
-		_, err = fmt.Fprintf(out, "\n%s: No such file or directory\n", name)
-		return err
-	}
-	if !st.IsDir() {
-		_, err = fmt.Fprintf(out, "\n%s\n", s.routerPath(name))
-		return err
-	}
-	ents, err := os.ReadDir(p)
-	if err != nil {
-		return fmt.Errorf("could not list %s: %w", name, err)
-	}
-	names := make([]string, 0, len(ents))
-	for _, e := range ents {
-		n := e.Name()
-		if e.IsDir() {
-			n += "/"
-		}
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	head := s.routerPath(name)
-	if head != "/" {
-		head += "/"
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "\n%s:\n", head)
-	for _, n := range names {
-		b.WriteString(n + "\n")
-	}
-	_, err = io.WriteString(out, b.String())
-	return err
+	return d.Text(out)
 }

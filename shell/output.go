@@ -147,6 +147,9 @@ func (s *Session) ResolvePath(name string) (string, error) {
 
 // routerPath returns the clean absolute router path of name.
 func (s *Session) routerPath(name string) string {
+	if name == "~" || strings.HasPrefix(name, "~/") {
+		name = s.Home() + name[1:]
+	}
 	if !strings.HasPrefix(name, "/") {
 		name = s.Home() + "/" + name
 	}

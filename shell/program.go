@@ -195,6 +195,9 @@ func (r rpcReply) elem() *junosxml.Elem {
 		return nil
 	}
 	e := junosxml.New(n.RPC)
+	for _, f := range n.RPCFlags {
+		e.Add(junosxml.New(f))
+	}
 	for _, p := range n.Params {
 		v, ok := r.c.args[p.Name]
 		if !ok {

@@ -132,20 +132,5 @@ func (u usersInfo) XML() []*junosxml.Elem {
 	}
 	info.Add(table)
 	return []*junosxml.Elem{junosxml.New("system-users-information", info).
-		SetAttr("xmlns", Namespace(u.version, ""))}
-}
-
-// Namespace returns the namespace of Junos XML replies of a release for
-// a kind of reply: "http://xml.juniper.net/junos/24.4R0/junos-routing"
-// for ("24.4R1.9", "routing"); kind "" gives the ".../junos" one.
-func Namespace(release, kind string) string {
-	base := release
-	if i := strings.IndexByte(release, 'R'); i > 0 {
-		base = release[:i] + "R0"
-	}
-	ns := "http://xml.juniper.net/junos/" + base + "/junos"
-	if kind != "" {
-		ns += "-" + kind
-	}
-	return ns
+		SetAttr("xmlns", junosxml.Namespace(u.version, ""))}
 }

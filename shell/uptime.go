@@ -2,37 +2,10 @@ package shell
 
 import (
 	"fmt"
-	"io"
 	"os"
 	"strings"
 	"time"
-
-	"mxlab/shell/cmdtree"
 )
-
-// showUptime prints "show system uptime" from the router's start time,
-// the last commit and the sessions logged in.
-func showUptime(env *cmdtree.Env) error {
-	s, err := sessionOf(env)
-	if err != nil {
-		return err
-	}
-	now := s.opts.Now()
-	booted := s.opts.Booted
-	var b strings.Builder
-	fmt.Fprintf(&b, "Current time: %s\n", stamp(now))
-	b.WriteString("Time Source:  LOCAL CLOCK\n")
-	fmt.Fprintf(&b, "System booted: %s (%s ago)\n", stamp(booted), since(now.Sub(booted)))
-	fmt.Fprintf(&b, "Protocols started: %s (%s ago)\n", stamp(booted), since(now.Sub(booted)))
-	if s.opts.LastConfigured != nil {
-		if at, user, ok := s.opts.LastConfigured(); ok {
-			fmt.Fprintf(&b, "Last configured: %s (%s ago) by %s\n", stamp(at), since(now.Sub(at)), user)
-		}
-	}
-	b.WriteString(s.wLine(now) + "\n")
-	_, err = io.WriteString(env.Out, b.String())
-	return err
-}
 
 func stamp(t time.Time) string { return t.Format("2006-01-02 15:04:05 MST") }
 

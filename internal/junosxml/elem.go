@@ -5,6 +5,8 @@
 // NETCONF replies are) and as Junos JSON ("| display json").
 package junosxml
 
+import "strings"
+
 // Elem is one XML element.
 type Elem struct {
 	Name  string // the local name
@@ -96,4 +98,19 @@ func localName(n string) string {
 		}
 	}
 	return n
+}
+
+// Namespace returns the namespace of the Junos XML replies of a release
+// for a kind of reply: "http://xml.juniper.net/junos/24.4R0/junos-chassis"
+// for ("24.4R1.9", "chassis"); kind "" gives the ".../junos" one.
+func Namespace(release, kind string) string {
+	base := release
+	if i := strings.IndexByte(release, 'R'); i > 0 {
+		base = release[:i] + "R0"
+	}
+	ns := "http://xml.juniper.net/junos/" + base + "/junos"
+	if kind != "" {
+		ns += "-" + kind
+	}
+	return ns
 }

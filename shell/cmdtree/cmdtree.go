@@ -94,8 +94,9 @@ type Node struct {
 	Path func(router any, words []string) PathChoices
 	// RPC is the Junos XML RPC of the command ("get-software-information"),
 	// and Reply computes its data model (see RegisterReply).
-	RPC   string
-	Reply ReplyFunc
+	RPC      string
+	RPCFlags []string // flags the command implies in its RPC ("terse")
+	Reply    ReplyFunc
 }
 
 // Child returns the sub-command with the exact name, or nil.
@@ -205,7 +206,10 @@ type ReplyFunc func(env *Env, args Args) (Reply, error)
 // RegisterReply adds a command whose output is a Reply, and the Junos XML
 // RPC that asks for it ("get-software-information"): the command renders
 // the text, "| display xml" and "| display json" from the same data, and
-// NETCONF runs it by the RPC name (see Registry.ByRPC).
+// NETCONF runs it by the RPC name (see Registry.ByRPC). Flags the command
+// implies follow the name ("get-interface-information terse" for "show
+// interfaces terse"); the first command registered for an RPC name is the
+// one NETCONF runs.
 func (r *Registry) RegisterReply(path []string, help string, params []Param, rpc string, reply ReplyFunc, helps ...string) {
 	r.Register(path, help, params, func(env *Env, a Args) error {
 		rep, err := reply(env, a)
@@ -215,12 +219,15 @@ func (r *Registry) RegisterReply(path []string, help string, params []Param, rpc
 		return WriteReply(env.Out, rep, env.Display, env.Version)
 	}, helps...)
 	n := r.Lookup(path)
-	n.RPC, n.Reply = rpc, reply
+	f := strings.Fields(rpc)
+	n.RPC, n.RPCFlags, n.Reply = f[0], f[1:], reply
 	n.Display = append(n.Display, "xml", "json")
 	if r.rpcs == nil {
 		r.rpcs = map[string]*Node{}
 	}
-	r.rpcs[rpc] = n
+	if r.rpcs[n.RPC] == nil {
+		r.rpcs[n.RPC] = n
+	}
 }
 
 // ByRPC returns the command of an RPC name, nil when none has it.
