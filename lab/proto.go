@@ -36,7 +36,7 @@ var ErrFrame = errors.New("malformed control frame")
 
 // Request is the first frame of a connection.
 type Request struct {
-	Op       string `json:"op"`                 // "console" or "down"
+	Op       string `json:"op"`                 // "console", "down" or "inspect"
 	Node     string `json:"node,omitempty"`     // console: the router
 	User     string `json:"user,omitempty"`     // console: the login user
 	Term     string `json:"term,omitempty"`     // console: TERM of the client
@@ -50,6 +50,7 @@ type Request struct {
 const (
 	OpConsole = "console"
 	OpDown    = "down"
+	OpInspect = "inspect"
 )
 
 func writeFrame(w io.Writer, typ byte, payload []byte) error {

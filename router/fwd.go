@@ -86,8 +86,8 @@ func netnsState(root *config.Node, ch *chassis.Chassis) netns.State {
 			}
 			continue
 		}
-		if !isPort(name) || !present(ch, name) {
-			continue
+		if !(isPort(name) || name == "fxp0") || !present(ch, name) {
+			continue // fxp0: the management link of a lab
 		}
 		p := netns.Port{Name: name}
 		_, p.Disable = ifd.Leaf("disable")
