@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"strings"
+	"unicode/utf8"
 )
 
 var (
@@ -12,8 +13,31 @@ var (
 	attrEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;")
 )
 
-// Escape escapes character data.
-func Escape(s string) string { return textEscaper.Replace(s) }
+// Escape escapes character data. Bytes that are not UTF-8 and characters
+// XML does not allow (controls other than tab and line ends) become
+// U+FFFD, so that any text makes a well-formed document.
+func Escape(s string) string { return textEscaper.Replace(valid(s)) }
+
+// valid returns s with what XML 1.0 cannot carry replaced by U+FFFD.
+func valid(s string) string {
+	ok := utf8.ValidString(s)
+	for i := 0; ok && i < len(s); i++ {
+		if c := s[i]; c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
+			ok = false
+		}
+	}
+	if ok {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
+		if (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0xFFFE || r == 0xFFFF {
+			r = '\uFFFD'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
 
 // XML returns e as Junos writes it: indent repeated per level (the CLI's
 // "| display xml" uses four spaces; NETCONF replies use none, one
@@ -34,13 +58,13 @@ func (e *Elem) write(b *strings.Builder, indent string, depth int) {
 	ind := strings.Repeat(indent, depth)
 	b.WriteString(ind + "<" + e.Name)
 	for _, a := range e.Attrs {
-		b.WriteString(" " + a.Name + `="` + attrEscaper.Replace(a.Value) + `"`)
+		b.WriteString(" " + a.Name + `="` + attrEscaper.Replace(valid(a.Value)) + `"`)
 	}
 	switch {
 	case len(e.Kids) == 0 && e.Text == "":
 		b.WriteString("/>\n")
 	case len(e.Kids) == 0:
-		b.WriteString(">" + textEscaper.Replace(e.Text) + "</" + e.Name + ">\n")
+		b.WriteString(">" + Escape(e.Text) + "</" + e.Name + ">\n")
 	default:
 		b.WriteString(">\n")
 		for _, k := range e.Kids {

@@ -107,23 +107,30 @@ func (fr *Reader) readChunked() ([]byte, error) {
 }
 
 // chunkHeader reads "\n#LEN\n" (returning LEN) or "\n##\n" (returning 0).
-// Blank lines before the first chunk of a message are skipped.
+// Blank space before the first chunk of a message is skipped (the end of
+// line a peer writes after its base:1.0 hello).
 func (fr *Reader) chunkHeader(started bool) (int, error) {
-	b, err := fr.r.ReadByte()
-	for !started && err == nil && (b == ' ' || b == '\r' || b == '\t') {
-		b, err = fr.r.ReadByte()
-	}
-	if err != nil {
-		if started {
-			return 0, unexpected(err)
+	lf := false
+	var b byte
+	for {
+		var err error
+		if b, err = fr.r.ReadByte(); err != nil {
+			if started || lf {
+				return 0, unexpected(err)
+			}
+			return 0, err
 		}
-		return 0, err
+		if b == '\n' && (!lf || !started) {
+			lf = true
+			continue
+		}
+		if !started && !lf && (b == ' ' || b == '\r' || b == '\t') {
+			continue
+		}
+		break
 	}
-	if b != '\n' {
+	if !lf {
 		return 0, fmt.Errorf("%w: expected a chunk header", ErrFraming)
-	}
-	if b, err = fr.r.ReadByte(); err != nil {
-		return 0, unexpected(err)
 	}
 	if b != '#' {
 		return 0, fmt.Errorf("%w: expected '#'", ErrFraming)

@@ -94,7 +94,9 @@ func Serve(ctx context.Context, rw io.ReadWriter, o Options) error {
 		defer stop()
 	}
 	defer s.closeConfig()
-	if err := s.w.WriteMsg([]byte(s.hello())); err != nil {
+	// The hello ends at its marker: with base:1.1 offered, what follows it
+	// may be chunked at once.
+	if _, err := io.WriteString(rw, s.hello()+eom); err != nil {
 		return err
 	}
 	if err := s.readHello(); err != nil {
@@ -225,8 +227,8 @@ func (s *session) send(rpc *junosxml.Elem, body string) {
 	}
 	if rpc != nil {
 		for _, a := range rpc.Attrs {
-			if a.Name == "xmlns" || strings.HasPrefix(a.Name, "xmlns:") {
-				continue
+			if strings.Contains(a.Name, ":") || a.Name == "xmlns" {
+				continue // namespace declarations, and names whose prefix the reply does not declare
 			}
 			fmt.Fprintf(&b, " %s=\"%s\"", a.Name, attrEscape(a.Value))
 		}
@@ -240,9 +242,10 @@ func (s *session) send(rpc *junosxml.Elem, body string) {
 	s.w.WriteMsg([]byte(b.String()))
 }
 
-var attrEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;")
-
-func attrEscape(v string) string { return attrEscaper.Replace(v) }
+func attrEscape(v string) string {
+	// Escape makes the text valid XML; the quotes are the attribute's part.
+	return strings.ReplaceAll(junosxml.Escape(v), `"`, "&quot;")
+}
 
 // ok is the <ok/> element.
 func (s *session) ok() string { return "<" + s.p + "ok/>\n" }
