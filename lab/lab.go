@@ -36,6 +36,10 @@ type Options struct {
 	// Forwards are the loopback listeners of the routers (OpenForwards);
 	// the lab closes them. Nil: none.
 	Forwards Forwards
+	// MgmtNetwork creates the management network: a bridge on the host
+	// and an fxp0 address in every router (root only; "mxlab lab up" asks
+	// for it).
+	MgmtNetwork bool
 	// Mgmt tunes the routers' SSH servers.
 	Mgmt router.MgmtOptions
 }

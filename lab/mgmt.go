@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"mxlab/mgmt/sshd"
 	"mxlab/netns"
@@ -143,9 +144,14 @@ const bridgeFile = "bridge"
 // router's fxp0 link. It is skipped (nil) without root in the host's
 // namespace (a lab run in a user namespace).
 func (l *Lab) setupMgmtNet() (*mgmtNet, error) {
-	if os.Getenv(envUserNS) == "1" {
+	if !l.opts.MgmtNetwork || os.Getenv(envUserNS) == "1" {
 		return nil, nil
 	}
+	unlock, err := lockMgmt()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	host, err := netns.Host()
 	if err != nil {
 		return nil, err
@@ -175,11 +181,28 @@ func (l *Lab) setupMgmtNet() (*mgmtNet, error) {
 			continue
 		}
 		name := fmt.Sprintf("mx%08x", hash(l.topo.Name+"/"+n.Name))
+		host.DeleteLink(name) // the end of a pair whose namespace the kernel has not finished removing
 		if err := netns.ConnectBridge(host, m.bridge, name, l.handles[n.Name], "fxp0"); err != nil {
 			return nil, fmt.Errorf("node %s: management link: %w", n.Name, err)
 		}
 	}
 	return m, nil
+}
+
+// mgmtLock serialises the choice of management subnets between the labs
+// of this host (an flock on a file of /run).
+const mgmtLock = "/run/mxlab-mgmt.lock"
+
+func lockMgmt() (func(), error) {
+	f, err := os.OpenFile(mgmtLock, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("management network lock: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("management network lock: %w", err)
+	}
+	return func() { f.Close() }, nil
 }
 
 // freeSubnet picks a /24 of 172.20.0.0/16 that no address or route of the

@@ -94,7 +94,7 @@ func (s *Session) Login() Login {
 		line = "u0"
 	}
 	return Login{User: s.opts.User, Line: line, From: s.opts.From, Since: s.login,
-		Idle: s.opts.Now().Sub(s.lastKey), What: "cli"}
+		Idle: s.opts.Now().Sub(s.lastKeyAt()), What: "cli"}
 }
 
 func showLog(env *cmdtree.Env, a cmdtree.Args) error {

@@ -89,12 +89,12 @@ type Session struct {
 	batch    bool        // running "-c" commands: no prompts
 	width    int         // prompt width of the line being run
 	login    time.Time
-	lastKey  time.Time
 	seenW    int // the terminal size the settings last followed
 	seenH    int
 
-	mu     sync.Mutex
-	cancel context.CancelFunc // of the running command
+	mu      sync.Mutex
+	cancel  context.CancelFunc // of the running command
+	lastKey time.Time          // for the idle time other sessions show
 }
 
 // New returns a shell for one session.
@@ -227,6 +227,20 @@ func (s *Session) setCancel(c context.CancelFunc) {
 	s.mu.Lock()
 	s.cancel = c
 	s.mu.Unlock()
+}
+
+// keyTyped records a key typed now.
+func (s *Session) keyTyped() {
+	now := s.opts.Now()
+	s.mu.Lock()
+	s.lastKey = now
+	s.mu.Unlock()
+}
+
+func (s *Session) lastKeyAt() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lastKey
 }
 
 // interrupt cancels the running command; it reports whether one ran.

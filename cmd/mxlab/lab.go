@@ -120,7 +120,7 @@ func labUp(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
-	l, err := lab.Up(ctx, t, lab.Options{RunDir: lab.RunDir(), Forwards: fw})
+	l, err := lab.Up(ctx, t, lab.Options{RunDir: lab.RunDir(), Forwards: fw, MgmtNetwork: true})
 	if err != nil {
 		return err
 	}

@@ -118,14 +118,14 @@ func runRouter(now func() time.Time, name, user, stateDir, cfgFile, layoutFile, 
 	if err := r.Start(ctx, startup); err != nil {
 		return err
 	}
+	tty := term.IsTerminal(int(os.Stdin.Fd())) && term.IsTerminal(int(os.Stdout.Fd()))
 	if cmds == "" {
-		stopMgmt, err := serveManagement(r, mg)
+		stopMgmt, err := serveManagement(r, mg, tty || mg.ssh != defaultSSH || mg.netconf != defaultNETCONF)
 		if err != nil {
 			return err
 		}
 		defer stopMgmt()
 	}
-	tty := term.IsTerminal(int(os.Stdin.Fd())) && term.IsTerminal(int(os.Stdout.Fd()))
 	sh, done := r.NewShell(router.ShellOptions{
 		In: os.Stdin, Out: os.Stdout, TTY: tty && cmds == "", Term: os.Getenv("TERM"), User: user,
 	})

@@ -24,9 +24,10 @@ const (
 type mgmtFlags struct{ ssh, netconf string }
 
 // serveManagement starts the router's SSH server on the ports of the
-// flags and prints where it listens. A default port that is taken (another
-// router runs) is replaced by a free one.
-func serveManagement(r *router.Router, mg mgmtFlags) (stop func(), err error) {
+// flags and, on a terminal, prints where it listens (a session on a pipe
+// stays a clean transcript). A default port that is taken (another router
+// runs) is replaced by a free one.
+func serveManagement(r *router.Router, mg mgmtFlags, tell bool) (stop func(), err error) {
 	m, err := r.StartManagement(router.MgmtOptions{})
 	if err != nil {
 		return nil, err
@@ -47,7 +48,7 @@ func serveManagement(r *router.Router, mg mgmtFlags) (stop func(), err error) {
 		m.Serve(ln, p.kind)
 		where = append(where, fmt.Sprintf("%s on %s", p.what, ln.Addr()))
 	}
-	if len(where) > 0 {
+	if len(where) > 0 && tell {
 		login := ""
 		if r.FactoryLogin() {
 			login = fmt.Sprintf(" (factory login %s/%s)", loginUser, loginPassword)
