@@ -75,6 +75,11 @@ func (s *session) lockErr(err error) string {
 }
 
 func (s *session) getConfiguration(op *junosxml.Elem) string {
+	for _, k := range op.Kids {
+		if k.Name != "configuration" {
+			return s.rpcErr(rpcError{Message: "syntax error", BadElement: k.Name})
+		}
+	}
 	db, _ := op.Attr("database")
 	format, _ := op.Attr("format")
 	var root *config.Node
