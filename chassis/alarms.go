@@ -37,5 +37,25 @@ func (v *view) alarms() []Alarm {
 	return out
 }
 
-// Alarms returns the active chassis alarms, newest first.
-func (c *Chassis) Alarms() []Alarm { return c.snapshot().alarms() }
+// Alarms returns the active chassis alarms, newest first: those of the
+// cards and those of the sources added with AddAlarmSource.
+func (c *Chassis) Alarms() []Alarm {
+	out := c.snapshot().alarms()
+	c.mu.Lock()
+	srcs := c.alarmSrcs
+	c.mu.Unlock()
+	for _, f := range srcs {
+		out = append(out, f()...)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Time.After(out[j].Time) })
+	return out
+}
+
+// AddAlarmSource adds alarms raised outside the cards (a service that
+// cannot run what was committed). f is called by every Alarms call and
+// must not call back into the chassis.
+func (c *Chassis) AddAlarmSource(f func() []Alarm) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.alarmSrcs = append(c.alarmSrcs, f)
+}

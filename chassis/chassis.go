@@ -59,6 +59,7 @@ type Chassis struct {
 	now   func() time.Time
 	ev    broker
 	idx   ifIndexes
+	rates rates
 
 	mu       sync.Mutex // guards the fields below
 	cfg      Config
@@ -68,6 +69,8 @@ type Chassis struct {
 	start    time.Time
 	cancel   context.CancelFunc
 	reClear  map[string]pic.Baseline // "clear interfaces statistics" of lo0, fxp0
+	// alarmSrcs add the alarms of other subsystems (AddAlarmSource).
+	alarmSrcs []func() []Alarm
 
 	quit chan struct{}  // closed by Stop
 	wg   sync.WaitGroup // watchers
@@ -83,6 +86,7 @@ func New(name string, layout Layout) (*Chassis, error) {
 	c := &Chassis{name: name, hw: hw, ser: serials{name}, cards: make(map[int]*fpc.Card, len(hw.fpcs)),
 		now: time.Now, quit: make(chan struct{}), reClear: map[string]pic.Baseline{}}
 	c.ev.init()
+	c.rates.samples = map[string][]sample{}
 	opts := fpc.Options{BootDelay: hw.bootDelay, Notify: c.ev.publish, Now: func() time.Time { return c.now() }}
 	for _, f := range hw.fpcs {
 		spec := fpc.Spec{Slot: f.slot}
@@ -115,6 +119,11 @@ func (c *Chassis) Start(ctx context.Context) error {
 	for _, f := range c.hw.fpcs {
 		c.cards[f.slot].Start(ctx)
 	}
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		c.runRates(ctx)
+	}()
 	return nil
 }
 

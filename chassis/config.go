@@ -130,18 +130,59 @@ type ifIndexes struct {
 	logical  map[string]ifIndex // guarded by Chassis.mu
 	nextLog  int
 	nextSNMP int
+	// soft are the internal interfaces: the Routing Engine's, then the
+	// MPCs' (fixed at init).
+	soft []softIf
+	pfe  map[int][]softIf // an MPC's lc-, pfe- and pfh- interfaces, by slot
 }
 
+// The indexes Junos gives the interfaces of the first MPC, its ports and
+// the first configured unit (as on a vMX).
+var (
+	firstPFE  = [7]ifIndex{{145, 519}, {146, 521}, {147, 522}, {329, 520}, {330, 523}, {331, 524}, {332, 525}}
+	firstPort = ifIndex{148, 526}
+	firstUnit = 333
+)
+
 func (x *ifIndexes) init(c *Chassis) {
-	x.phys = map[string]ifIndex{"fxp0": {1, 1}, "lo0": {6, 6}}
+	x.phys = map[string]ifIndex{}
 	x.logical = map[string]ifIndex{}
-	n, snmp := 148, 526
+	x.soft = reInterfaces
+	x.pfe = map[int][]softIf{}
+	for _, s := range x.soft {
+		x.phys[s.name] = s.index
+	}
+	n, snmp := firstPort.index, firstPort.snmp
 	for _, name := range c.hardwareNames() {
 		x.phys[name] = ifIndex{n, snmp}
 		n++
 		snmp++
 	}
-	x.nextLog, x.nextSNMP = 330, snmp+10
+	x.nextLog, x.nextSNMP = firstUnit, snmp+10
+	first := true
+	for _, f := range c.hw.fpcs {
+		if f.typ.pics != nil {
+			continue // a services card: no forwarding engine of its own
+		}
+		idx := firstPFE
+		if !first {
+			for i := range idx[:3] {
+				idx[i] = ifIndex{n, snmp}
+				n++
+				snmp++
+			}
+			for i := range idx[3:] {
+				idx[3+i] = ifIndex{x.nextLog, x.nextSNMP}
+				x.nextLog++
+				x.nextSNMP++
+			}
+		}
+		first = false
+		x.pfe[f.slot] = pfeInterfaces(f.slot, idx)
+		for _, s := range x.pfe[f.slot] {
+			x.phys[s.name] = s.index
+		}
+	}
 }
 
 func (x *ifIndexes) allocate(cfg Config) {
@@ -151,9 +192,24 @@ func (x *ifIndexes) allocate(cfg Config) {
 			if _, ok := x.logical[name]; ok {
 				continue
 			}
+			if idx, ok := fixedUnits[name]; ok {
+				x.logical[name] = idx
+				continue
+			}
 			x.logical[name] = ifIndex{x.nextLog, x.nextSNMP}
 			x.nextLog++
 			x.nextSNMP++
 		}
 	}
+}
+
+// fixedUnits are the indexes Junos gives the management and loopback
+// units, which it creates at boot.
+var fixedUnits = map[string]ifIndex{"fxp0.0": {4, 13}, "lo0.0": {320, 16}}
+
+// SNMPIndex returns the SNMP ifIndex of a physical interface, as the
+// system log and "show interfaces" give it.
+func (c *Chassis) SNMPIndex(ifd string) (int, bool) {
+	x, ok := c.idx.phys[ifd]
+	return x.snmp, ok
 }

@@ -22,34 +22,21 @@ func (g getFunc) reply(f func(env *cmdtree.Env, c *Chassis, args cmdtree.Args) (
 	}
 }
 
-// inventory is "show chassis hardware" (get-chassis-inventory).
+// inventory is "show chassis hardware" (get-chassis-inventory): the items
+// of Chassis.Inventory.
 type inventory struct {
-	serial, desc string
-	release      string
-	rows         []invLine
+	items   []InventoryItem
+	detail  bool
+	release string
 }
 
-// invLine is one module row, or (raw) a detail line under one.
-type invLine struct {
-	depth  int
-	name   string
-	it     item
-	serial string
-	raw    string
+func hardwareReply(env *cmdtree.Env, c *Chassis, args cmdtree.Args) (cmdtree.Reply, error) {
+	return &inventory{items: c.Inventory(), detail: args.Has("detail"), release: env.Version}, nil
 }
 
 func (inv *inventory) Text(w io.Writer) error {
 	var b strings.Builder
-	b.WriteString("Hardware inventory:\n")
-	b.WriteString("Item             Version  Part number  Serial number     Description\n")
-	fmt.Fprintf(&b, "%-39s%-18s%s\n", "Chassis", inv.serial, inv.desc)
-	for _, r := range inv.rows {
-		if r.raw != "" {
-			b.WriteString(r.raw)
-			continue
-		}
-		fmt.Fprintf(&b, "%-17s%-9s%-13s%-18s%s\n", strings.Repeat("  ", r.depth)+r.name, r.it.Version, r.it.Part, r.serial, r.it.Desc)
-	}
+	writeInventory(&b, inv.items, inv.detail)
 	return write(w, &b)
 }
 
@@ -58,26 +45,29 @@ func (inv *inventory) Text(w io.Writer) error {
 var moduleTags = []string{"chassis-module", "chassis-sub-module", "chassis-sub-sub-module", "chassis-sub-sub-sub-module"}
 
 func (inv *inventory) XML() []*junosxml.Elem {
-	ch := junosxml.New("chassis").SetAttr("junos:style", "inventory").
-		AddLeaf("name", "Chassis").AddLeaf("serial-number", inv.serial).AddLeaf("description", inv.desc)
+	ch := junosxml.New("chassis").SetAttr("junos:style", "inventory")
 	parents := []*junosxml.Elem{ch}
-	for _, r := range inv.rows {
-		if r.raw != "" || r.depth >= len(moduleTags) || r.depth >= len(parents) {
+	for i, it := range inv.items {
+		if i == 0 && it.Name == "Chassis" {
+			ch.AddLeaf("name", it.Name).AddLeaf("serial-number", it.Serial).AddLeaf("description", it.Desc)
 			continue
 		}
-		e := junosxml.New(moduleTags[r.depth]).AddLeaf("name", r.name)
-		if r.it.Version != "" {
-			e.AddLeaf("version", r.it.Version)
+		if it.Depth >= len(moduleTags) || it.Depth >= len(parents) {
+			continue
 		}
-		if r.it.Part != "" {
-			e.AddLeaf("part-number", r.it.Part)
+		e := junosxml.New(moduleTags[it.Depth]).AddLeaf("name", it.Name)
+		if it.Version != "" {
+			e.AddLeaf("version", it.Version)
 		}
-		if r.serial != "" {
-			e.AddLeaf("serial-number", r.serial)
+		if it.Part != "" {
+			e.AddLeaf("part-number", it.Part)
 		}
-		e.AddLeaf("description", r.it.Desc)
-		parents[r.depth].Add(e)
-		parents = append(parents[:r.depth+1], e)
+		if it.Serial != "" {
+			e.AddLeaf("serial-number", it.Serial)
+		}
+		e.AddLeaf("description", it.Desc)
+		parents[it.Depth].Add(e)
+		parents = append(parents[:it.Depth+1], e)
 	}
 	return []*junosxml.Elem{junosxml.New("chassis-inventory", ch).SetAttr("xmlns", junosxml.Namespace(inv.release, "chassis"))}
 }
@@ -119,8 +109,10 @@ func routingEngineReply(env *cmdtree.Env, c *Chassis, _ cmdtree.Args) (cmdtree.R
 
 func (ri *reInfo) Text(w io.Writer) error {
 	var b strings.Builder
-	for _, r := range ri.res {
-		b.WriteString("Routing Engine status:\n")
+	for i, r := range ri.res {
+		if i == 0 {
+			b.WriteString("Routing Engine status:\n")
+		}
 		fmt.Fprintf(&b, "  Slot %d:\n", r.slot)
 		fmt.Fprintf(&b, "    %-31s%s\n", "Current state", r.state)
 		fmt.Fprintf(&b, "    %-31s%s\n", "Election priority", r.prio)
@@ -128,12 +120,14 @@ func (ri *reInfo) Text(w io.Writer) error {
 		fmt.Fprintf(&b, "    %-27s%3d degrees C / %d degrees F\n", "CPU temperature", r.cpuTemp, fahrenheit(r.cpuTemp))
 		fmt.Fprintf(&b, "    %-26s%5d MB (%d MB installed)\n", "DRAM", r.dram, r.installed)
 		fmt.Fprintf(&b, "    %-27s%3d percent\n", "Memory utilization", r.mem)
-		b.WriteString("    CPU utilization:\n")
-		for _, u := range []struct {
-			k string
-			v int
-		}{{"User", r.user}, {"Background", 0}, {"Kernel", r.kernel}, {"Interrupt", r.intr}, {"Idle", r.idle}} {
-			fmt.Fprintf(&b, "      %-23s%3d percent\n", u.k, u.v)
+		for _, span := range []string{"5 sec", "1 min", "5 min", "15 min"} {
+			fmt.Fprintf(&b, "    %s CPU utilization:\n", span)
+			for _, u := range []struct {
+				k string
+				v int
+			}{{"User", r.user}, {"Background", 0}, {"Kernel", r.kernel}, {"Interrupt", r.intr}, {"Idle", r.idle}} {
+				fmt.Fprintf(&b, "      %-23s%3d percent\n", u.k, u.v)
+			}
 		}
 		fmt.Fprintf(&b, "    %-31s%s\n", "Model", r.model)
 		fmt.Fprintf(&b, "    %-31s%s\n", "Serial ID", r.serial)

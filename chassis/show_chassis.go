@@ -146,7 +146,7 @@ func showPIC(env *cmdtree.Env, c *Chassis, args cmdtree.Args) error {
 }
 
 func showAlarms(env *cmdtree.Env, c *Chassis, _ cmdtree.Args) error {
-	al := c.snapshot().alarms()
+	al := c.Alarms()
 	var b strings.Builder
 	if len(al) == 0 {
 		b.WriteString("No alarms currently active\n")

@@ -66,26 +66,35 @@ func showInterfaces(env *cmdtree.Env, c *Chassis, args cmdtree.Args) error {
 		lv = levelBrief
 	}
 	v := c.snapshot()
+	v.width = env.Width
 	ps, unit, err := v.selected(c, args.Get("interface-name", ""))
 	if err != nil {
 		return err
 	}
 	var b strings.Builder
 	for i, p := range ps {
-		if unit >= 0 {
-			v.logical(&b, c, p, *p.unit(unit), lv)
-			continue
+		if unit < 0 {
+			if i > 0 {
+				b.WriteString("\n")
+			}
+			if p.soft != nil {
+				v.softPhysical(&b, c, p, lv)
+			} else {
+				v.physical(&b, c, p, lv)
+			}
 		}
-		if i > 0 {
-			b.WriteString("\n")
-		}
-		v.physical(&b, c, p, lv)
-		if p.cfg == nil {
-			continue
-		}
-		for _, u := range p.cfg.Units {
-			b.WriteString("\n")
-			v.logical(&b, c, p, u, lv)
+		for _, u := range p.units() {
+			switch {
+			case unit >= 0 && u.number != unit:
+				continue
+			case unit < 0:
+				b.WriteString("\n")
+			}
+			if u.soft != nil {
+				v.softLogical(&b, c, p, u.soft, lv)
+			} else {
+				v.logical(&b, c, p, *u.cfg, lv)
+			}
 		}
 	}
 	return write(env.Out, &b)
@@ -196,12 +205,32 @@ func (v *view) linkLines(b *strings.Builder, p phys, m media) {
 			fmt.Fprintf(b, " Speed: %s\n", m.speed)
 		}
 	case m.llt == "PPP":
-		fmt.Fprintf(b, "  Link-level type: PPP, MTU: %d, Clocking: Internal, SONET mode, Speed: %s, Loopback: None, FCS: 16, Payload scrambler: Enabled\n", mtu, m.speed)
+		wrapList(b, v.width, "Link-level type: PPP", fmt.Sprintf("MTU: %d", mtu), "Clocking: Internal", "SONET mode",
+			"Speed: "+m.speed, "Loopback: None", "FCS: 16", "Payload scrambler: Enabled")
 	default:
-		fmt.Fprintf(b, "  Link-level type: Ethernet, MTU: %d, MRU: %d, LAN-PHY mode, Speed: %s, BPDU Error: None, Loop Detect PDU Error: None, Ethernet-Switching Error: None, MAC-REWRITE Error: None,\n", mtu, mtu+8, m.speed)
-		b.WriteString("  Loopback: Disabled, Source filtering: Disabled, Flow control: Enabled, Auto-negotiation: Enabled, Remote fault: Online\n")
+		wrapList(b, v.width, "Link-level type: Ethernet", fmt.Sprintf("MTU: %d", mtu), fmt.Sprintf("MRU: %d", mtu+8),
+			"LAN-PHY mode", "Speed: "+m.speed, "BPDU Error: None", "Loop Detect PDU Error: None",
+			"Ethernet-Switching Error: None", "MAC-REWRITE Error: None", "Loopback: Disabled",
+			"Source filtering: Disabled", "Flow control: Enabled", "Auto-negotiation: Enabled", "Remote fault: Online")
 		b.WriteString("  Pad to minimum frame size: Disabled\n")
 	}
+}
+
+// wrapList writes the items of a physical interface's comma-separated
+// line the way Junos does: on one line, or wrapped before an item that
+// would go past the screen width (0: no limit), each line indented two
+// blanks and ended by a comma when the list goes on.
+func wrapList(b *strings.Builder, width int, items ...string) {
+	line := "  " + items[0]
+	for _, it := range items[1:] {
+		if width > 0 && len(line)+len(it)+3 > width {
+			b.WriteString(line + ",\n")
+			line = "  " + it
+			continue
+		}
+		line += ", " + it
+	}
+	b.WriteString(line + "\n")
 }
 
 func (v *view) flapLine(b *strings.Builder, p phys) {
@@ -222,17 +251,18 @@ func (v *view) cleared(b *strings.Builder, indent string, base pic.Baseline) {
 
 func (v *view) physStats(b *strings.Builder, p phys, m media, lv level) {
 	s, base := v.stats(p, p.Name)
+	r := v.rates.rate(p.Name)
 	if lv >= levelDetail {
 		v.cleared(b, "  ", base)
-		traffic(b, "  ", s, true)
+		traffic(b, "  ", s, &r)
 	} else if m.typ == "Loopback" || p.Name == "fxp0" {
 		fmt.Fprintf(b, "    Input packets : %d\n    Output packets: %d\n", s.InPackets, s.OutPackets)
 	} else {
-		b.WriteString("  Input rate     : 0 bps (0 pps)\n  Output rate    : 0 bps (0 pps)\n")
+		fmt.Fprintf(b, "  Input rate     : %d bps (%d pps)\n  Output rate    : %d bps (%d pps)\n", r.InBPS, r.InPPS, r.OutBPS, r.OutPPS)
 	}
 	if lv >= levelExtensive {
-		b.WriteString("  Input errors:\n    Errors: 0, Drops: 0, Framing errors: 0, Runts: 0, Policed discards: 0, L3 incompletes: 0, L2 channel errors: 0, L2 mismatch timeouts: 0, FIFO errors: 0, Resource errors: 0\n")
-		b.WriteString("  Output errors:\n    Carrier transitions: 0, Errors: 0, Drops: 0, Collisions: 0, Aged packets: 0, FIFO errors: 0, HS link CRC errors: 0, MTU errors: 0, Resource errors: 0\n")
+		fmt.Fprintf(b, "  Input errors:\n    Errors: %d, Drops: %d, Framing errors: 0, Runts: 0, Policed discards: 0, L3 incompletes: 0, L2 channel errors: 0, L2 mismatch timeouts: 0, FIFO errors: 0, Resource errors: 0\n", s.InErrors, s.InDrops)
+		fmt.Fprintf(b, "  Output errors:\n    Carrier transitions: 0, Errors: %d, Drops: %d, Collisions: 0, Aged packets: 0, FIFO errors: 0, HS link CRC errors: 0, MTU errors: 0, Resource errors: 0\n", s.OutErrors, s.OutDrops)
 	}
 	if m.llt == "Ethernet" && p.Name != "fxp0" {
 		alarm := "None"
@@ -248,19 +278,23 @@ func (v *view) physStats(b *strings.Builder, p phys, m media, lv level) {
 
 // traffic writes a "Traffic statistics:" block; rates are printed for
 // physical interfaces.
-func traffic(b *strings.Builder, indent string, s pic.Stats, rates bool) {
+func traffic(b *strings.Builder, indent string, s pic.Stats, r *Rate) {
 	fmt.Fprintf(b, "%sTraffic statistics:\n", indent)
 	rows := []struct {
 		k    string
 		n    uint64
 		unit string
-	}{{"Input  bytes  :", s.InBytes, "bps"}, {"Output bytes  :", s.OutBytes, "bps"},
-		{"Input  packets:", s.InPackets, "pps"}, {"Output packets:", s.OutPackets, "pps"}}
-	for _, r := range rows {
-		if rates {
-			fmt.Fprintf(b, "%s %s%21d%21d %s\n", indent, r.k, r.n, 0, r.unit)
+		rate uint64
+	}{{"Input  bytes  :", s.InBytes, "bps", 0}, {"Output bytes  :", s.OutBytes, "bps", 0},
+		{"Input  packets:", s.InPackets, "pps", 0}, {"Output packets:", s.OutPackets, "pps", 0}}
+	if r != nil {
+		rows[0].rate, rows[1].rate, rows[2].rate, rows[3].rate = r.InBPS, r.OutBPS, r.InPPS, r.OutPPS
+	}
+	for _, row := range rows {
+		if r != nil {
+			fmt.Fprintf(b, "%s %s%21d%21d %s\n", indent, row.k, row.n, row.rate, row.unit)
 		} else {
-			fmt.Fprintf(b, "%s %s%21d\n", indent, r.k, r.n)
+			fmt.Fprintf(b, "%s %s%21d\n", indent, row.k, row.n)
 		}
 	}
 }
@@ -289,7 +323,7 @@ func (v *view) logical(b *strings.Builder, c *Chassis, p phys, u Unit, lv level)
 	case levelNormal:
 		fmt.Fprintf(b, "    Input packets : %d\n    Output packets: %d\n", s.InPackets, s.OutPackets)
 	default:
-		traffic(b, "    ", s, false)
+		traffic(b, "    ", s, nil)
 	}
 	for _, f := range u.families() {
 		unitFamily(b, p, u, f, lv)
@@ -309,8 +343,12 @@ func unitFlags(p phys, u Unit) string {
 		state = "Down"
 	}
 	switch {
+	case p.Name == "lo0" && state == "Up":
+		return "SNMP-Traps Encapsulation: Unspecified"
 	case p.Name == "lo0":
 		return state + " SNMP-Traps Encapsulation: Unspecified"
+	case p.Name == "fxp0":
+		return state + " SNMP-Traps 0x4000000 Encapsulation: ENET2"
 	case strings.HasPrefix(p.Name, "ms-") || strings.HasPrefix(p.Name, "sp-"):
 		return state + " Point-To-Point SNMP-Traps Encapsulation: Adaptive-Services"
 	case strings.HasPrefix(p.Name, "so-"):
@@ -346,8 +384,10 @@ func unitFamily(b *strings.Builder, p phys, u Unit, f string, lv level) {
 	if f != "inet" && f != "inet6" {
 		return
 	}
-	if p.Name != "lo0" {
-		b.WriteString("    Max nh cache: 75000, New hold nh limit: 75000, Curr nh cnt: 0, Curr new hold cnt: 0, NH drop cnt: 0\n")
+	if p.Name == "lo0" {
+		b.WriteString("    " + nhZero + "\n")
+	} else {
+		b.WriteString("    " + nhFull + "\n")
 	}
 	if f == "inet" {
 		b.WriteString("      Flags: Sendbcast-pkt-to-re\n")
@@ -375,8 +415,22 @@ func addrLine(a netip.Prefix) string {
 	if a.Addr().Is6() {
 		return fmt.Sprintf("Destination: %s, Local: %s", dst, a.Addr())
 	}
+	dst = shortNetwork(a.Masked())
 	bc := a.Masked().Addr().As4()
 	host := uint32(1)<<(32-a.Bits()) - 1
 	v := uint32(bc[0])<<24 | uint32(bc[1])<<16 | uint32(bc[2])<<8 | uint32(bc[3]) | host
 	return fmt.Sprintf("Destination: %s, Local: %s, Broadcast: %d.%d.%d.%d", dst, a.Addr(), v>>24, v>>16&255, v>>8&255, v&255)
+}
+
+// shortNetwork writes an IPv4 network the way Junos does in "Destination:"
+// lines: the bytes the prefix length covers ("10/8", "128/2",
+// "192.168.1/24", "10.0.1.0/30").
+func shortNetwork(p netip.Prefix) string {
+	a := p.Addr().As4()
+	n := max((p.Bits()+7)/8, 1)
+	parts := make([]string, n)
+	for i := range parts {
+		parts[i] = fmt.Sprint(a[i])
+	}
+	return fmt.Sprintf("%s/%d", strings.Join(parts, "."), p.Bits())
 }

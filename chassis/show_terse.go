@@ -36,7 +36,7 @@ func (v *view) selected(c *Chassis, name string) ([]phys, int, error) {
 		if !p.Present || !matchName(name, p.Name) {
 			continue
 		}
-		if unit >= 0 && p.unit(unit) == nil {
+		if unit >= 0 && !p.hasUnit(unit) {
 			continue
 		}
 		out = append(out, p)
@@ -91,14 +91,14 @@ func showTerse(env *cmdtree.Env, c *Chassis, args cmdtree.Args) error {
 		if unit < 0 {
 			line(&b, fmt.Sprintf("%-24s%-6s%s", p.Name, updown(p.AdminUp), updown(p.LinkUp)))
 		}
-		if p.cfg == nil {
-			continue
-		}
-		for _, u := range p.cfg.Units {
-			if unit >= 0 && u.Number != unit {
-				continue
+		for _, u := range p.units() {
+			switch {
+			case unit >= 0 && u.number != unit:
+			case u.soft != nil:
+				softTerse(&b, p, u.soft, c.ser.mac(p.Name))
+			default:
+				terseUnit(&b, p, *u.cfg)
 			}
-			terseUnit(&b, p, u)
 		}
 	}
 	return write(env.Out, &b)
@@ -136,10 +136,12 @@ func terseUnit(b *strings.Builder, p phys, u Unit) {
 		}
 		for j, a := range addrs {
 			local, remote := terseAddr(p.Name, a)
+			// Junos pads the local address to 20 columns before the remote
+			// one ("127.0.0.1           --> 0/0").
 			if j == 0 {
-				line(b, fmt.Sprintf("%s%-9s%-22s%s", head, f, local, remote))
+				line(b, fmt.Sprintf("%s%-9s%-20s%s", head, f, local, remote))
 			} else {
-				line(b, fmt.Sprintf("%s%-22s%s", strings.Repeat(" ", 44), local, remote))
+				line(b, fmt.Sprintf("%s%-20s%s", strings.Repeat(" ", 44), local, remote))
 			}
 		}
 	}

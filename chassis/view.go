@@ -1,6 +1,7 @@
 package chassis
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
@@ -17,8 +18,10 @@ type view struct {
 	start    time.Time
 	cfg      Config
 	counters Counters
+	rates    *rates
 	reClear  map[string]pic.Baseline
 	fpcs     []fpcView
+	width    int // screen width for the lines Junos wraps; 0: no limit
 }
 
 type fpcView struct {
@@ -34,7 +37,7 @@ type picView struct {
 
 func (c *Chassis) snapshot() *view {
 	c.mu.Lock()
-	v := &view{at: c.now(), start: c.start, cfg: c.cfg, counters: c.counters, reClear: c.reClear}
+	v := &view{at: c.now(), start: c.start, cfg: c.cfg, counters: c.counters, rates: &c.rates, reClear: c.reClear}
 	c.reClear = cloneBaselines(c.reClear)
 	c.mu.Unlock()
 	for _, f := range c.hw.fpcs {
@@ -95,11 +98,14 @@ type phys struct {
 	pv    *picView
 	cfg   *Interface
 	index ifIndex
+	soft  *softIf // an internal interface (Routing Engine, MPC): its fixed lines
 }
 
-// physicals lists the physical interfaces of the view: the hardware ports
-// (present or not), then fxp0 and lo0, then configured interfaces the
-// chassis does not have.
+// physicals lists the physical interfaces of the view in the order Junos
+// lists them: per FPC the hardware ports (present or not) and, when the
+// FPC is online, its internal interfaces, by PIC and port; then the
+// Routing Engine and software interfaces by name; then configured
+// interfaces the chassis does not have.
 func (v *view) physicals(c *Chassis) []phys {
 	cfgs := map[string]*Interface{}
 	for i := range v.cfg.Interfaces {
@@ -121,20 +127,33 @@ func (v *view) physicals(c *Chassis) []phys {
 		out = append(out, p)
 	}
 	for fi := range v.fpcs {
-		for pi := range v.fpcs[fi].pics {
-			pv := &v.fpcs[fi].pics[pi]
+		f := &v.fpcs[fi]
+		var slot []phys
+		for pi := range f.pics {
+			pv := &f.pics[pi]
 			ports := map[string]*pic.Port{}
 			for k := range pv.st.Ports {
 				ports[pv.st.Ports[k].Name] = &pv.st.Ports[k]
 			}
-			for _, n := range pic.PortNames(pic.Spec{FPC: v.fpcs[fi].hw.slot, Slot: pv.hw.slot, Kind: pv.hw.kind}) {
-				add(phys{IfState: IfState{Name: n, Present: ports[n] != nil, FPC: v.fpcs[fi].hw.slot, PIC: pv.hw.slot},
+			for _, n := range pic.PortNames(pic.Spec{FPC: f.hw.slot, Slot: pv.hw.slot, Kind: pv.hw.kind}) {
+				slot = append(slot, phys{IfState: IfState{Name: n, Present: ports[n] != nil, FPC: f.hw.slot, PIC: pv.hw.slot},
 					port: ports[n], pv: pv})
 			}
 		}
+		if f.st.State == pic.Online {
+			for i := range c.idx.pfe[f.hw.slot] {
+				s := &c.idx.pfe[f.hw.slot][i]
+				slot = append(slot, phys{IfState: IfState{Name: s.name, Present: true, FPC: f.hw.slot, PIC: 0}, soft: s})
+			}
+		}
+		slices.SortStableFunc(slot, func(a, b phys) int { return compareSlotNames(a.Name, b.Name) })
+		for _, p := range slot {
+			add(p)
+		}
 	}
-	for _, n := range []string{"fxp0", "lo0"} {
-		add(phys{IfState: IfState{Name: n, Present: true, FPC: -1, PIC: -1}})
+	for i := range c.idx.soft {
+		s := &c.idx.soft[i]
+		add(phys{IfState: IfState{Name: s.name, Present: true, FPC: -1, PIC: -1}, soft: s})
 	}
 	for _, i := range v.cfg.Interfaces {
 		if !seen[i.Name] {
@@ -151,13 +170,13 @@ func (c *Chassis) Interfaces() []IfState {
 	var out []IfState
 	for _, p := range v.physicals(c) {
 		out = append(out, p.IfState)
-		if p.cfg == nil {
-			continue
-		}
-		for _, u := range p.cfg.Units {
-			out = append(out, IfState{Name: fmt.Sprintf("%s.%d", p.Name, u.Number), Logical: true,
-				Present: p.Present, Configured: true, AdminUp: !u.Disable, LinkUp: p.LinkUp,
-				Description: u.Description, FPC: p.FPC, PIC: p.PIC})
+		for _, u := range p.units() {
+			st := IfState{Name: fmt.Sprintf("%s.%d", p.Name, u.number), Logical: true,
+				Present: p.Present, AdminUp: true, LinkUp: p.LinkUp, FPC: p.FPC, PIC: p.PIC}
+			if u.cfg != nil {
+				st.Configured, st.AdminUp, st.Description = true, !u.cfg.Disable, u.cfg.Description
+			}
+			out = append(out, st)
 		}
 	}
 	return out
@@ -185,4 +204,21 @@ func splitName(name string) (physical string, unit int, ok bool) {
 		return "", 0, false
 	}
 	return name[:i], n, true
+}
+
+// compareSlotNames orders the interfaces of one FPC as Junos lists them:
+// by PIC and port, then by name ("ge-0/0/0", "lc-0/0/0", "pfe-0/0/0",
+// "ge-0/0/1").
+func compareSlotNames(a, b string) int {
+	return cmp.Or(slices.Compare(slotNumbers(a), slotNumbers(b)), strings.Compare(a, b))
+}
+
+func slotNumbers(name string) []int {
+	_, rest, _ := strings.Cut(name, "-")
+	var out []int
+	for _, f := range strings.Split(rest, "/") {
+		n, _ := strconv.Atoi(f)
+		out = append(out, n)
+	}
+	return out
 }

@@ -47,6 +47,7 @@ func (db *DB) check(cand *Node) (eff *Node, warnings []*CommitError, err error) 
 		reason = "missing mandatory statements"
 	}
 	all := db.musts.check(eff)
+	all = append(all, checkSchemaRefs(eff)...)
 	for _, v := range db.validators {
 		all = append(all, v(eff)...)
 	}
@@ -58,7 +59,8 @@ func (db *DB) check(cand *Node) (eff *Node, warnings []*CommitError, err error) 
 		}
 	}
 	if len(errs) > 0 {
-		return nil, warnings, &CheckError{Errors: append(errs, warnings...), Reason: reason}
+		// The warnings are printed with the errors, once.
+		return nil, nil, &CheckError{Errors: append(errs, warnings...), Reason: reason}
 	}
 	return eff, warnings, nil
 }
@@ -106,12 +108,35 @@ func (s *Session) Commit(ctx context.Context, opts CommitOptions) ([]*CommitErro
 		return nil, err
 	}
 	sharedClean := sameTree(db.shared, db.active)
-	warns, err := db.commit(ctx, s.cand, s.who.User, opts)
+	op := "commit"
+	if opts.Confirm > 0 {
+		op = "commit confirmed"
+	}
+	comment := opts.Comment
+	if comment == "" {
+		comment = "none"
+	}
+	db.log(s.who, "UI_COMMIT", fmt.Sprintf("User '%s' requested '%s' operation (comment: %s)", s.who.User, op, comment))
+	cand := s.cand
+	if s.mode == Private {
+		merged, err := s.mergePrivate()
+		if err != nil {
+			db.log(s.who, "UI_COMMIT_NOT_COMPLETED", "commit failed")
+			return nil, err
+		}
+		cand = merged
+	}
+	warns, err := db.commit(ctx, cand, s.who.User, opts)
 	if err != nil {
+		db.log(s.who, "UI_COMMIT_NOT_COMPLETED", "commit failed")
 		return warns, err
 	}
+	db.log(s.who, "UI_COMMIT_COMPLETED", "commit complete")
+	if opts.Confirm > 0 {
+		db.log(s.who, "UI_COMMIT_CONFIRMED_REMINDER", fmt.Sprintf("'commit confirmed' must be confirmed within %d minutes", opts.Confirm))
+	}
 	if s.mode == Private {
-		s.cand = db.active.Clone()
+		s.cand, s.base = db.active.Clone(), db.active
 		if sharedClean {
 			// The shared candidate had no changes of its own: it follows
 			// the new active configuration.
@@ -209,6 +234,7 @@ func (db *DB) autoRollback(seq uint64) {
 	}
 	db.mu.Unlock()
 	if err == nil {
+		db.log(Who{User: "root"}, "UI_COMMIT_NOT_CONFIRMED", "Commit was not confirmed; automatic rollback complete")
 		db.notify("Commit was not confirmed; automatic rollback complete.")
 	}
 }
@@ -233,10 +259,12 @@ func (s *Session) Rollback(n int) error {
 	})
 }
 
-// replaceCandidate swaps the session's candidate. Called with mu held.
+// replaceCandidate swaps the session's candidate. Called with mu held. A
+// private candidate replaced (rollback) is taken whole at the next commit:
+// its base becomes the committed configuration.
 func (s *Session) replaceCandidate(t *Node) {
 	if s.mode == Private {
-		s.cand = t
+		s.cand, s.base = t, s.db.active
 		return
 	}
 	s.db.setShared(t)

@@ -339,7 +339,19 @@ func TestConcurrentCommits(t *testing.T) {
 				done <- err
 				return
 			}
-			_, err = s.Commit(context.Background(), CommitOptions{})
+			// Sessions that changed the same statements conflict: the
+			// later ones take the others' commits with update and try
+			// again, as a user would.
+			for {
+				_, err = s.Commit(context.Background(), CommitOptions{})
+				if !errors.Is(err, ErrModified) {
+					break
+				}
+				if err := s.Update(); err != nil {
+					done <- err
+					return
+				}
+			}
 			done <- err
 		}(i)
 	}

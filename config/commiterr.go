@@ -25,6 +25,18 @@ func (e *CheckError) Error() string {
 	return b.String()
 }
 
+// ErrorAt returns a commit error for statement x: the [edit ...] banner
+// names x's parent, the quoted statement is x's head words ("unit 1",
+// "route 10.0.0.0/8").
+func ErrorAt(x *Node, msg string) *CommitError { return errorAt(x, msg) }
+
+// WarningAt is ErrorAt for a warning, which does not fail the commit.
+func WarningAt(x *Node, msg string) *CommitError {
+	ce := errorAt(x, msg)
+	ce.Warning = true
+	return ce
+}
+
 // errorAt returns a CommitError for statement x.
 func errorAt(x *Node, msg string) *CommitError {
 	stmt := strings.Join(headWords(x), " ")

@@ -3,6 +3,7 @@ package config
 import (
 	"sort"
 	"strings"
+	"sync"
 
 	"mxlab/config/schema"
 )
@@ -29,7 +30,25 @@ func (s *Session) Choices(words []string) ([]Choice, error) {
 	s.db.mu.Lock()
 	defer s.db.mu.Unlock()
 	data := s.cand.Walk(s.full(containersOf(p)))
-	return choicesFor(r.want, data), nil
+	return choicesFor(r.want, data, nil), nil
+}
+
+// ChoicesMatching is Choices for accepting the word that follows words:
+// of the names already configured it returns only word itself, when it
+// exists, so that a line costs the same whatever the number of entries
+// (typing 10,000 static routes must not list the routes 10,000 times).
+func (s *Session) ChoicesMatching(words []string, word string) ([]Choice, error) {
+	r := &resolver{words: words, needValue: true}
+	p, err := r.walk(s.levelSchema())
+	if err != nil {
+		if ie, ok := err.(*InputError); !ok || ie.Msg != "missing argument." {
+			return nil, err
+		}
+	}
+	s.db.mu.Lock()
+	defer s.db.mu.Unlock()
+	data := s.cand.Walk(s.full(containersOf(p)))
+	return choicesFor(r.want, data, &word), nil
 }
 
 // containersOf drops trailing leaf steps: the node they live in.
@@ -43,26 +62,42 @@ func containersOf(p Path) Path {
 	return out
 }
 
-func choicesFor(w expect, data *Node) []Choice {
+// choicesFor lists the choices of w; with only set, the existing names are
+// limited to *only.
+func choicesFor(w expect, data *Node, only *string) []Choice {
 	switch {
 	case w.val != nil:
 		return valueChoices(w.val, nil)
 	case w.key != nil:
-		var names []string
-		if data != nil && w.key.Parent != nil {
-			entries := data.Find(w.key.Parent)
-			names = make([]string, 0, len(entries))
-			for _, e := range entries {
-				if len(e.Keys) > 0 {
-					names = append(names, e.Keys[0])
-				}
-			}
-		}
-		return valueChoices(w.key, names)
+		return valueChoices(w.key, entryNames(data, w.key.Parent, only))
 	case w.at != nil:
-		return statementChoices(w.at, data)
+		return statementChoices(w.at, data, only)
 	}
 	return nil
+}
+
+// entryNames returns the first keys of the entries of list s in data (of
+// the one named *only, when only is set).
+func entryNames(data *Node, s *schema.Node, only *string) []string {
+	if data == nil || s == nil {
+		return nil
+	}
+	if only != nil {
+		if len(s.Keys) == 1 && data.lookup(Step{S: s, Keys: []string{*only}}) != nil {
+			return []string{*only}
+		}
+		if len(s.Keys) == 1 {
+			return nil
+		}
+	}
+	entries := data.Find(s)
+	names := make([]string, 0, len(entries))
+	for _, e := range entries {
+		if len(e.Keys) > 0 && (only == nil || e.Keys[0] == *only) {
+			names = append(names, e.Keys[0])
+		}
+	}
+	return names
 }
 
 // valueChoices offers the placeholder of leaf s (or its enumeration) and
@@ -90,7 +125,10 @@ func valueChoices(s *schema.Node, names []string) []Choice {
 
 // statementChoices lists the statements of container (or list) s; names of
 // a nokeyword list's existing entries are offered too.
-func statementChoices(s *schema.Node, data *Node) []Choice {
+func statementChoices(s *schema.Node, data *Node, only *string) []Choice {
+	if only != nil && !hasNames(s, data, only) {
+		return keywordChoices(s)
+	}
 	var out []Choice
 	for _, c := range s.Children {
 		if c.IsKey() || c.Deprecated {
@@ -98,12 +136,8 @@ func statementChoices(s *schema.Node, data *Node) []Choice {
 		}
 		if c.NoKeyword {
 			var names []string
-			if data != nil {
-				for _, e := range data.Find(c) {
-					if len(e.Keys) > 0 {
-						names = append(names, e.Keys[0])
-					}
-				}
+			if c.Kind == schema.List {
+				names = entryNames(data, c, only)
 			}
 			out = append(out, valueChoices(c, names)...)
 			continue
@@ -120,6 +154,32 @@ func statementChoices(s *schema.Node, data *Node) []Choice {
 		}
 		return out[i].Word < out[j].Word
 	})
+	return out
+}
+
+// hasNames reports whether a nokeyword list of s has an entry named *only.
+func hasNames(s *schema.Node, data *Node, only *string) bool {
+	for _, c := range s.Children {
+		if c.NoKeyword && c.Kind == schema.List && len(entryNames(data, c, only)) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// keywords caches the choices of each schema node without configured
+// names: they depend on the schema only, and accepting a word needs them
+// for every word of every line.
+var keywords sync.Map // *schema.Node -> []Choice
+
+// keywordChoices returns the statements of s with no names; the slice is
+// shared and must not be modified.
+func keywordChoices(s *schema.Node) []Choice {
+	if v, ok := keywords.Load(s); ok {
+		return v.([]Choice)
+	}
+	out := statementChoices(s, nil, nil)
+	keywords.Store(s, out)
 	return out
 }
 

@@ -256,7 +256,7 @@ func TestCompare(t *testing.T) {
 func TestRoundTrip(t *testing.T) {
 	for _, name := range []string{"e2-r1.set", "e2-r2.set", "e3-pe.set", "e4.set"} {
 		t.Run(name, func(t *testing.T) {
-			src, err := os.ReadFile(filepath.Join("testdata", "examples", name))
+			src, err := os.ReadFile(filepath.Join(examplesDir, name))
 			if err != nil {
 				t.Skip(err)
 			}

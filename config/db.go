@@ -59,6 +59,7 @@ type DB struct {
 	confirm    *confirmState
 	now        func() time.Time
 	notify     func(msg string)
+	log        func(who Who, tag, msg string)
 	seq        uint64
 	// confirmUnit is the length of one "commit confirmed" minute.
 	confirmUnit time.Duration
@@ -78,18 +79,24 @@ type Options struct {
 	// Notify receives broadcast messages for all sessions (the automatic
 	// rollback of an unconfirmed commit).
 	Notify func(msg string)
+	// Log receives the commit events for the system log: the session's
+	// user and process, the Junos event tag (UI_COMMIT, ...) and its text.
+	Log func(who Who, tag, msg string)
 }
 
 // Open returns a DB holding the last committed configuration of the store
 // (or an empty one).
 func Open(opts Options) (*DB, error) {
-	db := &DB{store: opts.Store, now: opts.Now, notify: opts.Notify, sessions: map[*Session]struct{}{},
+	db := &DB{store: opts.Store, now: opts.Now, notify: opts.Notify, log: opts.Log, sessions: map[*Session]struct{}{},
 		musts: newMustChecker(), confirmUnit: confirmUnit()}
 	if db.now == nil {
 		db.now = time.Now
 	}
 	if db.notify == nil {
 		db.notify = func(string) {}
+	}
+	if db.log == nil {
+		db.log = func(Who, string, string) {}
 	}
 	db.active = NewRoot()
 	if db.store != nil {

@@ -21,8 +21,9 @@
 // configure exclusive) with its own edit level. Commit is a transaction:
 //
 //  1. check: the schema's mandatory statements and junos:must constraints
-//     (must.go), then every Validator (ServiceRules holds the IPsec
-//     service-set rules); errors are collected, each naming its
+//     (must.go), max-elements and references (refs.go), then every
+//     Validator the owners registered (each needs no kernel, so the verdict
+//     never depends on a forwarding plane); errors are collected, each naming its
 //     [edit ...] path, and returned as a *CheckError;
 //  2. every Owner, in registration order, prepares its change from the old
 //     to the new active statements (inactive ones removed) and may refuse

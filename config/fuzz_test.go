@@ -15,6 +15,8 @@ func FuzzParseText(f *testing.F) {
 	f.Add("/* note */ inactive: system { host-name \"a b\"; }")
 	f.Add("routing-options { static { route 0.0.0.0/0 next-hop [ 10.0.0.1 10.0.0.2 ]; } }")
 	f.Add("interfaces { replace: ge-1/0/0 { disable; } }")
+	f.Add("/*#note*/\nsystem { host-name x; }")
+	f.Add("# first\n# second\nsystem { host-name x; } ## trailing\n")
 	f.Fuzz(func(t *testing.T, text string) {
 		_, s := newSession(t)
 		mustSet(t, s, "system host-name keep")

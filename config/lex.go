@@ -9,7 +9,8 @@ import (
 type token struct {
 	text    string
 	quoted  bool // a "..." string: never a delimiter
-	comment bool // a /* ... */ annotation
+	comment bool // a /* ... */ annotation, or # lines of their own
+	hash    bool // the annotation is # lines
 	line    int
 	col     int
 }
@@ -63,9 +64,26 @@ func lex(src string) ([]token, error) {
 		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
 			adv(1)
 		case c == '#':
+			// A # line of its own is an annotation, as Junos shows one
+			// that starts with '#' (several lines make one); one after a
+			// statement on its line (## SECRET-DATA) and the "## Last
+			// commit" header are comments only.
+			own := col == 1 || strings.TrimLeft(src[strings.LastIndexByte(src[:i], '\n')+1:i], " \t") == ""
+			l, cl := line, col
+			s := i
 			for i < len(src) && src[i] != '\n' {
 				adv(1)
 			}
+			body := strings.TrimRight(src[s:i], " \t\r")
+			if !own || strings.HasPrefix(body, "## Last ") {
+				continue
+			}
+			if n := len(toks); n > 0 && toks[n-1].hash && toks[n-1].line == l-1 {
+				toks[n-1].text += "\n" + body
+				toks[n-1].line = l
+				continue
+			}
+			toks = append(toks, token{text: body, comment: true, hash: true, line: l, col: cl})
 		case c == '/' && i+1 < len(src) && src[i+1] == '*':
 			l, cl := line, col
 			end := strings.Index(src[i+2:], "*/")

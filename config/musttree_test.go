@@ -154,7 +154,7 @@ func pathsOf(e mustExpr) []pathExpr {
 // statements of the schema overlay (version, system) are left out.
 func loadExample(t *testing.T, sch *schema.Node, file string) *Node {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", "examples", file))
+	data, err := os.ReadFile(filepath.Join(examplesDir, file))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +202,7 @@ func applyCommand(t *testing.T, root *Node, line string) {
 // every $9$ secret must decode.
 func TestExamplesPassMusts(t *testing.T) {
 	sch, _ := loadTreeSchema(t)
-	files, err := filepath.Glob(filepath.Join("testdata", "examples", "*.set"))
+	files, err := filepath.Glob(filepath.Join(examplesDir, "*.set"))
 	if err != nil || len(files) < 8 {
 		t.Fatalf("example files: %v, %v", files, err)
 	}
@@ -224,7 +224,7 @@ func TestExamplesPassMusts(t *testing.T) {
 // YANG constraint and expects exactly that error among the results.
 func TestExampleMutationsFromYANG(t *testing.T) {
 	sch, _ := loadTreeSchema(t)
-	data, err := os.ReadFile(filepath.Join("testdata", "examples", "mutations.txt"))
+	data, err := os.ReadFile(filepath.Join(examplesDir, "mutations.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,3 +258,7 @@ func TestExampleMutationsFromYANG(t *testing.T) {
 		t.Errorf("%d YANG mutations checked, want at least 5", n)
 	}
 }
+
+// examplesDir holds the configurations of the spec's examples, with the
+// IPsec checks that live in services.
+const examplesDir = "../services/testdata/examples"

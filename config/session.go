@@ -35,10 +35,13 @@ func (w Who) String() string {
 // Session is one user in configuration mode: a candidate (the shared one,
 // or a private copy) and an edit level.
 type Session struct {
-	db    *DB
-	who   Who
-	mode  Mode
-	cand  *Node // db.shared unless private
+	db   *DB
+	who  Who
+	mode Mode
+	cand *Node // db.shared unless private
+	// base is the committed configuration a private candidate started
+	// from (at Begin, commit or update): its changes are cand against base.
+	base  *Node
 	level Path
 	seen  time.Time // last activity (Touch), under db.mu
 }
@@ -118,7 +121,7 @@ func (db *DB) Begin(who Who, mode Mode) (s *Session, before, after []string, err
 	}
 	s = &Session{db: db, who: who, mode: mode, cand: db.shared, seen: db.now()}
 	if mode == Private {
-		s.cand = db.active.Clone()
+		s.cand, s.base = db.active.Clone(), db.active
 	}
 	if mode == Exclusive {
 		db.exclusive = s

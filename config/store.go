@@ -18,10 +18,17 @@ import (
 // crash leaves the old or the new configuration, never a mix.
 type Store struct{ dir string }
 
-// NewStore returns a store in dir, creating it.
+// NewStore returns a store in dir, creating it (mode 0700: configurations
+// hold secrets), and removes the temporary files of a commit that was
+// killed before its rename.
 func NewStore(dir string) (*Store, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
+	}
+	os.Chmod(dir, 0o700)
+	left, _ := filepath.Glob(filepath.Join(dir, ".commit-*.tmp"))
+	for _, f := range left {
+		os.Remove(f)
 	}
 	return &Store{dir: dir}, nil
 }

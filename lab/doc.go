@@ -1,5 +1,5 @@
 // Package lab runs labs: several routers and Linux hosts joined by links,
-// all in one process (see DESIGN.md). Each node is a named network
+// all in one process (README.md, "Labs"). Each node is a named network
 // namespace "<lab>-<node>"; each link is a veth pair whose router end is
 // named after its port (netns.LinuxName: ge-1/0/0 is ge-1_0_0); routers run
 // as goroutines in this process, hosts are plain namespaces in which any

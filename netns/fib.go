@@ -50,6 +50,10 @@ type Route struct {
 	Prefix   netip.Prefix
 	Kind     RouteKind
 	NextHops []NextHop
+	// Source, when valid, is the source address of the packets the
+	// router itself sends along the route (and of its ICMP errors): a
+	// local address, given for routes out of interfaces that have none.
+	Source netip.Addr
 }
 
 // Table is one kernel routing table: inet.0 is MainTable; a routing
@@ -203,6 +207,9 @@ func (r *Router) kernelRoute(table int, rt Route, links map[string]int) (*netlin
 		return nil, fmt.Errorf("not an IPv4 prefix: %w", ErrBadConfig)
 	}
 	nr := &netlink.Route{Table: table, Protocol: Proto, Dst: ipNet(rt.Prefix.Masked())}
+	if rt.Source.IsValid() && rt.Kind == Unicast {
+		nr.Src = rt.Source.AsSlice()
+	}
 	switch rt.Kind {
 	case Discard:
 		nr.Type = unix.RTN_BLACKHOLE
@@ -254,7 +261,7 @@ func (r *Router) linkIndex(ifl string) (int, error) {
 	}
 	l, err := r.h.nl.LinkByName(linux)
 	if err != nil {
-		return 0, fmt.Errorf("interface %s: %w", ifl, err)
+		return 0, &InterfaceError{Name: ifl, Err: err}
 	}
 	return l.Attrs().Index, nil
 }
@@ -285,6 +292,9 @@ func routeKey(r *netlink.Route) string {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d %s metric %d type %d", r.Table, dst, r.Priority, typ)
+	if r.Src != nil {
+		fmt.Fprintf(&b, " src %s", r.Src)
+	}
 	var hops []string
 	if r.Gw != nil || r.LinkIndex != 0 {
 		hops = append(hops, fmt.Sprintf("%s@%d", r.Gw, r.LinkIndex))

@@ -161,14 +161,32 @@ func (h *Handle) Stats(name string) (LinkStats, error) {
 	if err != nil {
 		return LinkStats{}, fmt.Errorf("%s: link %s: %w", h.name, name, err)
 	}
+	return linkStats(l), nil
+}
+
+// AllStats returns the counters of every link, by Linux name, from one
+// dump of the kernel's links.
+func (h *Handle) AllStats() (map[string]LinkStats, error) {
+	ls, err := retryDump(h.nl.LinkList)
+	if err != nil {
+		return nil, fmt.Errorf("%s: list links: %w", h.name, err)
+	}
+	out := make(map[string]LinkStats, len(ls))
+	for _, l := range ls {
+		out[l.Attrs().Name] = linkStats(l)
+	}
+	return out, nil
+}
+
+func linkStats(l netlink.Link) LinkStats {
 	s := l.Attrs().Statistics
 	if s == nil {
-		return LinkStats{}, nil
+		return LinkStats{}
 	}
 	return LinkStats{
 		RxPackets: s.RxPackets, RxBytes: s.RxBytes, TxPackets: s.TxPackets, TxBytes: s.TxBytes,
 		RxErrors: s.RxErrors, TxErrors: s.TxErrors, RxDropped: s.RxDropped, TxDropped: s.TxDropped,
-	}, nil
+	}
 }
 
 func linkInfo(l netlink.Link) LinkInfo {

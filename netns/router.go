@@ -102,7 +102,7 @@ func plan(s State, offline map[string]bool, vlans bool) (map[string]*plannedPort
 	for _, p := range s.Ports {
 		linux, err := LinuxName(p.Name)
 		if err != nil {
-			return nil, fmt.Errorf("interface %s: %w", p.Name, err)
+			return nil, &InterfaceError{Name: p.Name, Err: err}
 		}
 		if _, u := SplitUnit(p.Name); u >= 0 || len(linux) > maxLinuxName-1 {
 			return nil, fmt.Errorf("interface %s: not a port name: %w", p.Name, ErrBadName)
@@ -132,7 +132,7 @@ func (pp *plannedPort) addUnit(u Unit, vlans bool) error {
 	}
 	name, err := LinuxName(fmt.Sprintf("%s.%d", pp.Name, u.Number))
 	if err != nil {
-		return fmt.Errorf("interface %s unit %d: %w", pp.Name, u.Number, err)
+		return &InterfaceError{Name: fmt.Sprintf("%s.%d", pp.Name, u.Number), Err: err}
 	}
 	if !vlans {
 		pp.addrs = append(pp.addrs, u.Addrs...)
@@ -141,6 +141,16 @@ func (pp *plannedPort) addUnit(u Unit, vlans bool) error {
 	pp.vlans[name] = u
 	return nil
 }
+
+// InterfaceError is a failure to program one interface (named the Junos
+// way, "ge-1/0/0" or "ge-1/0/0.100").
+type InterfaceError struct {
+	Name string
+	Err  error
+}
+
+func (e *InterfaceError) Error() string { return "interface " + e.Name + ": " + e.Err.Error() }
+func (e *InterfaceError) Unwrap() error { return e.Err }
 
 // ErrBadConfig reports a desired state the kernel cannot be given.
 var ErrBadConfig = errors.New("invalid interface configuration")
@@ -232,7 +242,7 @@ func (r *Router) programPort(pp *plannedPort, byName map[string]netlink.Link, al
 	if !ok {
 		var err error
 		if l, err = r.createPort(pp.linux, u); err != nil {
-			return fmt.Errorf("interface %s: %w", pp.Name, err)
+			return &InterfaceError{Name: pp.Name, Err: err}
 		}
 	}
 	mtu, err := linuxMTU(pp.Port)
@@ -240,13 +250,13 @@ func (r *Router) programPort(pp *plannedPort, byName map[string]netlink.Link, al
 		return err
 	}
 	if err := r.setMTU(l, mtu, u); err != nil {
-		return fmt.Errorf("interface %s: %w", pp.Name, err)
+		return &InterfaceError{Name: pp.Name, Err: err}
 	}
 	if err := r.syncVLANs(pp, l, all, u); err != nil {
-		return fmt.Errorf("interface %s: %w", pp.Name, err)
+		return &InterfaceError{Name: pp.Name, Err: err}
 	}
 	if err := r.syncAddrs(l, pp.addrs, u); err != nil {
-		return fmt.Errorf("interface %s: %w", pp.Name, err)
+		return &InterfaceError{Name: pp.Name, Err: err}
 	}
 	return r.setUp(l, !pp.down, u)
 }

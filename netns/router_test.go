@@ -211,6 +211,7 @@ func TestRouterFIB(t *testing.T) {
 			{Prefix: pfx("172.16.0.0/16"), NextHops: []NextHop{{Gateway: netip.MustParseAddr("10.0.12.2"), Interface: "ge-0/0/0.0"}}},
 			{Prefix: pfx("172.17.0.0/16"), Kind: Discard},
 			{Prefix: pfx("172.18.0.0/16"), Kind: Reject},
+			{Prefix: pfx("172.20.0.0/16"), NextHops: []NextHop{{Interface: "ge-0/0/0.0"}}, Source: netip.MustParseAddr("192.0.2.1")},
 		}},
 		{ID: 1001, Interfaces: []string{"ge-0/0/1.100"}, Sources: []netip.Addr{netip.MustParseAddr("10.1.0.1")}, Routes: []Route{
 			{Prefix: pfx("10.1.0.0/24"), NextHops: []NextHop{{Interface: "ge-0/0/1.100"}}},
@@ -228,6 +229,7 @@ func TestRouterFIB(t *testing.T) {
 		"172.16.0.0/16 via 10.0.12.2 dev ge-0_0_0 proto static",
 		"blackhole 172.17.0.0/16 proto static",
 		"unreachable 172.18.0.0/16 proto static",
+		"172.20.0.0/16 dev ge-0_0_0 proto static scope link src 192.0.2.1",
 		"10.0.12.0/24 dev ge-0_0_0 proto kernel")
 	if strings.Contains(main, "10.1.0.0/24") {
 		t.Errorf("main table still routes the instance's subnet:\n%s", main)

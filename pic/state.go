@@ -62,6 +62,8 @@ const DefaultPackage = "layer-3"
 type Stats struct {
 	InBytes, OutBytes     uint64
 	InPackets, OutPackets uint64
+	InErrors, OutErrors   uint64
+	InDrops, OutDrops     uint64
 }
 
 // Sub returns s minus base, counter by counter, never below zero.
@@ -73,7 +75,9 @@ func (s Stats) Sub(base Stats) Stats {
 		return a - b
 	}
 	return Stats{d(s.InBytes, base.InBytes), d(s.OutBytes, base.OutBytes),
-		d(s.InPackets, base.InPackets), d(s.OutPackets, base.OutPackets)}
+		d(s.InPackets, base.InPackets), d(s.OutPackets, base.OutPackets),
+		d(s.InErrors, base.InErrors), d(s.OutErrors, base.OutErrors),
+		d(s.InDrops, base.InDrops), d(s.OutDrops, base.OutDrops)}
 }
 
 // Baseline is what "clear interfaces statistics" recorded for an interface.

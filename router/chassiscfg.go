@@ -2,8 +2,6 @@ package router
 
 import (
 	"context"
-	"net/netip"
-	"strconv"
 
 	"mxlab/chassis"
 	"mxlab/config"
@@ -14,7 +12,7 @@ type chassisOwner struct{ c *chassis.Chassis }
 
 // Prepare converts the committed statements; the chassis cannot refuse.
 func (o chassisOwner) Prepare(_ context.Context, _, new *config.Node) (config.Pending, error) {
-	return chassisApply{c: o.c, cfg: ChassisConfig(new)}, nil
+	return chassisApply{c: o.c, cfg: chassis.ParseConfig(new)}, nil
 }
 
 type chassisApply struct {
@@ -24,85 +22,3 @@ type chassisApply struct {
 
 func (a chassisApply) Apply() { a.c.Configure(a.cfg) }
 func (a chassisApply) Abort() {}
-
-// ChassisConfig extracts what the chassis uses from a configuration.
-func ChassisConfig(root *config.Node) chassis.Config {
-	var cfg chassis.Config
-	for _, ifd := range root.Get("interfaces").Entries("interface") {
-		cfg.Interfaces = append(cfg.Interfaces, interfaceConfig(ifd))
-	}
-	if ns, ok := root.Leaf("chassis", "network-services"); ok {
-		cfg.NetworkServices = ns
-	}
-	for _, f := range root.Get("chassis").Entries("fpc") {
-		slot, err := strconv.Atoi(f.Key())
-		if err != nil {
-			continue
-		}
-		fc := chassis.FPCConfig{PIC: map[int]chassis.PICConfig{}}
-		for _, p := range f.Entries("pic") {
-			ps, err := strconv.Atoi(p.Key())
-			if err != nil {
-				continue
-			}
-			var pc chassis.PICConfig
-			if sp := p.Get("adaptive-services", "service-package"); sp != nil {
-				for _, k := range sp.Kids {
-					pc.ServicePackage = k.Name()
-				}
-			}
-			fc.PIC[ps] = pc
-		}
-		if cfg.FPC == nil {
-			cfg.FPC = map[int]chassis.FPCConfig{}
-		}
-		cfg.FPC[slot] = fc
-	}
-	return cfg
-}
-
-func interfaceConfig(ifd *config.Node) chassis.Interface {
-	in := chassis.Interface{Name: ifd.Key()}
-	in.Description, _ = ifd.Leaf("description")
-	_, in.Disable = ifd.Leaf("disable")
-	_, in.VlanTagging = ifd.Leaf("vlan-tagging")
-	if v, ok := ifd.Leaf("mtu"); ok {
-		in.MTU, _ = strconv.Atoi(v)
-	}
-	for _, u := range ifd.Entries("unit") {
-		in.Units = append(in.Units, unitConfig(u))
-	}
-	return in
-}
-
-func unitConfig(u *config.Node) chassis.Unit {
-	var un chassis.Unit
-	un.Number, _ = strconv.Atoi(u.Key())
-	un.Description, _ = u.Leaf("description")
-	_, un.Disable = u.Leaf("disable")
-	if v, ok := u.Leaf("vlan-id"); ok {
-		un.VlanID, _ = strconv.Atoi(v)
-	}
-	un.ServiceDomain, _ = u.Leaf("service-domain")
-	un.Families = []string{}
-	if fam := u.Get("family"); fam != nil {
-		for _, f := range fam.Kids {
-			un.Families = append(un.Families, f.Name())
-		}
-	}
-	un.Inet = prefixes(u.Get("family", "inet"))
-	un.Inet6 = prefixes(u.Get("family", "inet6"))
-	return un
-}
-
-func prefixes(fam *config.Node) []netip.Prefix {
-	var out []netip.Prefix
-	for _, a := range fam.Entries("address") {
-		if p, err := netip.ParsePrefix(a.Key()); err == nil {
-			out = append(out, p)
-		} else if ad, err := netip.ParseAddr(a.Key()); err == nil {
-			out = append(out, netip.PrefixFrom(ad, ad.BitLen()))
-		}
-	}
-	return out
-}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -13,49 +12,172 @@ import (
 	"mxlab/config"
 	"mxlab/netns"
 	"mxlab/routing"
+	"mxlab/syslog"
 )
 
 // forwarding is the router's forwarding plane: its network namespace
-// (interfaces, addresses) and its routing table, programmed in the commit
-// transaction.
+// (interfaces, addresses) and its routing table. One goroutine (run) owns
+// it: commits and chassis events reach it as operations, in order, so a
+// chassis event always reprograms from the last committed configuration
+// and can never undo a commit.
 type forwarding struct {
-	mu      sync.Mutex    // held from Prepare to Apply or Abort: one change at a time
 	ns      *netns.Router // nil without a namespace
 	rt      *routing.Router
 	chassis *chassis.Chassis
+	log     *syslog.Log
+	ops     chan func() // run by run; nobody closes it
+	quit    <-chan struct{}
+
+	committed *config.Node // owned by run: the last applied configuration
+}
+
+// run executes the operations until ctx ends.
+func (f *forwarding) run(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case op := <-f.ops:
+			op()
+		}
+	}
+}
+
+// errStopped is returned when the router is stopping.
+var errStopped = errors.New("commit failed: (the router is stopping)")
+
+// do runs op on the owner goroutine and waits for it.
+func (f *forwarding) do(op func()) error {
+	done := make(chan struct{})
+	select {
+	case f.ops <- func() { op(); close(done) }:
+	case <-f.quit:
+		return errStopped
+	}
+	select {
+	case <-done:
+		return nil
+	case <-f.quit:
+		return errStopped
+	}
 }
 
 // Prepare programs the interfaces first (routing needs their links), then
-// the routes; a failure undoes what was done.
+// the routes; a failure undoes what was done. The owner goroutine waits
+// for the commit's decision (Apply or Abort) before it takes the next
+// operation.
 func (f *forwarding) Prepare(_ context.Context, _, new *config.Node) (config.Pending, error) {
-	f.mu.Lock()
-	var steps pendings
-	if f.ns != nil {
-		p, err := f.ns.Prepare(netnsState(new, f.chassis))
+	type result struct {
+		p   pendings
+		err error
+	}
+	res := make(chan result, 1)
+	d := &decision{ch: make(chan bool, 1), done: make(chan struct{}), quit: f.quit}
+	op := func() {
+		p, err := f.prepare(new)
+		res <- result{p, err}
 		if err != nil {
-			f.mu.Unlock()
-			return nil, &config.CommitError{Path: []string{"interfaces"}, Msg: err.Error()}
+			return
 		}
-		steps = append(steps, p)
+		defer close(d.done)
+		select {
+		case apply := <-d.ch:
+			if apply {
+				p.Apply()
+				f.committed = new
+			} else {
+				p.Abort()
+			}
+		case <-f.quit:
+			p.Abort()
+		}
 	}
-	p, err := f.rt.Prepare(RoutingConfig(new, f.chassis))
-	if err != nil {
-		steps.Abort()
-		f.mu.Unlock()
-		return nil, &config.CommitError{Path: []string{"routing-options"}, Msg: err.Error()}
+	select {
+	case f.ops <- op:
+	case <-f.quit:
+		return nil, errStopped
 	}
-	return &unlocking{pendings: append(steps, p), mu: &f.mu}, nil
+	var r result
+	select {
+	case r = <-res:
+	case <-f.quit:
+		return nil, errStopped
+	}
+	if r.err != nil {
+		return nil, r.err
+	}
+	return d, nil
 }
 
-// unlocking releases the forwarding plane after Apply or Abort.
-type unlocking struct {
-	pendings
-	mu   *sync.Mutex
+// decision hands the commit's verdict to the owner goroutine and waits
+// until it has been carried out.
+type decision struct {
+	ch   chan bool
+	done chan struct{} // closed when the owner has applied or aborted
+	quit <-chan struct{}
 	once sync.Once
 }
 
-func (u *unlocking) Apply() { u.pendings.Apply(); u.once.Do(u.mu.Unlock) }
-func (u *unlocking) Abort() { u.pendings.Abort(); u.once.Do(u.mu.Unlock) }
+func (d *decision) Apply() { d.decide(true) }
+func (d *decision) Abort() { d.decide(false) }
+
+func (d *decision) decide(apply bool) {
+	d.once.Do(func() {
+		d.ch <- apply
+		select {
+		case <-d.done:
+		case <-d.quit:
+		}
+	})
+}
+
+// prepare programs a configuration; it runs on the owner goroutine.
+// Failures are the kernel's (the configuration was validated before):
+// the user sees the Junos interface they concern, the log has the detail.
+func (f *forwarding) prepare(cfg *config.Node) (pendings, error) {
+	var steps pendings
+	hw := linksOf(f.chassis)
+	if f.ns != nil {
+		p, err := f.ns.Prepare(netnsState(cfg, hw))
+		if err != nil {
+			f.log.Event(syslog.Dcd, "DCD_CONFIG_WRITE_FAILED", "%v", err)
+			return nil, fmt.Errorf("commit failed: (%s)", userText(err))
+		}
+		steps = append(steps, p)
+	}
+	p, err := f.rt.Prepare(routing.ParseConfig(cfg, hw.state))
+	if err != nil {
+		steps.Abort()
+		f.log.Event(syslog.Rpd, "RPD_KRT_Q_RETRIES", "%v", err)
+		return nil, fmt.Errorf("commit failed: (%s)", userText(err))
+	}
+	return append(steps, p), nil
+}
+
+// reprogram applies the last committed configuration again, after the
+// hardware changed (a card went offline, a link down). It runs on the
+// owner goroutine; a failure is logged and leaves the previous state.
+func (f *forwarding) reprogram() {
+	if f.committed == nil {
+		return
+	}
+	p, err := f.prepare(f.committed)
+	if err != nil {
+		return
+	}
+	p.Apply()
+}
+
+// userText names what failed in Junos terms: the netns and routing errors
+// name the interface or route first; the kernel's own words stay in the
+// log.
+func userText(err error) string {
+	var ie *netns.InterfaceError
+	if errors.As(err, &ie) {
+		return "could not configure interface " + ie.Name
+	}
+	return "could not program the forwarding table"
+}
 
 // pendings applies or aborts several prepared changes.
 type pendings []netns.Pending
@@ -74,19 +196,19 @@ func (ps pendings) Abort() {
 
 // netnsState is the part of the configuration the namespace carries: the
 // port interfaces present in the chassis and the lo0 addresses.
-func netnsState(root *config.Node, ch *chassis.Chassis) netns.State {
+func netnsState(root *config.Node, hw links) netns.State {
 	var st netns.State
 	for _, ifd := range root.Get("interfaces").Entries("interface") {
 		name := ifd.Key()
 		if name == "lo0" {
 			for _, u := range ifd.Entries("unit") {
 				if u.Key() == "0" {
-					st.Loopback = append(st.Loopback, prefixes(u.Get("family", "inet"))...)
+					st.Loopback = append(st.Loopback, chassis.Prefixes(u.Get("family", "inet"))...)
 				}
 			}
 			continue
 		}
-		if !(isPort(name) || name == "fxp0") || !present(ch, name) {
+		if present, _ := hw.state(name); !(isPort(name) || name == "fxp0") || !present {
 			continue // fxp0: the management link of a lab
 		}
 		p := netns.Port{Name: name}
@@ -102,7 +224,7 @@ func netnsState(root *config.Node, ch *chassis.Chassis) netns.State {
 				un.VLANID, _ = strconv.Atoi(v)
 			}
 			_, un.Disable = u.Leaf("disable")
-			un.Addrs = prefixes(u.Get("family", "inet"))
+			un.Addrs = chassis.Prefixes(u.Get("family", "inet"))
 			p.Units = append(p.Units, un)
 		}
 		st.Ports = append(st.Ports, p)
@@ -121,97 +243,28 @@ func isPort(name string) bool {
 	return false
 }
 
-func present(ch *chassis.Chassis, name string) bool {
-	st, ok := ch.Interface(name)
-	return ok && st.Present
+// links is the state of the chassis interfaces at one moment: one view
+// of the hardware for a whole configuration, whatever its size.
+type links map[string]chassis.IfState
+
+func linksOf(ch *chassis.Chassis) links {
+	all := ch.Interfaces()
+	m := make(links, len(all))
+	for _, st := range all {
+		m[st.Name] = st
+	}
+	return m
 }
 
-// RoutingConfig extracts routing-options, routing-instances and the
-// interface addresses.
-func RoutingConfig(root *config.Node, ch *chassis.Chassis) routing.Config {
-	var cfg routing.Config
-	if v, ok := root.Leaf("routing-options", "router-id"); ok {
-		cfg.RouterID, _ = netip.ParseAddr(v)
-	}
-	cfg.Static = staticRoutes(root.Get("routing-options", "static"))
-	for _, ifd := range root.Get("interfaces").Entries("interface") {
-		_, down := ifd.Leaf("disable")
-		up := !down && (ifd.Key() == "lo0" || present(ch, ifd.Key()))
-		if up && isPort(ifd.Key()) {
-			if st, ok := ch.Interface(ifd.Key()); ok {
-				up = st.LinkUp
-			}
-		}
-		for _, u := range ifd.Entries("unit") {
-			_, udown := u.Leaf("disable")
-			inet := u.Get("family", "inet")
-			if inet == nil {
-				continue
-			}
-			ifl := ifd.Key() + "." + u.Key()
-			addrs := prefixes(inet)
-			if len(addrs) == 0 {
-				cfg.Interfaces = append(cfg.Interfaces, routing.IfAddr{Name: ifl, Up: up && !udown})
-			}
-			for _, p := range addrs {
-				cfg.Interfaces = append(cfg.Interfaces, routing.IfAddr{Name: ifl, Prefix: p, Up: up && !udown})
-			}
-		}
-	}
-	for _, ri := range root.Get("routing-instances").Entries("instance") {
-		in := routing.Instance{Name: ri.Key()}
-		in.Type, _ = ri.Leaf("instance-type")
-		for _, i := range ri.Entries("interface") {
-			in.Interfaces = append(in.Interfaces, i.Key())
-		}
-		in.RD, _ = ri.Leaf("route-distinguisher", "rd-type")
-		if x := ri.Get("vrf-import"); x != nil {
-			in.VRFImport = x.Values
-		}
-		if x := ri.Get("vrf-export"); x != nil {
-			in.VRFExport = x.Values
-		}
-		in.Static = staticRoutes(ri.Get("routing-options", "static"))
-		cfg.Instances = append(cfg.Instances, in)
-	}
-	return cfg
+// state tells routing whether an interface is present and its link up.
+func (l links) state(ifd string) (present, up bool) {
+	st, ok := l[ifd]
+	return ok && st.Present, ok && st.LinkUp
 }
 
-func staticRoutes(static *config.Node) []routing.StaticRoute {
-	var out []routing.StaticRoute
-	for _, r := range static.Entries("route") {
-		p, err := netip.ParsePrefix(r.Key())
-		if err != nil {
-			continue
-		}
-		sr := routing.StaticRoute{Prefix: p}
-		if nh := r.Get("next-hop"); nh != nil {
-			for _, v := range nh.Values {
-				sr.NextHops = append(sr.NextHops, nextHop(v))
-			}
-		}
-		for _, q := range r.Entries("qualified-next-hop") {
-			qn := routing.QualifiedNextHop{NextHop: nextHop(q.Key())}
-			if v, ok := q.Leaf("preference"); ok {
-				qn.Preference, _ = strconv.Atoi(v)
-			}
-			sr.Qualified = append(sr.Qualified, qn)
-		}
-		_, sr.Discard = r.Leaf("discard")
-		_, sr.Reject = r.Leaf("reject")
-		if v, ok := r.Leaf("preference", "metric-value"); ok {
-			sr.Preference, _ = strconv.Atoi(v)
-		}
-		out = append(out, sr)
-	}
-	return out
-}
-
-func nextHop(v string) routing.NextHop {
-	if a, err := netip.ParseAddr(v); err == nil {
-		return routing.NextHop{Addr: a}
-	}
-	return routing.NextHop{Interface: v}
+// linkState is links.state on a fresh view (for tests).
+func (f *forwarding) linkState(ifd string) (present, up bool) {
+	return linksOf(f.chassis).state(ifd)
 }
 
 // counters gives the chassis the kernel's link counters.
@@ -219,13 +272,54 @@ type counters struct{ ns *netns.Router }
 
 func (c counters) Stats(ifname string) (chassis.Stats, bool) {
 	if isService(ifname) && !strings.Contains(ifname, ".") {
-		return c.serviceTotal(ifname)
+		all, err := c.AllStats()
+		if err != nil {
+			return chassis.Stats{}, false
+		}
+		s, ok := all[ifname]
+		return s, ok
 	}
 	s, err := c.ns.Stats(ifname)
 	if err != nil {
 		return chassis.Stats{}, false
 	}
-	return chassis.Stats{InBytes: s.RxBytes, OutBytes: s.TxBytes, InPackets: s.RxPackets, OutPackets: s.TxPackets}, true
+	return junosStats(s), true
+}
+
+// AllStats returns the counters of every interface of the namespace by
+// Junos name; a services interface (ms-, sp-) adds up its units: its
+// traffic flows through the units' devices, not the physical one.
+func (c counters) AllStats() (map[string]chassis.Stats, error) {
+	links, err := c.ns.Handle().AllStats()
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]chassis.Stats, len(links))
+	svc := map[string]chassis.Stats{}
+	for linux, ls := range links {
+		name, err := netns.JunosName(linux)
+		if err != nil {
+			continue
+		}
+		s := junosStats(ls)
+		out[name] = s
+		if phys, _ := netns.SplitUnit(name); isService(phys) {
+			t := svc[phys]
+			t.InBytes += s.InBytes
+			t.OutBytes += s.OutBytes
+			t.InPackets += s.InPackets
+			t.OutPackets += s.OutPackets
+			t.InErrors += s.InErrors
+			t.OutErrors += s.OutErrors
+			t.InDrops += s.InDrops
+			t.OutDrops += s.OutDrops
+			svc[phys] = t
+		}
+	}
+	for phys, t := range svc {
+		out[phys] = t
+	}
+	return out, nil
 }
 
 // isService reports whether an interface is a services interface (ms-, sp-).
@@ -233,35 +327,10 @@ func isService(name string) bool {
 	return strings.HasPrefix(name, "ms-") || strings.HasPrefix(name, "sp-")
 }
 
-// serviceTotal adds up the units of a services interface: its traffic
-// flows through the units' devices (the inside and outside units), not the
-// physical one.
-func (c counters) serviceTotal(ifname string) (chassis.Stats, bool) {
-	prefix, err := netns.LinuxName(ifname)
-	if err != nil {
-		return chassis.Stats{}, false
-	}
-	links, err := c.ns.Handle().Links()
-	if err != nil {
-		return chassis.Stats{}, false
-	}
-	var sum chassis.Stats
-	found := false
-	for _, l := range links {
-		if l.Name != prefix && !strings.HasPrefix(l.Name, prefix+".") {
-			continue
-		}
-		s, err := c.ns.Handle().Stats(l.Name)
-		if err != nil {
-			continue
-		}
-		found = true
-		sum.InBytes += s.RxBytes
-		sum.OutBytes += s.TxBytes
-		sum.InPackets += s.RxPackets
-		sum.OutPackets += s.TxPackets
-	}
-	return sum, found
+// junosStats maps the kernel's counters to the Junos fields.
+func junosStats(s netns.LinkStats) chassis.Stats {
+	return chassis.Stats{InBytes: s.RxBytes, OutBytes: s.TxBytes, InPackets: s.RxPackets, OutPackets: s.TxPackets,
+		InErrors: s.RxErrors, OutErrors: s.TxErrors, InDrops: s.RxDropped, OutDrops: s.TxDropped}
 }
 
 // LinkUp reports whether a port has a link partner (the peer end of its
@@ -280,13 +349,14 @@ func (c counters) LinkUp(ifname string) bool {
 // need the kernel say why they cannot run.
 type noPlane struct{ reason error }
 
-func (n noPlane) PrepareFIB(netns.FIB) (netns.Pending, error) { return pendings(nil), nil }
-func (n noPlane) KernelRoutes(int) ([]netns.KernelRoute, error) {
-	return nil, nil
-}
-func (n noPlane) Neighbors() ([]netns.Neighbor, error) { return nil, nil }
-func (n noPlane) Do(func() error) error {
-	return fmt.Errorf("no forwarding plane: %w", n.reason)
+func (n noPlane) PrepareFIB(netns.FIB) (netns.Pending, error)   { return pendings(nil), nil }
+func (n noPlane) KernelRoutes(int) ([]netns.KernelRoute, error) { return nil, n.err() }
+func (n noPlane) Neighbors() ([]netns.Neighbor, error)          { return nil, n.err() }
+func (n noPlane) Do(func() error) error                         { return n.err() }
+
+// err says why a command that needs the kernel cannot run.
+func (n noPlane) err() error {
+	return fmt.Errorf("this router has no forwarding plane: %w", n.reason)
 }
 func (n noPlane) LinuxIFL(ifl string) (string, error) { return netns.LinuxName(ifl) }
 

@@ -4,10 +4,10 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -19,6 +19,7 @@ import (
 	"mxlab/mgmt/rootsh"
 	"mxlab/mgmt/sshd"
 	"mxlab/shell"
+	"mxlab/syslog"
 )
 
 // Management is the SSH and NETCONF service of a router: the SSH server,
@@ -29,7 +30,6 @@ type Management struct {
 	r    *Router
 	srv  *sshd.Server
 	acct atomic.Pointer[login.Accounts]
-	log  *messages
 
 	mu      sync.Mutex
 	ptys    map[int]bool         // pts numbers in use
@@ -59,10 +59,9 @@ type MgmtOptions struct {
 // STATE/etc/ssh) with the accounts and services of the committed
 // configuration, which it follows from then on. Serve gives it ports.
 func (r *Router) StartManagement(o MgmtOptions) (*Management, error) {
-	m := &Management{r: r, ptys: map[int]bool{}, last: map[string]lastLogin{}, ncs: map[int]*ncSession{},
-		log: &messages{path: filepath.Join(r.dir, "var", "log", "messages"), host: r.Hostname, now: r.now}}
+	m := &Management{r: r, ptys: map[int]bool{}, last: map[string]lastLogin{}, ncs: map[int]*ncSession{}}
 	srv, err := sshd.New(sshd.Options{
-		KeyDir: filepath.Join(r.dir, "etc", "ssh"), Users: users{m}, Handler: m, Log: m.log,
+		KeyDir: filepath.Join(r.dir, "etc", "ssh"), Users: users{m}, Handler: m, Log: sshdLog{r.Log},
 		Subsystems: []string{"netconf"}, FailDelay: o.FailDelay, BackoffUnit: o.BackoffUnit,
 	})
 	if err != nil {
@@ -169,9 +168,6 @@ func (u users) Policy() sshd.Policy {
 // netconf need-trailer"), the root shell for root, otherwise the CLI or
 // one CLI command line.
 func (m *Management) Session(ctx context.Context, s *sshd.Session) int {
-	m.log.Log("mgd", s.PID, fmt.Sprintf("UI_LOGIN_EVENT: User '%s' login, class '%s' [%d], ssh-connection '%s', client-mode '%s'",
-		s.User, login.Internal(s.Class), s.PID, connString(s), clientMode(s)))
-	defer m.log.Log("mgd", s.PID, fmt.Sprintf("UI_LOGOUT_EVENT: User '%s' logout", s.User))
 	switch {
 	case s.Run == sshd.RunSubsystem || (s.Run == sshd.RunExec && netconfExec(s.Command)):
 		return m.netconf(ctx, s)
@@ -187,16 +183,6 @@ func (m *Management) Session(ctx context.Context, s *sshd.Session) int {
 // as ncclient's Junos fallback does.
 func netconfExec(cmd string) bool {
 	return cmd == "xml-mode netconf need-trailer" || cmd == "xml-mode netconf" || cmd == "netconf"
-}
-
-func clientMode(s *sshd.Session) string {
-	switch {
-	case s.Run == sshd.RunSubsystem || netconfExec(s.Command):
-		return "netconf"
-	case s.User == login.Root:
-		return "csh"
-	}
-	return "cli"
 }
 
 func connString(s *sshd.Session) string {
@@ -241,7 +227,7 @@ func (m *Management) runCLI(ctx context.Context, s *sshd.Session, user, line str
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	sh, done := m.r.NewShell(ShellOptions{In: s.In, Out: s.Out, TTY: s.PTY, Term: s.Term, User: user,
-		Line: line, From: addrHost(s.Remote), Size: s.Size, Allow: allow(s.Class)})
+		Line: line, From: addrHost(s.Remote), Size: s.Size, Allow: allow(s.Class), Class: s.Class, Conn: connString(s)})
 	defer done()
 	if line == "" {
 		m.r.unlist(sh.Session()) // no terminal: not a login "show system users" lists
@@ -257,7 +243,7 @@ func (m *Management) runCLI(ctx context.Context, s *sshd.Session, user, line str
 // exec runs one CLI command line ("ssh router show version").
 func (m *Management) exec(ctx context.Context, s *sshd.Session, cmds string) int {
 	sh, done := m.r.NewShell(ShellOptions{In: s.In, Out: s.Out, TTY: s.PTY, Term: s.Term, User: s.User,
-		From: addrHost(s.Remote), Size: s.Size, Allow: allow(s.Class)})
+		From: addrHost(s.Remote), Size: s.Size, Allow: allow(s.Class), Class: s.Class, Conn: connString(s)})
 	m.r.unlist(sh.Session())
 	defer done()
 	if sh.RunCommands(ctx, cmds) {
@@ -371,30 +357,16 @@ func sortLogins(l []shell.Login) {
 	})
 }
 
-// messages appends sshd and mgd lines to the router's
-// /var/log/messages, in the syslog form Junos writes.
-type messages struct {
-	path string
-	host func() string
-	now  func() time.Time
-	mu   sync.Mutex
-}
+// sshdLog writes the SSH server's lines to the router's system log; a
+// line that starts with an event tag ("SSHD_LOGIN_FAILED: ...") carries it.
+type sshdLog struct{ l *syslog.Log }
 
-func (l *messages) Log(process string, pid int, msg string) {
-	line := fmt.Sprintf("%s  %s %s[%d]: %s\n", l.now().Format("Jan _2 15:04:05"), l.host(), process, pid, msg)
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	appendFile(l.path, line)
-}
-
-// appendFile appends text to a file, creating it.
-func appendFile(path, text string) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
-	if err != nil {
-		return
+func (w sshdLog) Log(process string, pid int, msg string) {
+	tag := ""
+	if t, rest, ok := strings.Cut(msg, ": "); ok && t != "" && strings.Trim(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_") == "" {
+		tag, msg = t, rest
 	}
-	f.WriteString(text)
-	f.Close()
+	w.l.Event(syslog.Process{Name: process, PID: pid}, tag, "%s", msg)
 }
 
 // FactoryLogin reports whether the router takes the factory lab login:

@@ -35,7 +35,8 @@ func (m *Management) netconf(ctx context.Context, s *sshd.Session) int {
 		return 1
 	}
 	defer m.removeNETCONF(id)
-	sh, done := m.r.NewShell(ShellOptions{User: s.User, From: addrHost(s.Remote), Allow: allow(s.Class)})
+	sh, done := m.r.NewShell(ShellOptions{User: s.User, From: addrHost(s.Remote), Allow: allow(s.Class),
+		Class: s.Class, Conn: connString(s), Mode: "netconf"})
 	m.r.unlist(sh.Session())
 	defer done()
 	fr := m.framing.Load()

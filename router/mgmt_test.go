@@ -66,7 +66,7 @@ func openShell(t *testing.T, c *ssh.Client) *term {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.RequestPty("vt100", 24, 200, ssh.TerminalModes{}); err != nil {
+	if err := s.RequestPty("vt100", 1000, 200, ssh.TerminalModes{}); err != nil {
 		t.Fatal(err)
 	}
 	in, _ := s.StdinPipe()

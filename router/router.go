@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"mxlab/chassis"
@@ -19,6 +20,7 @@ import (
 	"mxlab/shell"
 	"mxlab/shell/cfgmode"
 	"mxlab/shell/cmdtree"
+	"mxlab/syslog"
 )
 
 // Junos is the release mxlab reports ("show version").
@@ -55,8 +57,13 @@ type Router struct {
 	Netns   *netns.Router // nil without a namespace
 	fwd     *forwarding
 	svc     *services.Services
+	Log     *syslog.Log // /var/log/messages
+	lock    *os.File    // the state directory's lock
 	wg      sync.WaitGroup
-	cancel  context.CancelFunc
+	cancel  context.CancelFunc // ends the goroutines New and Start started
+	ctx     context.Context
+
+	host atomic.Pointer[string] // the committed host-name
 
 	mu     sync.Mutex
 	logins map[any]*loginEntry // the sessions "show system users" lists
@@ -76,14 +83,36 @@ func New(opts Options) (*Router, error) {
 		}
 	}
 	r := &Router{name: opts.Name, dir: opts.StateDir, booted: opts.Now(), now: opts.Now, logins: map[any]*loginEntry{}}
+	lock, err := Lock(filepath.Join(opts.StateDir, "lock"))
+	if err != nil {
+		return nil, fmt.Errorf("router %s: state directory %s: %w", opts.Name, opts.StateDir, err)
+	}
+	r.lock = lock
+	ok := false
+	defer func() {
+		if !ok {
+			r.Log.Close()
+			Unlock(lock)
+		}
+	}()
 	store, err := config.NewStore(filepath.Join(opts.StateDir, "config"))
 	if err != nil {
 		return nil, err
 	}
+	r.Log, err = syslog.Open(syslog.Options{Dir: filepath.Join(opts.StateDir, "var", "log"), Host: r.Hostname, Now: opts.Now})
+	if err != nil {
+		return nil, fmt.Errorf("router %s: %w", opts.Name, err)
+	}
 	r.Config = &cfgmode.Config{Version: "24.4R1.9", Now: opts.Now}
-	db, err := config.Open(config.Options{Store: store, Now: opts.Now, Notify: func(msg string) {
-		r.Config.Broadcast("root@"+r.Hostname(), msg)
-	}})
+	db, err := config.Open(config.Options{Store: store, Now: opts.Now,
+		Notify: func(msg string) { r.Config.Broadcast("root@"+r.Hostname(), msg) },
+		Log: func(who config.Who, tag, msg string) {
+			pid := who.PID
+			if pid == 0 {
+				pid = os.Getpid()
+			}
+			r.Log.Event(syslog.Mgd(pid), tag, "%s", msg)
+		}})
 	if err != nil {
 		return nil, fmt.Errorf("router %s: %w", opts.Name, err)
 	}
@@ -106,13 +135,24 @@ func New(opts Options) (*Router, error) {
 		ch.SetCounters(counters{ns: nr})
 	}
 	r.Routing = routing.New(dp, routing.WithClock(opts.Now))
-	r.fwd = &forwarding{ns: r.Netns, rt: r.Routing, chassis: ch}
-	for _, v := range config.ServiceRules() {
-		db.AddValidator(v)
-	}
+	r.ctx, r.cancel = context.WithCancel(context.Background())
+	r.fwd = &forwarding{ns: r.Netns, rt: r.Routing, chassis: ch, log: r.Log, ops: make(chan func()), quit: r.ctx.Done()}
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		r.fwd.run(r.ctx)
+	}()
+	svc := r.newServices()
+	db.AddValidator(chassis.Validate)
+	db.AddValidator(routing.Validate)
+	db.AddValidator(svc.Validate)
+	db.AddValidator(support.Validator())
+	r.setHost(db.Effective())
+	db.AddOwner(systemOwner{r: r})
 	db.AddOwner(chassisOwner{c: ch})
-	db.AddOwner(r.newServices())
+	db.AddOwner(svc)
 	db.AddOwner(r.fwd)
+	ok = true
 	return r, nil
 }
 
@@ -123,21 +163,24 @@ func (r *Router) Start(ctx context.Context, startup string) error {
 		return err
 	}
 	eff := r.DB.Effective()
-	r.Chassis.Configure(ChassisConfig(eff))
+	r.Chassis.Configure(chassis.ParseConfig(eff))
 	if err := r.svc.Start(ctx, eff); err != nil {
 		return err
 	}
-	if err := r.reprogram(ctx); err != nil {
+	if err := r.applyCommitted(ctx, eff); err != nil {
 		return err
 	}
-	wctx, cancel := context.WithCancel(ctx)
-	r.cancel = cancel
-	events := r.Chassis.Watch(wctx)
+	events := r.Chassis.Watch(r.ctx)
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
-		r.runEvents(wctx, events)
+		r.runEvents(r.ctx, events)
 	}()
+	if len(r.DB.History()) == 0 {
+		if err := r.commitFactory(ctx); err != nil {
+			return err
+		}
+	}
 	if startup == "" {
 		return nil
 	}
@@ -179,19 +222,33 @@ func looksLikeSetLines(text string) bool {
 	return false
 }
 
-// Stop stops the router's goroutines and timers.
+// Stop stops the router's goroutines and timers. It is safe to call more
+// than once.
 func (r *Router) Stop() {
-	if r.cancel != nil {
-		r.cancel()
-	}
+	r.cancel()
 	r.wg.Wait()
 	r.svc.Stop()
 	r.Chassis.Stop()
 	r.DB.Close()
+	r.Log.Close()
+	Unlock(r.lock)
+	r.lock = nil
+}
+
+// applyCommitted programs the forwarding plane with the configuration the
+// router starts with.
+func (r *Router) applyCommitted(ctx context.Context, eff *config.Node) error {
+	p, err := r.fwd.Prepare(ctx, nil, eff)
+	if err != nil {
+		return err
+	}
+	p.Apply()
+	return nil
 }
 
 // runEvents follows the hardware: ports of a card that goes offline go
-// down in the namespace, and the routing table is recomputed.
+// down in the namespace, and the forwarding plane is programmed again
+// from the committed configuration, by its owner goroutine.
 func (r *Router) runEvents(ctx context.Context, events <-chan chassis.Event) {
 	for {
 		select {
@@ -201,42 +258,54 @@ func (r *Router) runEvents(ctx context.Context, events <-chan chassis.Event) {
 			if !ok {
 				return
 			}
-			if r.Netns != nil {
-				for _, ifd := range ev.Interfaces {
-					if isPort(ifd) {
-						r.Netns.SetLinkUp(ifd, ev.State == pic.Online)
+			r.logEvent(ev)
+			r.fwd.do(func() {
+				if r.Netns != nil {
+					for _, ifd := range ev.Interfaces {
+						if isPort(ifd) {
+							r.Netns.SetLinkUp(ifd, ev.State == pic.Online)
+						}
 					}
 				}
-			}
-			r.reprogram(ctx)
+				r.fwd.reprogram()
+			})
 		}
 	}
-}
-
-// reprogram runs the forwarding plane's part of a commit again with the
-// committed configuration (after a card changed state).
-func (r *Router) reprogram(ctx context.Context) error {
-	eff := r.DB.Effective()
-	p, err := r.fwd.Prepare(ctx, nil, eff)
-	if err != nil {
-		return err
-	}
-	p.Apply()
-	return nil
 }
 
 // Name returns the router's name.
 func (r *Router) Name() string { return r.name }
 
-// Hostname returns the committed system host-name, "mxlab" when none.
+// Hostname returns the committed system host-name, "mxlab" when none. It
+// takes no lock: the system log calls it while a commit runs.
 func (r *Router) Hostname() string {
+	if h := r.host.Load(); h != nil {
+		return *h
+	}
+	return "mxlab"
+}
+
+// systemOwner applies [edit system host-name] to the router.
+type systemOwner struct{ r *Router }
+
+func (o systemOwner) Prepare(_ context.Context, _, new *config.Node) (config.Pending, error) {
+	return hostApply{r: o.r, root: new}, nil
+}
+
+type hostApply struct {
+	r    *Router
+	root *config.Node
+}
+
+func (a hostApply) Apply() { a.r.setHost(a.root) }
+func (a hostApply) Abort() {}
+
+func (r *Router) setHost(root *config.Node) {
 	h := "mxlab"
-	r.DB.ActiveView(func(root *config.Node) {
-		if v, ok := root.Leaf("system", "host-name"); ok && v != "" {
-			h = v
-		}
-	})
-	return h
+	if v, ok := root.Leaf("system", "host-name"); ok && v != "" {
+		h = v
+	}
+	r.host.Store(&h)
 }
 
 // ShellOptions describe a CLI session.
@@ -250,8 +319,11 @@ type ShellOptions struct {
 	From string
 	Size func() (int, int)
 	// Allow tells which commands the user's login class permits (nil:
-	// all).
-	Allow func(words []string) bool
+	// all); Class names the class and Conn the connection in the login
+	// event (super-user and From by default).
+	Allow       func(words []string) bool
+	Class, Conn string
+	Mode        string // the client-mode of the login event ("cli" by default)
 }
 
 // NewShell returns a CLI session on the router. Close it with the
@@ -269,10 +341,25 @@ func (r *Router) NewShell(o ShellOptions) (*shell.Shell, func()) {
 	r.mu.Lock()
 	r.logins[s] = &loginEntry{login: s.Login}
 	r.mu.Unlock()
+	conn, class, mode := o.Conn, o.Class, o.Mode
+	if conn == "" {
+		conn = o.From
+	}
+	if class == "" {
+		class = "super-user"
+	}
+	if mode == "" {
+		mode = "cli"
+	}
+	r.Log.Event(syslog.Mgd(os.Getpid()), "UI_LOGIN_EVENT", "User '%s' login, class 'j-%s' [%d], ssh-connection '%s', client-mode '%s'", o.User, class, os.Getpid(), conn, mode)
+	var once sync.Once
 	return sh, func() {
-		r.mu.Lock()
-		delete(r.logins, s)
-		r.mu.Unlock()
+		once.Do(func() {
+			r.mu.Lock()
+			delete(r.logins, s)
+			r.mu.Unlock()
+			r.Log.Event(syslog.Mgd(os.Getpid()), "UI_LOGOUT_EVENT", "User '%s' logout", o.User)
+		})
 	}
 }
 
@@ -311,6 +398,7 @@ func Commands() *cmdtree.Registry {
 		cfgmode.Register(r, func(env *cmdtree.Env) *cfgmode.Config { return env.Router.(*Router).Config })
 		routing.Register(r, func(env *cmdtree.Env) *routing.Router { return env.Router.(*Router).Routing })
 		registerServices(r)
+		registerNotYet(r)
 		registerMgmt(r)
 		commands = r
 	})

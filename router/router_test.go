@@ -2,7 +2,11 @@ package router
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -47,7 +51,7 @@ func TestStartupConfig(t *testing.T) {
 				t.Errorf("routing config %+v", cfg.Static)
 			}
 			h := r.DB.History()
-			if len(h) != 1 || h[0].Via != "other" {
+			if len(h) != 2 || h[0].Via != "other" || h[0].Comment != "startup configuration" || h[1].User != "root" {
 				t.Errorf("history %+v", h)
 			}
 		})
@@ -89,7 +93,7 @@ set routing-instances vr1 interface ge-1/0/1.0
 	if err := s.Load(config.LoadSet, text, "t", false); err != nil {
 		t.Fatal(err)
 	}
-	cfg := RoutingConfig(s.Candidate(), r.Chassis)
+	cfg := routing.ParseConfig(s.Candidate(), r.fwd.linkState)
 	if cfg.RouterID != netip.MustParseAddr("192.0.2.1") {
 		t.Errorf("router-id %v", cfg.RouterID)
 	}
@@ -129,4 +133,28 @@ func TestLooksLikeSetLines(t *testing.T) {
 			t.Errorf("%q: got %v", text, got)
 		}
 	}
+}
+
+// TestStateDirLocked: a second router on the same state directory is
+// refused and told who holds it; the lock goes when the first stops.
+func TestStateDirLocked(t *testing.T) {
+	dir := t.TempDir()
+	r1, err := New(Options{Name: "r1", StateDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = New(Options{Name: "r1", StateDir: dir})
+	want := fmt.Sprintf("router r1: state directory %s: %s is held by process %d", dir, filepath.Join(dir, "lock"), os.Getpid())
+	if err == nil || err.Error() != want {
+		t.Fatalf("second router: %v\nwant %s", err, want)
+	}
+	if !errors.Is(err, ErrLocked) {
+		t.Errorf("%v is not ErrLocked", err)
+	}
+	r1.Stop()
+	r2, err := New(Options{Name: "r1", StateDir: dir})
+	if err != nil {
+		t.Fatalf("after stop: %v", err)
+	}
+	r2.Stop()
 }

@@ -7,6 +7,7 @@ import (
 	"mxlab/pic"
 	"mxlab/services"
 	"mxlab/shell/cmdtree"
+	"mxlab/syslog"
 )
 
 // newServices builds the IPsec services of the router (its MS PICs) and
@@ -14,11 +15,19 @@ import (
 // forwarding plane: the devices of the service units exist before routes
 // point at them.
 func (r *Router) newServices() *services.Services {
-	o := services.Options{Hardware: hardware{c: r.Chassis}, StateDir: r.dir, Now: r.now}
+	o := services.Options{Hardware: hardware{c: r.Chassis}, StateDir: r.dir, Now: r.now,
+		Event: func(tag, msg string) { r.Log.Event(syslog.Kmd, tag, "%s", msg) }}
 	if r.Netns != nil {
 		o.Namespace = r.Netns
 	}
 	r.svc = services.New(o)
+	r.Chassis.AddAlarmSource(func() []chassis.Alarm {
+		var out []chassis.Alarm
+		for _, a := range r.svc.Alarms() {
+			out = append(out, chassis.Alarm{Time: a.Time, Class: a.Class, Desc: a.Desc})
+		}
+		return out
+	})
 	return r.svc
 }
 

@@ -197,15 +197,28 @@ round-trip min/avg/max/stddev = X ms
 		t.Errorf("show arp no-resolve:\n%s", got)
 	}
 	fwd := runCmd(t, rs[0].rt, []string{"show", "route", "forwarding-table"}, nil)
-	for _, l := range []string{
-		"default            perm     0                    rjct        0     1\n",
-		"10.0.0.0/24        intf     0                    rslv        0     1 ge-0/0/1.0\n",
-		"10.0.0.1/32        intf     0 10.0.0.1           locl        0     1\n",
-		"192.0.2.3/32       user     0 10.0.0.2           ucst        0     3 ge-0/0/1.0\n",
+	index := map[string]string{} // destination -> next-hop index
+	for _, re := range []string{
+		`default            perm     0                    rjct       36     1`,
+		`10\.0\.0\.0/24        intf     0                    rslv +\d+     1 ge-0/0/1\.0`,
+		`10\.0\.0\.0/32        dest     0 10\.0\.0\.0           recv +\d+     1 ge-0/0/1\.0`,
+		`10\.0\.0\.1/32        intf     0 10\.0\.0\.1           locl +\d+     2`,
+		`10\.0\.0\.1/32        dest     0 10\.0\.0\.1           locl +\d+     2`,
+		`10\.0\.0\.2/32        dest     0 [0-9a-f:]+ +ucst +(\d+)     4 ge-0/0/1\.0`,
+		`10\.0\.0\.255/32      dest     0 10\.0\.0\.255         bcst +\d+     1 ge-0/0/1\.0`,
+		`192\.0\.2\.3/32       user     0 10\.0\.0\.2           ucst +(\d+)     4 ge-0/0/1\.0`,
+		`224\.0\.0\.1/32       perm     0 224\.0\.0\.1          mcst       31     1`,
 	} {
-		if !strings.Contains(fwd, l) {
-			t.Errorf("forwarding table lacks %q:\n%s", l, fwd)
+		m := regexp.MustCompile(`(?m)^` + re + `$`).FindStringSubmatch(fwd)
+		if m == nil {
+			t.Errorf("forwarding table lacks /%s/:\n%s", re, fwd)
+		} else if len(m) > 1 {
+			index[strings.Fields(m[0])[0]] = m[1]
 		}
+	}
+	// The route and the neighbour it leads to share one next hop.
+	if index["192.0.2.3/32"] != index["10.0.0.2/32"] {
+		t.Errorf("route and neighbour have next hops %v:\n%s", index, fwd)
 	}
 
 	// The middle router's link to r2 goes down: pings fail, and r1 hears
@@ -246,5 +259,56 @@ round-trip min/avg/max/stddev = X ms
 `
 	if got != want {
 		t.Errorf("interrupted ping:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestChainSendErrors checks the texts of ping and traceroute when the
+// kernel refuses to send: no route and a reject route give FreeBSD's
+// "No route to host" (Junos always has its reject default), a discard
+// route drops the packet silently.
+func TestChainSendErrors(t *testing.T) {
+	rs := buildChain(t, 1)
+	r := rs[0]
+	r.cfg.Static = append(r.cfg.Static,
+		StaticRoute{Prefix: pfx("10.50.0.0/16"), Discard: true},
+		StaticRoute{Prefix: pfx("10.60.0.0/16"), Reject: true})
+	commitChain(t, r)
+	tests := []struct{ host, want string }{
+		{"10.99.0.1", `PING 10.99.0.1 (10.99.0.1): 56 data bytes
+ping: sendto: No route to host
+
+--- 10.99.0.1 ping statistics ---
+1 packets transmitted, 0 packets received, 100% packet loss
+`},
+		{"10.60.0.1", `PING 10.60.0.1 (10.60.0.1): 56 data bytes
+ping: sendto: No route to host
+
+--- 10.60.0.1 ping statistics ---
+1 packets transmitted, 0 packets received, 100% packet loss
+`},
+		{"10.50.0.1", `PING 10.50.0.1 (10.50.0.1): 56 data bytes
+
+--- 10.50.0.1 ping statistics ---
+1 packets transmitted, 0 packets received, 100% packet loss
+`},
+	}
+	for _, tt := range tests {
+		got := runCmd(t, r.rt, []string{"ping"}, cmdtree.Args{"host": tt.host, "count": "1", "wait": "1"})
+		if got != tt.want {
+			t.Errorf("ping %s:\n%s\nwant:\n%s", tt.host, got, tt.want)
+		}
+	}
+	got := runCmd(t, r.rt, []string{"traceroute"}, cmdtree.Args{"host": "10.99.0.1", "ttl": "1", "no-resolve": ""})
+	want := `traceroute to 10.99.0.1 (10.99.0.1), 1 hops max, 40 byte packets
+traceroute: sendto: No route to host
+ 1 traceroute: wrote 10.99.0.1 40 chars, ret=-1
+ *traceroute: sendto: No route to host
+traceroute: wrote 10.99.0.1 40 chars, ret=-1
+ *traceroute: sendto: No route to host
+traceroute: wrote 10.99.0.1 40 chars, ret=-1
+ *
+`
+	if got != want {
+		t.Errorf("traceroute to no route:\n%s\nwant:\n%s", got, want)
 	}
 }

@@ -18,12 +18,15 @@ func Register(r *cmdtree.Registry, get func(*cmdtree.Env) *Router) {
 		func(env *cmdtree.Env, args cmdtree.Args) error { return get(env).cmdShowRoute(env, args) })
 	r.Register([]string{"show", "route", "summary"}, "Show route summary information", nil,
 		cmdtree.Func(func(env *cmdtree.Env) error {
-			rt := get(env)
-			ShowSummary(env.Out, rt.RIB(), RouterID(rt.Config()))
+			WriteSummary(env.Out, get(env).Summary())
 			return nil
 		}))
 	r.Register([]string{"show", "route", "forwarding-table"}, "Show forwarding table information",
-		[]cmdtree.Param{{Name: "table", Help: "Name of routing table", Value: "<table>"}},
+		[]cmdtree.Param{
+			{Name: "family", Help: "Protocol family", Value: "<family>", Values: func(any) []string { return []string{"inet"} },
+				ValueHelp: map[string]string{"inet": "IPv4"}, Check: checkFamily},
+			{Name: "table", Help: "Name of routing table", Value: "<table>"},
+		},
 		func(env *cmdtree.Env, args cmdtree.Args) error { return get(env).cmdForwardingTable(env, args) })
 	r.Register([]string{"show", "arp"}, "Show system Address Resolution Protocol table entries",
 		[]cmdtree.Param{{Name: "no-resolve", Help: "Don't attempt to print addresses symbolically"}},
@@ -39,6 +42,14 @@ func Register(r *cmdtree.Registry, get func(*cmdtree.Env) *Router) {
 		func(env *cmdtree.Env, args cmdtree.Args) error { return get(env).cmdPing(env, args) })
 	r.Register([]string{"traceroute"}, "Trace route to remote host", traceParams(),
 		func(env *cmdtree.Env, args cmdtree.Args) error { return get(env).cmdTraceroute(env, args) })
+}
+
+// checkFamily accepts the protocol families mxlab forwards: IPv4 only.
+func checkFamily(v string) error {
+	if v != "inet" {
+		return fmt.Errorf("family %q: mxlab forwards family inet only: %w", v, ErrBadArgument)
+	}
+	return nil
 }
 
 func checkDest(v string) error { _, _, err := ParseDestination(v); return err }
@@ -65,7 +76,8 @@ func routeParams() []cmdtree.Param {
 		{Name: "destination", Help: "IP address and optional prefix length of destination", Value: "<destination>", Positional: true, Check: checkDest},
 		{Name: "exact", Help: "Exact route match"},
 		{Name: "longer", Help: "Routes more specific than the destination"},
-		{Name: "protocol", Help: "Name of protocol", Value: "<protocol>", Values: func(any) []string { return []string{"direct", "local", "static"} }},
+		{Name: "protocol", Help: "Name of protocol", Value: "<protocol>", Values: func(any) []string { return []string{"direct", "local", "static"} },
+			ValueHelp: map[string]string{"direct": "Directly connected route", "local": "Local address", "static": "Static route"}},
 		{Name: "table", Help: "Name of routing table", Value: "<table>"},
 		{Name: "terse", Help: "Display terse output"},
 		{Name: "detail", Help: "Display detailed output"},
@@ -162,7 +174,7 @@ func (r *Router) cmdForwardingTable(env *cmdtree.Env, args cmdtree.Args) error {
 		if arg != "" && arg != name && !tableMatches(arg, t.Name) {
 			continue
 		}
-		es, err := forwardingTable(r.dp, t, instIfs)
+		ft, err := r.forwardingTable(t, instIfs)
 		if err != nil {
 			return err
 		}
@@ -170,7 +182,7 @@ func (r *Router) cmdForwardingTable(env *cmdtree.Env, args cmdtree.Args) error {
 			fmt.Fprintln(env.Out)
 		}
 		first = false
-		writeForwardingTable(env.Out, name, es)
+		writeForwardingTable(env.Out, ft)
 	}
 	return nil
 }

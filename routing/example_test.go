@@ -28,5 +28,5 @@ func Example() {
 	// + = Active Route, - = Last Active, * = Both
 	//
 	// 0.0.0.0/0          *[Static/5] 00:01:02
-	//                     > to 10.0.12.2 via ge-0/0/0.0
+	//                     >  to 10.0.12.2 via ge-0/0/0.0
 }

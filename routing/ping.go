@@ -122,7 +122,9 @@ func (p *pinger) send(now time.Time) {
 	pkt := echoRequest(p.id, seq&0xffff, p.o.Size, now.UnixNano())
 	p.stats.sent++
 	if err := p.s.sendTo(pkt, p.o.Host, 0); err != nil {
-		fmt.Fprintf(p.w, "ping: sendto: %s\n", errnoText(err))
+		if !discarded(err) {
+			fmt.Fprintf(p.w, "ping: sendto: %s\n", errnoText(err))
+		}
 		return
 	}
 	p.sent[seq&0xffff] = now
@@ -215,11 +217,34 @@ func (s pingStats) write(w io.Writer, host netip.Addr) {
 	fmt.Fprintf(w, "round-trip min/avg/max/stddev = %.3f/%.3f/%.3f/%.3f ms\n", lo, avg, hi, math.Sqrt(max(sq/n-avg*avg, 0)))
 }
 
-// errnoText is an error as FreeBSD's strerror spells it ("No route to host").
+// errnoText is a send error as the Junos (FreeBSD) kernel reports it.
+// Junos always has a route: what matches nothing else takes the permanent
+// reject default, so Linux's "Network is unreachable" (no route) is
+// "No route to host" there, as for a reject route.
 func errnoText(err error) string {
+	var errno unix.Errno
+	if errors.As(err, &errno) {
+		switch errno {
+		case unix.ENETUNREACH, unix.EHOSTUNREACH:
+			return "No route to host"
+		case unix.EMSGSIZE:
+			return "Message too long"
+		case unix.ENOBUFS:
+			return "No buffer space available"
+		case unix.EACCES, unix.EPERM:
+			return "Permission denied"
+		case unix.ENETDOWN:
+			return "Network is down"
+		}
+	}
 	s := err.Error()
 	if s != "" && s[0] >= 'a' && s[0] <= 'z' {
 		s = string(s[0]-'a'+'A') + s[1:]
 	}
 	return s
 }
+
+// discarded reports whether a send failed because a discard route took
+// the packet: Linux refuses it (EINVAL), Junos drops it silently and the
+// request just goes unanswered.
+func discarded(err error) bool { return errors.Is(err, unix.EINVAL) }

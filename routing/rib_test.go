@@ -201,3 +201,79 @@ func TestSetInterfaceUp(t *testing.T) {
 		t.Errorf("direct route of a down interface: %s", describe(d))
 	}
 }
+
+func TestDefaultAddress(t *testing.T) {
+	up := func(name, p string) IfAddr { return IfAddr{Name: name, Prefix: pfx(p), Up: true} }
+	tests := []struct {
+		name  string
+		addrs []IfAddr
+		want  string
+	}{
+		{"lo0 first, lowest address", []IfAddr{up("ge-0/0/0.0", "10.0.0.1/24"), up("lo0.0", "192.0.2.9/32"), up("lo0.0", "192.0.2.5/32")}, "192.0.2.5"},
+		{"127 on lo0 does not count", []IfAddr{up("lo0.0", "127.0.0.1/32"), up("ge-1/0/1.0", "10.0.1.1/30")}, "10.0.1.1"},
+		{"lowest-numbered Ethernet port", []IfAddr{up("ge-1/0/1.0", "10.0.1.1/30"), up("ge-1/0/0.0", "172.16.0.1/16")}, "172.16.0.1"},
+		{"slot before name", []IfAddr{up("xe-0/0/0.0", "10.9.0.1/24"), up("ge-1/0/0.0", "10.1.0.1/24")}, "10.9.0.1"},
+		{"Ethernet before point-to-point", []IfAddr{up("so-0/0/0.0", "10.2.0.1/30"), up("ge-1/0/0.0", "10.1.0.1/24")}, "10.1.0.1"},
+		{"point-to-point when nothing else", []IfAddr{up("so-0/0/0.0", "10.2.0.1/30")}, "10.2.0.1"},
+		{"down and unnumbered interfaces do not count", []IfAddr{{Name: "ge-0/0/0.0", Prefix: pfx("10.0.0.1/24")}, {Name: "ms-1/0/0.1", Up: true}}, "invalid IP"},
+		{"fxp0 is not in the forwarding plane", []IfAddr{up("fxp0.0", "192.168.1.1/24")}, "invalid IP"},
+	}
+	for _, tt := range tests {
+		if got := defaultAddress(tt.addrs).String(); got != tt.want {
+			t.Errorf("%s: default address %s; want %s", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestFIBSourceUnnumbered checks that a route into an unnumbered unit (the
+// inside unit of a services interface) carries the default address as its
+// source, and that no other route does.
+func TestFIBSourceUnnumbered(t *testing.T) {
+	fake := netnstest.New()
+	r := New(fake, WithClock(func() time.Time { return t0 }))
+	cfg := Config{Interfaces: append(ifaces()[:2], IfAddr{Name: "ms-1/0/0.1", Up: true}), Static: []StaticRoute{
+		{Prefix: pfx("172.16.0.0/16"), NextHops: []NextHop{{Interface: "ms-1/0/0.1"}}},
+		{Prefix: pfx("172.17.0.0/16"), NextHops: []NextHop{{Addr: addr("10.0.13.2")}}},
+	}}
+	commit(t, r, cfg)
+	for _, rt := range fake.FIB().Tables[0].Routes {
+		want := ""
+		if rt.Prefix == pfx("172.16.0.0/16") {
+			want = "10.0.12.1"
+		}
+		if got := rt.Source; (got.IsValid() || want != "") && got.String() != want {
+			t.Errorf("route %s: source %s; want %q", rt.Prefix, got, want)
+		}
+	}
+}
+
+// TestHighwater checks the "Highwater Mark" counters: the maximum and its
+// time survive a smaller RIB, the average weighs each RIB by how long it
+// lasted.
+func TestHighwater(t *testing.T) {
+	now := t0
+	r := New(netnstest.New(), WithClock(func() time.Time { return now }))
+	many := Config{Interfaces: ifaces(), Static: []StaticRoute{
+		{Prefix: pfx("172.16.0.0/16"), NextHops: []NextHop{{Addr: addr("10.0.12.2")}}},
+		{Prefix: pfx("172.17.0.0/16"), Discard: true},
+	}, Instances: []Instance{{Name: "v", Type: "vrf"}}}
+	commit(t, r, many) // 3 direct + 2 local + 2 static: 7 destinations and routes, 5 in the FIB
+	now = now.Add(time.Hour)
+	commit(t, r, Config{Interfaces: ifaces()[:1]}) // 2 destinations, 1 in the FIB
+	now = now.Add(3 * time.Hour)
+	got := r.Summary().Highwater
+	want := []Watermark{
+		{Label: "RIB unique destination routes", Max: 7, At: t0, Average: 3, HasAvg: true}, // (7*1 + 2*3) / 4
+		{Label: "RIB routes", Max: 7, At: t0, Average: 3, HasAvg: true},
+		{Label: "FIB routes", Max: 5, At: t0, Average: 2, HasAvg: true}, // (5*1 + 1*3) / 4
+		{Label: "VRF type routing instances", Max: 1, At: t0},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("highwater = %+v", got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("%s: %+v; want %+v", want[i].Label, got[i], want[i])
+		}
+	}
+}

@@ -41,6 +41,9 @@ type Router struct {
 	cfg Config         // last applied configuration
 	ids map[string]int // routing instance -> kernel table
 	rib *RIB
+
+	nh  nhIndexes // the next-hop indexes of the forwarding table
+	hwm highwater // the highwater marks of `show route summary`
 }
 
 // Option configures a Router.
@@ -101,7 +104,7 @@ func (r *Router) Prepare(cfg Config) (netns.Pending, error) {
 	ids := r.tableIDs(cfg)
 	rib := r.compute(cfg, ids)
 	r.mu.Unlock()
-	fp, err := r.dp.PrepareFIB(buildFIB(rib))
+	fp, err := r.dp.PrepareFIB(buildFIB(rib, cfg))
 	if err != nil {
 		return nil, fmt.Errorf("routing: %w", err)
 	}
@@ -109,6 +112,8 @@ func (r *Router) Prepare(cfg Config) (netns.Pending, error) {
 		r.mu.Lock()
 		r.cfg, r.ids, r.rib = cfg, ids, rib
 		r.mu.Unlock()
+		r.nh.number(rib, cfg)
+		r.hwm.observe(r.now(), rib, cfg)
 	}}, nil
 }
 
@@ -241,13 +246,22 @@ func compareStrings(a, b string) int {
 
 // buildFIB is the kernel's share of the RIB: the active Direct and Static
 // routes of every table (Local routes are the kernel's own local table).
-func buildFIB(rib *RIB) netns.FIB {
+// Routes out of an unnumbered interface carry the table's default address
+// as their source, as Junos sources the packets it sends there.
+func buildFIB(rib *RIB, cfg Config) netns.FIB {
 	var fib netns.FIB
 	for _, t := range rib.Tables {
 		kt := netns.Table{ID: t.ID}
 		if t.Instance != "" {
 			kt.Interfaces = t.Interfaces
 		}
+		var addrs []IfAddr
+		for _, a := range cfg.Interfaces {
+			if slices.Contains(t.Interfaces, a.Name) {
+				addrs = append(addrs, a)
+			}
+		}
+		def := defaultAddress(addrs)
 		for _, d := range t.Dests {
 			for _, rt := range d.Routes {
 				if !rt.Active || rt.Protocol == Local {
@@ -256,7 +270,12 @@ func buildFIB(rib *RIB) netns.FIB {
 				if rt.Protocol == Direct && t.Instance != "" && d.Prefix.Bits() == 32 {
 					kt.Sources = append(kt.Sources, d.Prefix.Addr())
 				}
-				kt.Routes = append(kt.Routes, fibRoute(rt))
+				fr := fibRoute(rt)
+				if len(fr.NextHops) == 1 && !fr.NextHops[0].Gateway.IsValid() && rt.Protocol != Direct &&
+					unnumbered(fr.NextHops[0].Interface, addrs) {
+					fr.Source = def
+				}
+				kt.Routes = append(kt.Routes, fr)
 			}
 			for _, rt := range d.Routes {
 				if t.Instance != "" && rt.Protocol == Local {

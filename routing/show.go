@@ -91,19 +91,21 @@ func writeBrief(w io.Writer, d *Dest, q Query, now time.Time) {
 }
 
 // hopLines are the next-hop lines of a route in the brief format, each
-// starting with the selection mark.
+// starting with the selection mark: Junos 24 prints the mark, two blanks
+// and the next hop (">  to 10.0.0.2 via ge-0/0/0.0"), and aligns the
+// lines without a mark ("Local via", "Discard") on the next hop.
 func hopLines(r *Route) []string {
 	switch {
 	case r.Kind != 0:
-		return []string{"  " + kindWord(r)}
+		return []string{"   " + kindWord(r)}
 	case r.Protocol == Local:
-		return []string{"  Local via " + r.Hops[0].Interface}
+		return []string{"   Local via " + r.Hops[0].Interface}
 	}
 	var out []string
 	for i, h := range r.Hops {
-		mark := "  "
+		mark := "   "
 		if i == r.Selected && !r.Hidden {
-			mark = "> "
+			mark = ">  "
 		}
 		out = append(out, mark+hopText(h))
 	}

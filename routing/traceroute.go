@@ -84,6 +84,13 @@ type tracer struct {
 	srcPort   int
 	seq       int
 	buf       []byte
+	hopNumber string // " 1 ": printed before the hop's first output
+}
+
+// out prints s on the line of the hop being probed.
+func (t *tracer) out(s string) {
+	io.WriteString(t.w, t.hopNumber+s)
+	t.hopNumber = ""
 }
 
 // probeResult is what came back for one probe.
@@ -97,8 +104,8 @@ type probeResult struct {
 // hop probes one TTL and prints its line; done is true once the target
 // answered (or said it cannot be reached).
 func (t *tracer) hop(ctx context.Context, ttl int) (done bool, err error) {
-	fmt.Fprintf(t.w, "%2d ", ttl)
-	defer io.WriteString(t.w, "\n")
+	t.hopNumber = fmt.Sprintf("%2d ", ttl)
+	defer t.out("\n")
 	if err := t.udp.setTTL(ttl); err != nil {
 		return true, fmt.Errorf("traceroute: ttl %d: %w", ttl, err)
 	}
@@ -109,18 +116,18 @@ func (t *tracer) hop(ctx context.Context, ttl int) (done bool, err error) {
 		}
 		r := t.probe(ctx)
 		if !r.ok {
-			io.WriteString(t.w, " *")
+			t.out(" *")
 			continue
 		}
 		if r.from != last {
 			if t.o.NoResolve {
-				fmt.Fprintf(t.w, " %s", r.from)
+				t.out(" " + r.from.String())
 			} else {
-				fmt.Fprintf(t.w, " %s (%s)", r.from, r.from)
+				t.out(fmt.Sprintf(" %s (%s)", r.from, r.from))
 			}
 			last = r.from
 		}
-		fmt.Fprintf(t.w, "  %.3f ms%s", float64(r.rtt.Microseconds())/1000, annotation(r.msg))
+		t.out(fmt.Sprintf("  %.3f ms%s", float64(r.rtt.Microseconds())/1000, annotation(r.msg)))
 		if r.msg.Type == icmpUnreachable {
 			done = true
 		}
@@ -157,7 +164,15 @@ func (t *tracer) probe(ctx context.Context) probeResult {
 	t.seq++
 	start := time.Now()
 	if err := t.udp.sendTo(make([]byte, probeData), t.o.Host, port); err != nil {
-		return probeResult{}
+		if !discarded(err) {
+			// traceroute(8) reports the error (on standard error, so
+			// before the hop number waiting in its output buffer) and
+			// the short write, then counts the probe as lost.
+			fmt.Fprintf(t.w, "traceroute: sendto: %s\n", errnoText(err))
+			t.out(fmt.Sprintf("traceroute: wrote %s %d chars, ret=-1\n", t.o.Host, 28+probeData))
+			return probeResult{}
+		}
+		// A discard route: the probe is dropped silently.
 	}
 	end := start.Add(t.o.Wait)
 	for time.Now().Before(end) && ctx.Err() == nil {

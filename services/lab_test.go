@@ -47,7 +47,7 @@ func needRoot(t *testing.T) {
 // readExample returns an example configuration of config/testdata.
 func readExample(t *testing.T, name string) string {
 	t.Helper()
-	b, err := os.ReadFile("../config/testdata/examples/" + name)
+	b, err := os.ReadFile("testdata/examples/" + name)
 	if err != nil {
 		t.Fatal(err)
 	}

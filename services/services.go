@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"reflect"
 	"slices"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"mxlab/config"
@@ -40,6 +43,9 @@ type Options struct {
 	// Veth gives service units veth pairs instead of TUN devices (the
 	// fallback where /dev/net/tun cannot be opened).
 	Veth bool
+	// Event receives lines for the router's system log (kmd events); nil
+	// drops them.
+	Event func(tag, msg string)
 }
 
 // DeviceMTU is the MTU of a service unit's device (Junos shows 9178 for
@@ -50,8 +56,12 @@ const DeviceMTU = 9178
 type Services struct {
 	opts  Options
 	trace *tracer
+	seqs  *seqFile // nil without a state directory
+	last  atomic.Pointer[parsed]
 
-	mu      sync.Mutex // one commit at a time; guards the fields below
+	mu      sync.Mutex              // one commit at a time; guards the fields below
+	faults  map[string]fault        // what Apply could not do, by the unit or step it concerns
+	cardCfg map[string]mspic.Config // what each card was last given
 	plan    *ipsec.Plan
 	devs    map[string]device      // by unit
 	cards   map[string]*mspic.Card // by service interface
@@ -66,14 +76,20 @@ func New(o Options) *Services {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Services{opts: o, trace: newTracer(o.StateDir, o.Now), plan: &ipsec.Plan{},
-		devs: map[string]device{}, cards: map[string]*mspic.Card{}}
+	s := &Services{opts: o, trace: newTracer(o.StateDir, o.Now), plan: &ipsec.Plan{},
+		devs: map[string]device{}, cards: map[string]*mspic.Card{}, faults: map[string]fault{},
+		cardCfg: map[string]mspic.Config{}}
+	if o.StateDir != "" {
+		s.seqs = newSeqFile(o.StateDir)
+	}
+	return s
 }
 
 // Prepare reads the service sets of a candidate configuration and creates
 // the devices it needs; Apply hands the service sets to the PICs.
 func (s *Services) Prepare(_ context.Context, _, root *config.Node) (config.Pending, error) {
-	plan, errs := ipsec.Parse(root)
+	p := s.parse(root)
+	plan, errs := p.plan, p.errs
 	if len(errs) > 0 {
 		return nil, errs[0]
 	}
@@ -84,7 +100,13 @@ func (s *Services) Prepare(_ context.Context, _, root *config.Node) (config.Pend
 			t.Close()
 		}
 		s.mu.Unlock()
-		return nil, &config.CommitError{Path: []string{"interfaces"}, Msg: err.Error()}
+		s.trace.log("error", err.Error())
+		s.event("KMD_INTERNAL_ERROR", err.Error())
+		var de *deviceError
+		if errors.As(err, &de) {
+			return nil, fmt.Errorf("commit failed: (could not create the device of interface %s)", de.unit)
+		}
+		return nil, fmt.Errorf("commit failed: (%v)", err)
 	}
 	return &pending{s: s, plan: plan, created: created}, nil
 }
@@ -130,16 +152,25 @@ func (s *Services) createDevices(plan *ipsec.Plan) (map[string]device, error) {
 		}
 		linux, err := netns.LinuxName(u)
 		if err != nil {
-			return created, fmt.Errorf("interface %s: %w", u, err)
+			return created, &deviceError{unit: u, err: err}
 		}
 		d, err := s.openDevice(linux)
 		if err != nil {
-			return created, fmt.Errorf("interface %s: %w", u, err)
+			return created, &deviceError{unit: u, err: err}
 		}
 		created[u] = d
 	}
 	return created, nil
 }
+
+// deviceError is a device of a service unit that could not be created.
+type deviceError struct {
+	unit string
+	err  error
+}
+
+func (e *deviceError) Error() string { return "interface " + e.unit + ": " + e.err.Error() }
+func (e *deviceError) Unwrap() error { return e.err }
 
 // openDevice opens a TUN device, or a veth pair when TUN devices cannot
 // be opened (or Options.Veth asks for one).
@@ -199,12 +230,50 @@ func (s *Services) syncDevices() {
 		return
 	}
 	for u, t := range s.devs {
-		if err := kernel.SetAddrs(s.opts.Namespace.Do, t.Name(), s.plan.UnitAddrs[u]); err != nil {
-			s.trace.log("error", fmt.Sprintf("interface %s: %v", u, err))
+		err := kernel.SetAddrs(s.opts.Namespace.Do, t.Name(), s.plan.UnitAddrs[u])
+		s.setFault("address "+u, err, func(err error) string {
+			return fmt.Sprintf("interface %s: its addresses could not be set: %v", u, err)
+		})
+	}
+	s.setFault("rules", s.syncRules(), func(err error) string {
+		return fmt.Sprintf("interface service sets: traffic of their interfaces cannot be steered to the services PIC: %v", err)
+	})
+	for k := range s.faults {
+		if strings.HasPrefix(k, "address ") && s.devs[strings.TrimPrefix(k, "address ")] == nil {
+			delete(s.faults, k)
 		}
 	}
-	if err := s.syncRules(); err != nil {
-		s.trace.log("error", err.Error())
+}
+
+// fault is something Apply could not do.
+type fault struct {
+	since time.Time
+	msg   string
+}
+
+// setFault records or clears the fault of key and logs each change; s.mu
+// is held.
+func (s *Services) setFault(key string, err error, text func(error) string) {
+	old, had := s.faults[key]
+	if err == nil {
+		if had {
+			delete(s.faults, key)
+			s.event("KMD_INTERNAL_ERROR", old.msg+": recovered")
+		}
+		return
+	}
+	msg := text(err)
+	if had && old.msg == msg {
+		return
+	}
+	s.faults[key] = fault{since: s.opts.Now(), msg: msg}
+	s.trace.log("error", msg)
+	s.event("KMD_INTERNAL_ERROR", msg)
+}
+
+func (s *Services) event(tag, msg string) {
+	if s.opts.Event != nil {
+		s.opts.Event(tag, msg)
 	}
 }
 
@@ -225,11 +294,19 @@ func (s *Services) configureCards() {
 		devs[u] = t
 	}
 	for name, c := range s.cards {
-		err := c.Configure(mspic.Config{Sets: bySIC[name], Devices: devs,
-			NoTunnelHop: s.plan.NoTunnelHop, ClearOnRestart: s.plan.ClearOnRestart})
-		if err != nil && !errors.Is(err, mspic.ErrStopped) {
-			s.trace.log("error", fmt.Sprintf("%s: %v", name, err))
+		cfg := mspic.Config{Sets: bySIC[name], Devices: devs,
+			NoTunnelHop: s.plan.NoTunnelHop, ClearOnRestart: s.plan.ClearOnRestart}
+		if old, ok := s.cardCfg[name]; ok && sameCardConfig(old, cfg) {
+			continue // nothing of this PIC changed: its SAs stay as they are
 		}
+		s.cardCfg[name] = cfg
+		err := c.Configure(cfg)
+		if errors.Is(err, mspic.ErrStopped) {
+			err = nil
+		}
+		s.setFault("card "+name, err, func(err error) string {
+			return fmt.Sprintf("%s: the service sets could not be installed: %v", name, err)
+		})
 	}
 	s.refreshGateways()
 }
@@ -239,7 +316,11 @@ func (s *Services) startCard(name string) {
 	if s.opts.Namespace != nil {
 		net = kernelNet{do: s.opts.Namespace.Do}
 	}
-	c := mspic.New(mspic.Options{Name: name, Net: net, Now: s.opts.Now, Log: s.trace.log})
+	o := mspic.Options{Name: name, Net: net, Now: s.opts.Now, Log: s.trace.log, Event: s.opts.Event}
+	if s.seqs != nil {
+		o.Seqs = s.seqs
+	}
+	c := mspic.New(o)
 	c.Start(s.ctx)
 	s.cards[name] = c
 	c.SetOnline(s.present(name))
@@ -375,4 +456,18 @@ func (k kernelNet) OpenUDP(a netip.Addr, port uint16) (mspic.Receiver, error) {
 }
 func (k kernelNet) OpenSender(avoid []netip.AddrPort) (mspic.Sender, error) {
 	return kernel.OpenSender(k.do, avoid)
+}
+
+// sameCardConfig reports whether two configurations of a card are the
+// same: the same service sets (compared by value), devices and options.
+func sameCardConfig(a, b mspic.Config) bool {
+	if a.NoTunnelHop != b.NoTunnelHop || a.ClearOnRestart != b.ClearOnRestart || len(a.Devices) != len(b.Devices) {
+		return false
+	}
+	for u, d := range a.Devices {
+		if b.Devices[u] != d {
+			return false
+		}
+	}
+	return reflect.DeepEqual(a.Sets, b.Sets)
 }

@@ -27,7 +27,8 @@ func RegisterBuiltins(r *cmdtree.Registry) {
 	r.Register([]string{"quit"}, "Exit the management session", nil, cmdtree.Func(quit))
 	r.Register([]string{"help"}, "Provide help information", nil, cmdtree.Func(runHelp))
 	registerCLI(r)
-	r.RegisterReply([]string{"show", "version"}, "Show software process revision levels", nil,
+	r.RegisterReply([]string{"show", "version"}, "Show software process revision levels",
+		[]cmdtree.Param{{Name: "brief", Help: "Display brief output"}, {Name: "detail", Help: "Display detailed output"}},
 		"get-software-information", versionReply)
 	r.Group([]string{"show", "system"}, "Show system information")
 	r.RegisterReply([]string{"show", "system", "uptime"}, "Show time since the system rebooted and processes started",
@@ -79,6 +80,42 @@ line or the running command; "quit" leaves the CLI.
 	return err
 }
 
+// versionInfo is what "show version" reports.
+type versionInfo struct {
+	Hostname, Model, Junos string
+	Packages               []string // "JUNOS OS libs" ...: each printed with the release
+	Mxlab                  string   // the emulator's own release ("show version detail")
+}
+
+// junosPackages are the software packages of an MX running Junos OS with
+// upgraded FreeBSD, in the order "show version" lists them.
+var junosPackages = []string{
+	"JUNOS OS Kernel 64-bit", "JUNOS OS libs", "JUNOS OS runtime", "JUNOS OS time zone information",
+	"JUNOS network stack and utilities", "JUNOS libs", "JUNOS runtime", "JUNOS py base",
+	"JUNOS OS crypto", "JUNOS mx libs", "JUNOS mx runtime", "JUNOS common platform support",
+	"JUNOS mx modules", "JUNOS modules", "JUNOS daemons", "JUNOS mx daemons",
+	"JUNOS Services IPSec", "JUNOS Services Crypto", "JUNOS Services Flowd MS-MPC Software package",
+	"JUNOS Online Documentation", "JUNOS jail runtime",
+}
+
+// renderVersion writes "show version" ("brief": the first three lines;
+// "detail": the packages and the release of the emulator, which a real
+// router does not print and parsers of the plain form do not see).
+func renderVersion(v versionInfo, level string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Hostname: %s\nModel: %s\nJunos: %s\n", v.Hostname, v.Model, v.Junos)
+	if level == "brief" {
+		return b.String()
+	}
+	for _, pkg := range v.Packages {
+		fmt.Fprintf(&b, "%s [%s]\n", pkg, v.Junos)
+	}
+	if level == "detail" {
+		fmt.Fprintf(&b, "MXLAB release %s, a Junos router emulator\n", v.Mxlab)
+	}
+	return b.String()
+}
+
 // logins returns the users logged in to the router.
 func (s *Session) logins() []Login {
 	if s.opts.Logins != nil {
@@ -94,7 +131,7 @@ func (s *Session) Login() Login {
 		line = "u0"
 	}
 	return Login{User: s.opts.User, Line: line, From: s.opts.From, Since: s.login,
-		Idle: s.opts.Now().Sub(s.lastKeyAt()), What: "cli"}
+		Idle: s.opts.Now().Sub(s.lastKeyAt()), What: "-cli (cli)"}
 }
 
 func showLog(env *cmdtree.Env, a cmdtree.Args) error {

@@ -126,12 +126,21 @@ func (e *editor) flush() {
 	}
 }
 
-// insert types text at the cursor.
+// insert types text at the cursor. Typing at the end of the line (the
+// usual case, and a paste) appends: a key costs the same whatever the
+// length of the line.
 func (e *editor) insert(text string) {
 	rs := []rune(text)
-	tail := append(rs, e.line[e.pos:]...)
-	e.line = append(e.line[:e.pos:e.pos], tail...)
-	e.out.WriteString(string(tail))
+	if e.pos == len(e.line) {
+		e.line = append(e.line, rs...)
+		e.pos = len(e.line)
+		e.out.WriteString(text)
+		return
+	}
+	e.line = append(e.line, rs...) // room for rs
+	copy(e.line[e.pos+len(rs):], e.line[e.pos:len(e.line)-len(rs)])
+	copy(e.line[e.pos:], rs)
+	e.out.WriteString(string(e.line[e.pos:]))
 	e.pos += len(rs)
 	e.back(len(e.line) - e.pos)
 }
@@ -250,6 +259,11 @@ func (e *editor) question() {
 	e.reprompt()
 }
 
+// maxComplete is the longest line completion works on: a longer one (a
+// pasted blob) takes its spaces as typed, so that a line costs time in
+// proportion to its length.
+const maxComplete = 4096
+
 // tab completes the word before the cursor or lists the choices.
 func (e *editor) tab() {
 	before, after := string(e.line[:e.pos]), string(e.line[e.pos:])
@@ -272,8 +286,12 @@ func (e *editor) tab() {
 // space completes a unique keyword when complete-on-space is on, and
 // types a space otherwise.
 func (e *editor) space() {
+	if !e.s.settings.CompleteOnSpace || e.pos == 0 || e.line[e.pos-1] == ' ' || e.pos > maxComplete {
+		e.insert(" ")
+		return
+	}
 	before, after := string(e.line[:e.pos]), string(e.line[e.pos:])
-	if !e.s.settings.CompleteOnSpace || openQuote(before) || before == "" || strings.HasSuffix(before, " ") {
+	if openQuote(before) {
 		e.insert(" ")
 		return
 	}

@@ -35,7 +35,12 @@ func (s *Session) help(before string) string {
 	if ch.Enter {
 		b.WriteString(listRow(Choice{Word: "<[Enter]>", Help: "Execute this command"}))
 	}
-	list := append([]Choice(nil), ch.List...)
+	var list []Choice
+	for _, c := range ch.List {
+		if !c.Hidden {
+			list = append(list, c)
+		}
+	}
 	sortChoices(list)
 	for _, c := range list {
 		b.WriteString(listRow(c))
@@ -61,11 +66,18 @@ func (s *Session) complete(before string, tab bool) (text, listing string) {
 		return before, ""
 	}
 	part := toks[n-1]
-	p, err := walk(s.mode().Start(s), toks[:n-1])
+	p, err := s.walkLine(toks[:n-1])
 	if err != nil {
 		return before, s.errorText(err)
 	}
-	ch := p.last.Choices()
+	// Space completes keywords only: the configured names (thousands of
+	// routes) need not be listed for it.
+	var ch Choices
+	if tab {
+		ch = p.last.Choices()
+	} else {
+		ch = matchChoices(p.last, part.Text)
+	}
 	list := withPrefix(ch.List, part.Text, false)
 	if !tab {
 		list = keywordsOnly(list)
@@ -97,6 +109,9 @@ func (s *Session) complete(before string, tab bool) (text, listing string) {
 func withPrefix(cs []Choice, prefix string, withHolders bool) []Choice {
 	var out []Choice
 	for _, c := range cs {
+		if c.Hidden {
+			continue
+		}
 		if c.Placeholder {
 			if withHolders {
 				out = append(out, c)

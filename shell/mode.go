@@ -79,6 +79,10 @@ type Choice struct {
 	// Tab offer it, a token must equal it to match it (otherwise the token
 	// goes to the placeholder).
 	Value bool
+	// Hidden makes the choice a keyword that is accepted when typed in
+	// full but never listed, completed or matched by a prefix (the
+	// optional keyword of a positional parameter: "show chassis fpc slot 1").
+	Hidden bool
 }
 
 // Choices is what may come next at one point of a command line.
@@ -98,6 +102,15 @@ type Choices struct {
 	// allowed; "" means "missing argument." when a placeholder is
 	// expected, NoMatch otherwise.
 	Missing string
+}
+
+// Matcher may also be implemented by a Cursor whose choices include many
+// values (the names of thousands of configured entries): MatchChoices
+// returns the choices a typed word is matched against (the keywords, the
+// placeholders, and of the values only the one equal to word), so that
+// accepting a line does not list them all.
+type Matcher interface {
+	MatchChoices(word string) Choices
 }
 
 // Cursor is a position in a mode's grammar. Cursors are values: Accept

@@ -32,6 +32,7 @@ func (m *OpMode) Exec(s *Session, cmd *Command, out io.Writer) (Mode, error) {
 	env := &cmdtree.Env{
 		Ctx: cmd.Ctx, Out: out, Router: s.opts.Router, User: s.opts.User,
 		Session: s, Display: cmd.Display, Compare: cmd.Compare, Version: s.opts.Version.Junos,
+		Width: s.settings.ScreenWidth,
 	}
 	err := c.node.Run(env, c.args)
 	switch {
@@ -71,11 +72,14 @@ func (c *opCursor) Choices() Choices {
 		ch.Missing = "missing argument."
 		return ch
 	}
+	keywords := map[string]bool{}
 	if c.args == nil {
 		for _, n := range c.node.Children {
-			if c.s.allowed(append(c.words[:len(c.words):len(c.words)], n.Name)) {
-				ch.List = append(ch.List, Choice{Word: n.Name, Help: n.Help})
+			if !c.s.allowed(append(c.words[:len(c.words):len(c.words)], n.Name)) {
+				continue
 			}
+			keywords[n.Name] = true
+			ch.List = append(ch.List, Choice{Word: n.Name, Help: n.Help})
 		}
 	}
 	positional := false
@@ -87,7 +91,16 @@ func (c *opCursor) Choices() Choices {
 			positional = true
 			ch.List = append(ch.List, c.values(p)...)
 		}
-		if !p.Positional || p.Value != "" {
+		switch {
+		case keywords[p.Name]:
+			// A flag that is also a sub-command ("show interfaces
+			// terse"): listed once.
+		case p.Positional && p.Value != "":
+			// The keyword of a positional parameter is optional and
+			// Junos does not list it.
+			ch.List = append(ch.List, Choice{Word: p.Name, Help: p.Help, Hidden: true})
+		case !p.Positional:
+			keywords[p.Name] = true
 			ch.List = append(ch.List, Choice{Word: p.Name, Help: p.Help})
 		}
 	}
@@ -125,7 +138,7 @@ func (c *opCursor) values(p cmdtree.Param) []Choice {
 	out := []Choice{{Word: holder, Help: p.Help, Placeholder: true}}
 	if p.Values != nil {
 		for _, v := range p.Values(c.s.opts.Router) {
-			out = append(out, Choice{Word: v, Value: true})
+			out = append(out, Choice{Word: v, Help: p.ValueHelp[v], Value: true})
 		}
 	}
 	return out

@@ -27,7 +27,11 @@ type parsed struct {
 
 // walk accepts toks from start. It stops at the first error.
 func walk(start Cursor, toks []Token) (*parsed, error) {
-	p := &parsed{cur: start, last: start}
+	return walkOn(&parsed{cur: start, last: start}, toks)
+}
+
+// walkOn goes on walking p with toks.
+func walkOn(p *parsed, toks []Token) (*parsed, error) {
 	for _, tok := range toks {
 		if tok.IsPipe() {
 			if err := p.startPipe(tok); err != nil {
@@ -35,7 +39,7 @@ func walk(start Cursor, toks []Token) (*parsed, error) {
 			}
 			continue
 		}
-		ch := p.last.Choices()
+		ch := matchChoices(p.last, tok.Text)
 		c, err := match(ch, tok)
 		if err != nil {
 			return p, err
@@ -59,6 +63,14 @@ func walk(start Cursor, toks []Token) (*parsed, error) {
 	return p, nil
 }
 
+// matchChoices returns the choices tok is matched against.
+func matchChoices(c Cursor, word string) Choices {
+	if m, ok := c.(Matcher); ok {
+		return m.MatchChoices(word)
+	}
+	return c.Choices()
+}
+
 // startPipe handles a "|" token.
 func (p *parsed) startPipe(tok Token) error {
 	ch := p.last.Choices()
@@ -76,7 +88,7 @@ func (p *parsed) startPipe(tok Token) error {
 
 // complete checks that the walked line may end at column end.
 func (p *parsed) complete(end int) error {
-	ch := p.last.Choices()
+	ch := matchChoices(p.last, "")
 	if ch.Enter {
 		return nil
 	}
@@ -95,7 +107,7 @@ func match(ch Choices, tok Token) (Choice, error) {
 			}
 		case c.Word == tok.Text:
 			return c, nil
-		case !c.Value && !tok.Quoted && strings.HasPrefix(c.Word, tok.Text):
+		case !c.Value && !c.Hidden && !tok.Quoted && strings.HasPrefix(c.Word, tok.Text):
 			prefix = append(prefix, c)
 		}
 	}
@@ -158,4 +170,48 @@ func sortChoices(cs []Choice) {
 	if !sort.SliceIsSorted(cs, less) {
 		sort.SliceStable(cs, less)
 	}
+}
+
+// walkMemo is the last line prefix walked while a line is edited: each
+// space of complete-on-space walks the words before the one completed, and
+// the line is walked once more when it is run. Cursors are values, so the
+// walk of a prefix goes on from where the previous one stopped: a line
+// costs its words once, not once per space.
+type walkMemo struct {
+	mode Mode
+	toks []Token
+	p    *parsed
+}
+
+// walkLine walks toks in the current mode, from the memo when it holds a
+// prefix of them.
+func (s *Session) walkLine(toks []Token) (*parsed, error) {
+	mode := s.mode()
+	m := &s.memo
+	if m.mode == mode && m.p != nil && len(m.toks) <= len(toks) && samePrefix(m.toks, toks) {
+		p := &parsed{words: append([]Word(nil), m.p.words...), cur: m.p.cur, pipe: m.p.pipe, last: m.p.last}
+		q, err := walkOn(p, toks[len(m.toks):])
+		if err == nil {
+			s.memo = walkMemo{mode: mode, toks: append([]Token(nil), toks...), p: q}
+		}
+		return q, err
+	}
+	p, err := walk(mode.Start(s), toks)
+	if err == nil {
+		s.memo = walkMemo{mode: mode, toks: append([]Token(nil), toks...), p: p}
+	}
+	return p, err
+}
+
+// forget drops the memo: a command ran, and may have changed what the
+// next line's words mean.
+func (s *Session) forget() { s.memo = walkMemo{} }
+
+func samePrefix(a, b []Token) bool {
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }

@@ -11,58 +11,68 @@ import (
 	"mxlab/shell/cmdtree"
 )
 
-// versionPackages are the software packages "show version" lists: the
-// short name of the XML and the text of the CLI.
-var versionPackages = []struct{ name, comment string }{
-	{"os-kernel", "JUNOS OS Kernel 64-bit "},
-	{"os-libs", "JUNOS OS libs"},
-	{"os-runtime", "JUNOS OS runtime"},
-	{"netstack", "JUNOS network stack and utilities"},
-	{"junos-libs", "JUNOS libs"},
-	{"junos-libs-mx", "JUNOS mx libs"},
-	{"jservices-ipsec", "JUNOS Services IPSec"},
-	{"jservices-crypto-base", "JUNOS Services Crypto"},
-	{"junos-runtime", "JUNOS daemons"},
-	{"junos-runtime-mx", "JUNOS mx daemons"},
-}
-
 // softwareInfo is "show version" (get-software-information).
 type softwareInfo struct {
-	host string
-	v    Version
+	v     versionInfo
+	level string // "", "brief" or "detail"
 }
 
-func versionReply(env *cmdtree.Env, _ cmdtree.Args) (cmdtree.Reply, error) {
+func versionReply(env *cmdtree.Env, a cmdtree.Args) (cmdtree.Reply, error) {
 	s, err := sessionOf(env)
 	if err != nil {
 		return nil, err
 	}
-	return softwareInfo{host: s.Hostname(), v: s.opts.Version}, nil
+	v := s.opts.Version
+	info := softwareInfo{v: versionInfo{Hostname: s.Hostname(), Model: v.Model, Junos: v.Junos, Packages: junosPackages, Mxlab: v.Mxlab}}
+	switch {
+	case a.Has("brief"):
+		info.level = "brief"
+	case a.Has("detail"):
+		info.level = "detail"
+	}
+	return info, nil
 }
 
 func (si softwareInfo) Text(w io.Writer) error {
-	var b strings.Builder
-	fmt.Fprintf(&b, "Hostname: %s\nModel: %s\nJunos: %s\n", si.host, si.v.Model, si.v.Junos)
-	for _, p := range versionPackages {
-		fmt.Fprintf(&b, "%s [%s]\n", p.comment, si.v.Junos)
-	}
-	fmt.Fprintf(&b, "mxlab Junos router emulator [%s]\n", si.v.Mxlab)
-	_, err := io.WriteString(w, b.String())
+	_, err := io.WriteString(w, renderVersion(si.v, si.level))
 	return err
 }
 
+// packageNames are the short names of the packages in the XML.
+var packageNames = map[string]string{
+	"JUNOS OS Kernel 64-bit": "os-kernel", "JUNOS OS libs": "os-libs", "JUNOS OS runtime": "os-runtime",
+	"JUNOS OS time zone information": "zoneinfo", "JUNOS network stack and utilities": "netstack",
+	"JUNOS libs": "junos-libs", "JUNOS runtime": "junos-runtime", "JUNOS py base": "junos-py-base",
+	"JUNOS OS crypto": "os-crypto", "JUNOS mx libs": "junos-libs-mx", "JUNOS mx runtime": "junos-runtime-mx",
+	"JUNOS common platform support": "junos-platform", "JUNOS mx modules": "junos-modules-mx",
+	"JUNOS modules": "junos-modules", "JUNOS daemons": "junos-daemons", "JUNOS mx daemons": "junos-daemons-mx",
+	"JUNOS Services IPSec": "jservices-ipsec", "JUNOS Services Crypto": "jservices-crypto-base",
+	"JUNOS Services Flowd MS-MPC Software package": "jservices-mss", "JUNOS Online Documentation": "jdocs",
+	"JUNOS jail runtime": "jail-runtime",
+}
+
 func (si softwareInfo) XML() []*junosxml.Elem {
+	v := si.v
 	e := junosxml.New("software-information").
-		AddLeaf("host-name", si.host).
-		AddLeaf("product-model", si.v.Model).
-		AddLeaf("product-name", si.v.Model).
-		AddLeaf("junos-version", si.v.Junos)
-	for _, p := range versionPackages {
-		e.Add(junosxml.New("package-information").AddLeaf("name", p.name).
-			AddLeaf("comment", fmt.Sprintf("%s [%s]", p.comment, si.v.Junos)))
+		AddLeaf("host-name", v.Hostname).
+		AddLeaf("product-model", v.Model).
+		AddLeaf("product-name", v.Model).
+		AddLeaf("junos-version", v.Junos)
+	if si.level == "brief" {
+		return []*junosxml.Elem{e}
 	}
-	e.Add(junosxml.New("package-information").AddLeaf("name", "mxlab").
-		AddLeaf("comment", fmt.Sprintf("mxlab Junos router emulator [%s]", si.v.Mxlab)))
+	for _, p := range v.Packages {
+		name := packageNames[p]
+		if name == "" {
+			name = strings.ToLower(strings.ReplaceAll(p, " ", "-"))
+		}
+		e.Add(junosxml.New("package-information").AddLeaf("name", name).
+			AddLeaf("comment", fmt.Sprintf("%s [%s]", p, v.Junos)))
+	}
+	if si.level == "detail" {
+		e.Add(junosxml.New("package-information").AddLeaf("name", "mxlab").
+			AddLeaf("comment", fmt.Sprintf("MXLAB release %s, a Junos router emulator", v.Mxlab)))
+	}
 	return []*junosxml.Elem{e}
 }
 
@@ -87,14 +97,13 @@ func usersReply(env *cmdtree.Env, _ cmdtree.Args) (cmdtree.Reply, error) {
 func (u usersInfo) Text(w io.Writer) error {
 	var b strings.Builder
 	b.WriteString(wLine(u.now, u.booted, len(u.logins)) + "\n")
-	fmt.Fprintf(&b, "%-8s %-8s %-33s %-7s %4s %s\n", "USER", "TTY", "FROM", "LOGIN@", "IDLE", "WHAT")
+	b.WriteString("USER     TTY      FROM                              LOGIN@  IDLE WHAT\n")
 	for _, l := range u.logins {
 		from := l.From
 		if from == "" {
 			from = "-"
 		}
-		fmt.Fprintf(&b, "%-8s %-8s %-33s %-7s %4s %s\n", l.User, l.Line, from,
-			strings.TrimSpace(clock(l.Since)), idle(l.Idle), l.What)
+		fmt.Fprintf(&b, "%-8s %-8s %-33s %-7s%s%s\n", l.User, l.Line, from, loginTime(l.Since, u.now), idle(l.Idle), l.What)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -125,8 +134,8 @@ func (u usersInfo) XML() []*junosxml.Elem {
 			junosxml.Leaf("user", l.User),
 			junosxml.Leaf("tty", l.Line),
 			junosxml.Leaf("from", from),
-			junosxml.Leaf("login-time", strings.TrimSpace(clock(l.Since))).SetAttr("junos:seconds", strconv.FormatInt(l.Since.Unix(), 10)),
-			junosxml.Leaf("idle-time", idle(l.Idle)).SetAttr("junos:seconds", secs(l.Idle)),
+			junosxml.Leaf("login-time", strings.TrimSpace(loginTime(l.Since, u.now))).SetAttr("junos:seconds", strconv.FormatInt(l.Since.Unix(), 10)),
+			junosxml.Leaf("idle-time", strings.TrimSpace(idle(l.Idle))).SetAttr("junos:seconds", secs(l.Idle)),
 			junosxml.Leaf("command", l.What),
 		))
 	}

@@ -100,9 +100,10 @@ func (s *Session) printPrompt() {
 	s.followWindow()
 	banner, prompt := s.mode().Prompt(s)
 	if banner != "" {
-		io.WriteString(s.out, "\n"+banner+"\n")
+		io.WriteString(s.out, "\n"+banner+"\n"+prompt)
+	} else {
+		io.WriteString(s.out, prompt)
 	}
-	io.WriteString(s.out, prompt)
 	s.width = utf8.RuneCountInString(prompt)
 }
 
@@ -113,12 +114,13 @@ func (s *Session) execute(ctx context.Context, line string) (failed bool) {
 	if len(toks) == 0 {
 		return false
 	}
-	p, err := walk(mode.Start(s), toks)
+	p, err := s.walkLine(toks)
+	s.forget()
 	if err == nil {
 		err = p.complete(endColumn(toks))
 	}
 	if err != nil {
-		s.printError(err)
+		s.printLineError(line, err)
 		return true
 	}
 	cctx, cancel := context.WithCancel(ctx)
@@ -127,7 +129,7 @@ func (s *Session) execute(ctx context.Context, line string) (failed bool) {
 	cw := &countWriter{w: s.out}
 	ch, err := s.chain(cmd, p, cw, cancel)
 	if err != nil {
-		s.printError(err)
+		s.printLineError(line, err)
 		s.blankAfter(mode, 1)
 		return true
 	}
@@ -147,7 +149,7 @@ func (s *Session) execute(ctx context.Context, line string) (failed bool) {
 	}
 	s.switchMode(mode, next)
 	if xerr != nil {
-		s.printError(xerr)
+		s.printLineError(line, xerr)
 		cw.n++
 	}
 	if s.mode() != nil {
@@ -183,6 +185,17 @@ func (s *Session) blankAfter(m Mode, n int) {
 // the message, or "error: <err>".
 func (s *Session) printError(err error) {
 	io.WriteString(s.out, s.errorText(err))
+}
+
+// printLineError prints the error of a command line. Commands run with
+// "-c" have no prompt and no echo, so a caret would point under nothing:
+// the line is printed first, and the caret goes under it.
+func (s *Session) printLineError(line string, err error) {
+	var ce *CaretError
+	if s.batch && errors.As(err, &ce) {
+		io.WriteString(s.out, line+"\n")
+	}
+	s.printError(err)
 }
 
 func (s *Session) errorText(err error) string {

@@ -79,6 +79,7 @@ type Shell struct {
 // Session is the state of a CLI session that modes and commands see.
 type Session struct {
 	opts     Options
+	memo     walkMemo // the words walked while a line is edited
 	op       *OpMode
 	modes    []Mode
 	settings Settings

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -157,7 +158,7 @@ func TestTTYEditing(t *testing.T) {
 			[]string{"show chas", "^C", "No alarms", "waiting", "interrupted"}},
 		{"space", []string{"sh ch al\r", "set cli complete-on-space off\r", "sh ch al\r"},
 			[]string{"No alarms", "Disabling", "No alarms"}},
-		{"ambiguous", []string{"show s\t", "\x15", "how\x01s\x05 ve\r"},
+		{"ambiguous", []string{"show s\t", "\x15", "how\x01s\x05 ve brief\r"},
 			[]string{"ambiguous", "\b", "Hostname"}},
 		{"history", []string{"show chassis alarms\r", "\x10\r"},
 			[]string{"No alarms", "No alarms"}},
@@ -261,5 +262,53 @@ func TestTTYDumb(t *testing.T) {
 	noEscapes(t, out)
 	if strings.Contains(out, "\b") {
 		t.Errorf("backspaces in dumb mode:\n%q", out)
+	}
+}
+
+// TestTTYQuestionBurst: a burst of '?' keys gets every listing and prompt
+// at once, without waiting for another key.
+func TestTTYQuestionBurst(t *testing.T) {
+	ts := startTTY(t, 24, 80, "xterm")
+	ts.waitFor("lab@r1> ", 1)
+	ts.write(strings.Repeat("?", 200))
+	ts.waitFor("lab@r1> ", 201)
+	ts.quit()
+}
+
+// BenchmarkPasteLongLine pastes one line of 1 MB (words and spaces, as a
+// pasted blob) into the line editor and waits for the error it gets: the
+// editor's cost grows with the line's length, not its square.
+func BenchmarkPasteLongLine(b *testing.B) {
+	line := strings.Repeat("abcdefg ", 1<<17) // 1 MiB
+	for i := 0; i < b.N; i++ {
+		master, tty, err := pty.Open()
+		if err != nil {
+			b.Skipf("no pty: %v", err)
+		}
+		pty.Setsize(master, &pty.Winsize{Rows: 24, Cols: 80})
+		opts := testOptions("lab", "r1", b.TempDir())
+		opts.In, opts.Out, opts.TTY, opts.Term = tty, tty, true, "xterm"
+		done := make(chan error, 1)
+		go func() { done <- shell.New(opts).Run(context.Background()) }()
+		var out bytes.Buffer
+		read := make(chan struct{})
+		go func() {
+			defer close(read)
+			buf := make([]byte, 64<<10)
+			for {
+				n, err := master.Read(buf)
+				out.Write(buf[:n])
+				if err != nil || strings.Contains(out.String()[max(0, out.Len()-64):], "lab@r1> quit") {
+					return
+				}
+			}
+		}()
+		io.WriteString(master, line+"\rquit\r")
+		<-read
+		if err := <-done; err != nil {
+			b.Fatal(err)
+		}
+		tty.Close()
+		master.Close()
 	}
 }

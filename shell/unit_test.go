@@ -145,12 +145,16 @@ func TestUptimeFormats(t *testing.T) {
 		d         time.Duration
 		since, up string
 	}{
-		{0, "00:00:00", "0 mins,"},
+		{0, "00:00:00", "0 sec,"},
+		{27 * time.Second, "00:00:27", "27 secs,"},
+		{89 * time.Second, "00:01:29", "1 min,"},
+		{90 * time.Second, "00:01:30", "2 mins,"},
 		{11*time.Hour + 3*time.Minute + 5*time.Second, "11:03:05", "11:03,"},
 		{(209*24+23)*time.Hour + 14*time.Minute, "29w6d 23:14", "209 days, 23:14,"},
 		{15*24*time.Hour + 5*time.Minute, "2w1d 00:05", "15 days, 5 mins,"},
-		{2 * 24 * time.Hour, "2d 00:00", "2 days,"},
-		{3 * time.Hour, "03:00:00", "3 hrs,"},
+		{2 * 24 * time.Hour, "2d 00:00", "2 days, 30 secs,"},
+		{3 * time.Hour, "03:00:00", " 3 hrs,"},
+		{(2*24+5)*time.Hour + 20*time.Second, "2d 05:00", "2 days,  5 hrs,"},
 	}
 	for _, tt := range tests {
 		if got := since(tt.d); got != tt.since {

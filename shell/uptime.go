@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"time"
+
 )
 
 func stamp(t time.Time) string { return t.Format("2006-01-02 15:04:05 MST") }
@@ -49,10 +50,14 @@ func wLine(now, booted time.Time, n int) string {
 	return fmt.Sprintf("%s  up %s %s, load averages: %s", clock(now), upFor(now.Sub(booted)), users, loadAverages())
 }
 
-// upFor formats the uptime of the "w" line: "209 days, 23:14,", "5 mins,".
+// upFor formats the uptime of the "w" line as FreeBSD does: "209 days,
+// 23:14,", "2 days,  5 hrs,", "5 mins,", "27 secs,".
 func upFor(d time.Duration) string {
-	mins := int(d / time.Minute)
-	days, h, m := mins/1440, mins/60%24, mins%60
+	secs := int(d / time.Second)
+	if secs > 60 {
+		secs += 30 // rounded to the minute
+	}
+	days, h, m := secs/86400, secs/3600%24, secs/60%60
 	var b strings.Builder
 	if days > 0 {
 		fmt.Fprintf(&b, "%d day%s, ", days, plural(days))
@@ -61,26 +66,43 @@ func upFor(d time.Duration) string {
 	case h > 0 && m > 0:
 		fmt.Fprintf(&b, "%2d:%02d,", h, m)
 	case h > 0:
-		fmt.Fprintf(&b, "%d hr%s,", h, plural(h))
-	case m > 0 || days == 0:
+		fmt.Fprintf(&b, "%2d hr%s,", h, plural(h))
+	case m > 0:
 		fmt.Fprintf(&b, "%d min%s,", m, plural(m))
+	default:
+		n := secs % 60
+		fmt.Fprintf(&b, "%d sec%s,", n, map[bool]string{true: "s"}[n > 1])
 	}
-	return strings.TrimSuffix(strings.TrimSpace(b.String()), ",") + ","
+	return b.String()
 }
 
-// idle formats an idle time like BSD "w": "-" under a minute, minutes,
-// "h:mm", or days.
+// loginTime formats when a user logged in, as FreeBSD's "w" does: the
+// time of day (" 8:16AM"), the weekday and hour after a day ("Mon10PM"),
+// the date after a week ("26Oct19").
+func loginTime(t, now time.Time) string {
+	switch {
+	case now.Sub(t) > 7*24*time.Hour:
+		return t.Format("02Jan06")
+	case t.YearDay() != now.YearDay() || t.Year() != now.Year():
+		return t.Format("Mon03PM")
+	}
+	return clock(t)
+}
+
+// idle formats an idle time like FreeBSD's "w", blanks included: "     - "
+// under a minute, "    12 " minutes, " 1:26 " hours, " 3days " days.
 func idle(d time.Duration) string {
 	mins := int(d / time.Minute)
 	switch {
-	case mins < 1:
-		return "-"
-	case mins < 60:
-		return fmt.Sprintf("%d", mins)
-	case mins < 1440:
-		return fmt.Sprintf("%d:%02d", mins/60, mins%60)
+	case d >= 36*time.Hour:
+		days := mins / 1440
+		return fmt.Sprintf(" %dday%s ", days, plural(days))
+	case mins >= 60:
+		return fmt.Sprintf(" %2d:%02d ", mins/60, mins%60)
+	case mins == 0:
+		return "     - "
 	}
-	return fmt.Sprintf("%ddays", mins/1440)
+	return fmt.Sprintf("    %2d ", mins)
 }
 
 // loadAverages reads the host's load averages, which the router's

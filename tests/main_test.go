@@ -48,4 +48,4 @@ func fileExists(p string) bool {
 }
 
 // e2Config is the E2 router 1 example configuration.
-const e2Config = "../config/testdata/examples/e2-r1.set"
+const e2Config = "../services/testdata/examples/e2-r1.set"

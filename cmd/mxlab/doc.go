@@ -2,6 +2,7 @@
 //
 //	mxlab [--name NAME] [--user USER] [--state-dir DIR] [--config FILE] [--chassis FILE] [-c "cmd; cmd"]
 //	      [--ssh ADDR] [--netconf ADDR]
+//	mxlab --version
 //
 // Unless -c is given, the router serves SSH (--ssh, default
 // 127.0.0.1:2222) and NETCONF over SSH (--netconf, default

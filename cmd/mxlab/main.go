@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -16,6 +17,7 @@ import (
 	"golang.org/x/term"
 
 	"mxlab/chassis"
+	"mxlab/lab"
 	"mxlab/netns"
 	"mxlab/router"
 	"mxlab/shell"
@@ -41,11 +43,28 @@ func run(args []string, now func() time.Time) int {
 	var mg mgmtFlags
 	fs.StringVar(&mg.ssh, "ssh", defaultSSH, `address of the SSH server (CLI and NETCONF); "off" for none`)
 	fs.StringVar(&mg.netconf, "netconf", defaultNETCONF, `address of the NETCONF-over-SSH port (830 on a router); "off" for none`)
+	version := fs.Bool("version", false, "print the version of mxlab and of the Junos release it emulates, and exit")
+	fs.Usage = func() { usage(fs) }
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
 		return 2
+	}
+	if *version {
+		fmt.Printf("mxlab %s, a Junos router emulator (Junos %s)\n", router.Version, router.Junos)
+		return 0
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(os.Stderr, "mxlab: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	if !validUser(*user) {
+		fmt.Fprintf(os.Stderr, "mxlab: --user %q: a user name is 1 to 64 letters, numbers, dots, dashes and underscores, not starting with a dot or a dash\n", *user)
+		return 2
+	}
+	if !validName(*name) {
+		fmt.Fprintf(os.Stderr, "mxlab: --name %q: a router name is 1 to 32 letters, numbers, dots, dashes and underscores\n", *name)
 		return 2
 	}
 	if err := runRouter(now, *name, *user, *stateDir, *cfgFile, *layoutFile, *cmds, mg); err != nil {
@@ -59,10 +78,33 @@ func run(args []string, now func() time.Time) int {
 	return 0
 }
 
+// usage prints the help of "mxlab -h": both ways to run mxlab and the
+// flags of the router.
+func usage(fs *flag.FlagSet) {
+	w := fs.Output()
+	fmt.Fprintf(w, "usage:\n  mxlab [flags]                             run one router with its CLI (flags below)\n")
+	fmt.Fprintf(w, strings.TrimPrefix(labUsage, "usage:\n"), lab.RunDir())
+	fmt.Fprintf(w, "\nflags:\n")
+	fs.PrintDefaults()
+}
+
 // exitError carries an exit status without a message.
 type exitError int
 
 func (e exitError) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+// validUser checks a login name as [edit system login user] does.
+func validUser(u string) bool {
+	return len(u) >= 1 && len(u) <= 64 && userRE.MatchString(u)
+}
+
+var (
+	userRE = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`)
+	nameRE = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}$`)
+)
+
+// validName checks a router name: it names a namespace and a directory.
+func validName(n string) bool { return nameRE.MatchString(n) }
 
 func defaultStateDir(name string) (string, error) {
 	if d := os.Getenv("XDG_STATE_HOME"); d != "" {
@@ -102,6 +144,11 @@ func runRouter(now func() time.Time, name, user, stateDir, cfgFile, layoutFile, 
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
+	nameLock, err := lockName(name)
+	if err != nil {
+		return err
+	}
+	defer router.Unlock(nameLock)
 	ns, noPlane := standaloneNamespace(name)
 	if ns != nil {
 		defer func() {
@@ -172,6 +219,26 @@ func interruptOnSIGINT(ctx context.Context, sh *shell.Shell) (stop func()) {
 		cancel()
 		<-done
 	}
+}
+
+// lockName makes sure that no other live process runs a router of the
+// same name on this machine: the name is its namespace's. Without
+// namespaces there is nothing to share but the state directory, which the
+// router locks itself.
+func lockName(name string) (*os.File, error) {
+	if netns.Available() != nil {
+		return nil, nil
+	}
+	dir := "/run/mxlab"
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	f, err := router.Lock(filepath.Join(dir, "router-"+name+".lock"))
+	var le *router.LockError
+	if errors.As(err, &le) {
+		return nil, fmt.Errorf("router %s is already running (process %d): stop it or choose another --name", name, le.PID)
+	}
+	return f, err
 }
 
 // standaloneNamespace gives a router run on its own a network namespace

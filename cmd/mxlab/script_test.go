@@ -23,8 +23,23 @@ const nowEnv = "MXLAB_TEST_NOW"
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"mxlab": func() { os.Exit(run(os.Args[1:], testClock())) },
+		"mxlab": func() { os.Exit(run(uniqueName(os.Args[1:]), testClock())) },
 	})
+}
+
+// uniqueName gives a router run by a script a name of its own (scripts run
+// in parallel, and as root a router's name is its namespace's, which one
+// process at a time may hold); the name shows nowhere in the transcripts.
+func uniqueName(args []string) []string {
+	if len(args) > 0 && args[0] == "lab" {
+		return args
+	}
+	for _, a := range args {
+		if a == "--name" || a == "-name" || strings.HasPrefix(a, "--name=") || strings.HasPrefix(a, "-name=") {
+			return args
+		}
+	}
+	return append([]string{"--name", fmt.Sprintf("ts%d", os.Getpid())}, args...)
 }
 
 // testClock returns the fixed clock of MXLAB_TEST_NOW, or time.Now.
@@ -107,12 +122,12 @@ func cmdPaced(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // cmdE2 writes the example configuration E2 router 1
-// (config/testdata/examples/e2-r1.set) into a file of the work directory.
+// (services/testdata/examples/e2-r1.set) into a file of the work directory.
 func cmdE2(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
 		ts.Fatalf("usage: e2 FILE")
 	}
-	data, err := os.ReadFile(filepath.Join("..", "..", "config", "testdata", "examples", "e2-r1.set"))
+	data, err := os.ReadFile(filepath.Join("..", "..", "services", "testdata", "examples", "e2-r1.set"))
 	ts.Check(err)
 	ts.Check(os.WriteFile(ts.MkAbs(args[0]), data, 0o644))
 }

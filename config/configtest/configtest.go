@@ -7,9 +7,10 @@ import (
 	"strings"
 )
 
-// Big returns a configuration of 10,100 set commands, the size the
+// Big returns a configuration of 10,500 set commands, the size the
 // benchmarks of the issues name: 500 interfaces, 2,000 static routes with a
-// preference and a tag, 200 IPsec rules with a manual SA each, and 200
+// preference and a tag, 200 IPsec rules with a manual SA each (keys
+// included), and 200
 // next-hop service sets.
 func Big() string {
 	var b strings.Builder
@@ -33,7 +34,9 @@ func Big() string {
 		fmt.Fprintf(&b, "%sthen manual direction bidirectional protocol esp\n", r)
 		fmt.Fprintf(&b, "%sthen manual direction bidirectional spi %d\n", r, 256+i)
 		fmt.Fprintf(&b, "%sthen manual direction bidirectional authentication algorithm hmac-sha1-96\n", r)
+		fmt.Fprintf(&b, "%sthen manual direction bidirectional authentication key ascii-text sha1-key-%011d\n", r, i)
 		fmt.Fprintf(&b, "%sthen manual direction bidirectional encryption algorithm aes-128-cbc\n", r)
+		fmt.Fprintf(&b, "%sthen manual direction bidirectional encryption key ascii-text aes-key-%08d\n", r, i)
 		fmt.Fprintf(&b, "%sthen anti-replay-window-size 128\n", r)
 		fmt.Fprintf(&b, "set services ipsec-vpn rule r%d match-direction input\n", i)
 		fmt.Fprintf(&b, "set services service-set ss%d next-hop-service inside-service-interface ms-1/2/0.%d\n", i, 2*i+1)

@@ -23,6 +23,7 @@ var typeNames = [...]string{
 	Unreadable: "unreadable", Password: "password",
 	IPv4PrefixMandatory: "ipv4prefix-mandatory", IPAddrScoped: "ipaddr-scoped",
 	InterfaceWildcard: "interface-wildcard", SysID: "sysid", VLANRange: "vlan-range",
+	PolicyAlgebra: "policy-algebra",
 }
 
 func (t Type) String() string {

@@ -121,11 +121,15 @@ type typeOverride struct {
 //     type in 'sdfsdf'.", reference/junos-cli.md §1.9).
 //   - Logical unit numbers: "Range: 0 through 16,385" (Junos unit statement,
 //     [edit class-of-service interfaces interface-name unit]).
+//   - 802.1Q VLAN IDs 1 through 4094 (0 and 4095 are reserved), and the
+//     media MTU of MX Ethernet ports, 256 through 9192 bytes.
 //   - Keys of IPsec and IKE are secrets Junos stores and shows as $9$
 //     (spec I2: "Keys are stored and shown encrypted").
 var typeOverrides = map[string]typeOverride{
 	"interfaces interface name":                                                         {Type: InterfaceDevice},
 	"interfaces interface unit name":                                                    {Type: Uint, Bits: 32, Ranges: []Range{{0, 16385}}},
+	"interfaces interface unit vlan-id":                                                 {Type: Uint, Bits: 16, Ranges: []Range{{1, 4094}}},
+	"interfaces interface mtu":                                                          {Type: Uint, Bits: 32, Ranges: []Range{{256, 9192}}},
 	"routing-instances instance interface name":                                         {Type: InterfaceName},
 	"services ipsec-vpn ike policy pre-shared-key ascii-text":                           {Type: Unreadable},
 	"services ipsec-vpn ike policy pre-shared-key hexadecimal":                          {Type: Unreadable},

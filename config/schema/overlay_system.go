@@ -6,7 +6,8 @@ package schema
 // login user (uid 100..64000, one class per user), services ssh and netconf.
 func systemNode() *Node {
 	return &Node{Name: "system", Kind: Container, Children: []*Node{
-		{Name: "host-name", Kind: Leaf, Type: String, MinLen: 1, MaxLen: 255},
+		{Name: "host-name", Kind: Leaf, Type: String, MinLen: 1, MaxLen: 255,
+			Pattern: "^[[:alnum:]]([[:alnum:]._-]*[[:alnum:]])?$", PatternMsg: "Must be a string of letters, numbers, dots, dashes and underscores, starting and ending with a letter or number"},
 		{Name: "domain-name", Kind: Leaf, Type: String, MinLen: 1, MaxLen: 255},
 		{Name: "time-zone", Kind: Leaf, Type: String, Pattern: "^[A-Za-z0-9_+/-]+$", PatternMsg: "Must be a time zone name such as UTC or Europe/Amsterdam"},
 		{Name: "root-authentication", Kind: Container, Children: authChildren()},

@@ -50,6 +50,7 @@ const (
 	InterfaceWildcard               // interface name where * stands for any characters (ge-1/0/*)
 	SysID                           // IS-IS system identifier xxxx.xxxx.xxxx
 	VLANRange                       // VLAN ID or range of IDs (100 or 100-200)
+	PolicyAlgebra                   // a policy name or expression of names ("(a && b) || c")
 )
 
 // Range is an inclusive numeric range. Max is unsigned so that a uint64

@@ -163,7 +163,7 @@ var treeTypes = map[string]Type{
 	"jt:ipv4prefix-mandatory": IPv4PrefixMandatory, "jt:ipaddr-scoped": IPAddrScoped,
 	"jt:interface-device": InterfaceDevice, "jt:interface-wildcard": InterfaceWildcard,
 	"jt:mac-addr": MAC, "jt:sysid": SysID, "jt:vlan-range": VLANRange,
-	"jt:policy-algebra": String, "jt:community": String, "jt:atm-vci": String,
+	"jt:policy-algebra": PolicyAlgebra, "jt:community": String, "jt:atm-vci": String,
 }
 
 // TestTreeTxt checks every statement of tree.txt against the table: kind,

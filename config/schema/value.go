@@ -44,6 +44,9 @@ func valueErr(v, format string, args ...any) error {
 // interface or address is expected gets unit 0). Errors are *ValueError,
 // ErrNotKeyword or ErrNoValue.
 func (n *Node) Check(v string) (string, error) {
+	if !printable(v) {
+		return "", valueErr(v, "invalid character in value: control characters and invalid UTF-8 are not allowed")
+	}
 	switch n.Type {
 	case Empty, None:
 		return "", ErrNoValue
@@ -63,7 +66,7 @@ func (n *Node) Check(v string) (string, error) {
 			return v, nil
 		}
 		return n.checkString(v)
-	case String, Password:
+	case String, Password, PolicyAlgebra:
 		return n.checkString(v)
 	}
 	return n.checkSyntax(v)
@@ -209,6 +212,25 @@ func (n *Node) RangeHelp() string {
 	}
 	return n.rangeText()
 }
+
+// printable reports whether v is valid UTF-8 without control characters:
+// a value is shown in prompts, outputs and logs, where a newline or an
+// escape sequence would forge lines.
+func printable(v string) bool {
+	if !utf8.ValidString(v) {
+		return false
+	}
+	for _, r := range v {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return false
+		}
+	}
+	return true
+}
+
+// Printable is printable for the callers that check names outside the
+// schema (the login name of a session).
+func Printable(v string) bool { return printable(v) }
 
 func (n *Node) checkString(v string) (string, error) {
 	l := utf8.RuneCountInString(v)

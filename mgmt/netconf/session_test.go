@@ -331,7 +331,7 @@ func TestErrors(t *testing.T) {
 	if n, _ := res.KidText("load-error-count"); n != "1" || len(errs(e)) != 1 {
 		t.Errorf("load error: %s", e.XML("  ", 0))
 	}
-	e2, err := os.ReadFile("../../config/testdata/examples/e2-r1.set")
+	e2, err := os.ReadFile("../../services/testdata/examples/e2-r1.set")
 	if err != nil {
 		t.Fatal(err)
 	}

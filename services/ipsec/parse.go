@@ -26,8 +26,12 @@ func Parse(root *config.Node) (*Plan, []*config.CommitError) {
 	}
 	p.Trace = parseTrace(vpn.Get("traceoptions"))
 	applied := appliedSets(root)
+	rules := map[string]*config.Node{}
+	for _, r := range vpn.Entries("rule") {
+		rules[r.Key()] = r
+	}
 	for _, ssn := range root.Get("services").Entries("service-set") {
-		ss, e := parseSet(root, ssn, applied)
+		ss, e := parseSet(rules, ssn, applied)
 		errs = append(errs, e...)
 		if ss != nil {
 			p.Sets = append(p.Sets, ss)
@@ -94,7 +98,7 @@ func appliedSets(root *config.Node) map[string][2][]string {
 	return out
 }
 
-func parseSet(root, n *config.Node, applied map[string][2][]string) (*ServiceSet, []*config.CommitError) {
+func parseSet(ruleNodes map[string]*config.Node, n *config.Node, applied map[string][2][]string) (*ServiceSet, []*config.CommitError) {
 	rules := n.Entries("ipsec-vpn-rules")
 	opts := n.Get("ipsec-vpn-options")
 	if len(rules) == 0 || opts == nil {
@@ -128,7 +132,7 @@ func parseSet(root, n *config.Node, applied map[string][2][]string) (*ServiceSet
 		errs = append(errs, errAt(opts.Get("local-gateway"), "local-gateway must be an IPv4 address"))
 	}
 	for _, r := range rules {
-		rn := findRule(root, r.Key())
+		rn := ruleNodes[r.Key()]
 		if rn == nil {
 			continue
 		}
@@ -142,15 +146,6 @@ func parseSet(root, n *config.Node, applied map[string][2][]string) (*ServiceSet
 		}
 	}
 	return ss, errs
-}
-
-func findRule(root *config.Node, name string) *config.Node {
-	for _, r := range root.Get("services", "ipsec-vpn").Entries("rule") {
-		if r.Key() == name {
-			return r
-		}
-	}
-	return nil
 }
 
 // parseOptions reads the tunnel options of n over base.
@@ -294,13 +289,5 @@ func errAt(n *config.Node, msg string) *config.CommitError {
 	if n == nil {
 		return &config.CommitError{Path: []string{"services"}, Msg: msg}
 	}
-	var path []string
-	for p := n.Parent; p != nil && p.Parent != nil; p = p.Parent {
-		path = append(append([]string{p.Name()}, p.Keys...), path...)
-	}
-	stmt := n.Name()
-	if len(n.Keys) > 0 {
-		stmt += " " + strings.Join(n.Keys, " ")
-	}
-	return &config.CommitError{Path: path, Statement: stmt, Msg: msg}
+	return config.ErrorAt(n, msg)
 }

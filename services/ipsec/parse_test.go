@@ -21,7 +21,7 @@ func parseText(t *testing.T, text string) *config.Node {
 }
 
 func TestParseE2(t *testing.T) {
-	b, err := os.ReadFile("../../config/testdata/examples/e2-r1.conf.golden")
+	b, err := os.ReadFile("../testdata/examples/e2-r1.conf.golden")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -57,6 +57,12 @@ type Options struct {
 	Net  Net    // nil: no forwarding plane (SAs exist, no traffic)
 	Log  Logger
 	Now  func() time.Time
+	// Seqs keeps the sequence numbers of manual SAs across restarts (see
+	// seq.go); nil keeps them in memory only.
+	Seqs SeqStore
+	// Event receives the lines for the router's system log (SAs installed
+	// and deleted, sockets that fail); nil drops them.
+	Event func(tag, msg string)
 }
 
 // ErrStopped is returned by the methods of a card that is not running.
@@ -121,12 +127,16 @@ func (c *Card) Stop() {
 func (c *Card) run(ctx context.Context) {
 	st := newState(c)
 	defer st.shutdown()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case op := <-c.ops:
 			op(st)
+		case <-tick.C:
+			st.tick()
 		}
 	}
 }

@@ -3,6 +3,9 @@ package mspic
 import (
 	"bytes"
 	"context"
+	"errors"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -156,5 +159,147 @@ func TestCardStop(t *testing.T) {
 	c.Stop()
 	if _, err := c.Status(); err != ErrStopped {
 		t.Errorf("status after stop: %v", err)
+	}
+}
+
+// memSeqs is a SeqStore in memory.
+type memSeqs struct{ m map[string]uint64 }
+
+func (s *memSeqs) Load() (map[string]uint64, error) { return s.m, nil }
+func (s *memSeqs) Save(m map[string]uint64) error {
+	s.m = map[string]uint64{}
+	for k, v := range m {
+		s.m[k] = v
+	}
+	return nil
+}
+
+// TestCardRestartKeepsSequence: after a PIC restart, and after the card
+// itself is replaced (a router restart), a manual SA goes on with higher
+// sequence numbers, so its peer's anti-replay window lets the traffic in.
+func TestCardRestartKeepsSequence(t *testing.T) {
+	p := newPair(t)
+	for range 3 {
+		p.devA.in <- icmpPacket("10.1.0.1", "10.2.0.1", 64)
+		recv(t, p.devB.out)
+	}
+	must(t, p.a.SetOnline(false))
+	must(t, p.a.SetOnline(true))
+	p.devA.in <- icmpPacket("10.1.0.1", "10.2.0.1", 64)
+	recv(t, p.devB.out)
+	if s := setStats(t, p.b); s.ReplayErrors != 0 {
+		t.Errorf("peer counted %d replay errors after a PIC restart", s.ReplayErrors)
+	}
+
+	// A new card on the same store: the reservation on disk is ahead of
+	// every number the old card sent.
+	store := &memSeqs{}
+	cfg := func(c *Card, dev *fakeDevice) {
+		must(t, c.Configure(Config{Sets: []*ServiceSetT{testSet("ss", "ms-4/0/0.1", "10.0.1.1", "10.0.1.2", "10.1.0.0/16", "10.2.0.0/16")},
+			Devices: map[string]Device{"ms-4/0/0.1": dev}}))
+		must(t, c.SetOnline(true))
+	}
+	net := newFakeNet()
+	b := New(Options{Name: "ms-1/0/0", Net: net})
+	b.Start(context.Background())
+	t.Cleanup(b.Stop)
+	devB := newFakeDevice()
+	must(t, b.Configure(Config{Sets: []*ServiceSetT{testSet("ss", "ms-1/0/0.1", "10.0.1.2", "10.0.1.1", "10.2.0.0/16", "10.1.0.0/16")},
+		Devices: map[string]Device{"ms-1/0/0.1": devB}}))
+	must(t, b.SetOnline(true))
+	a1 := New(Options{Name: "ms-4/0/0", Net: net, Seqs: store})
+	a1.Start(context.Background())
+	devA := newFakeDevice()
+	cfg(a1, devA)
+	for range 3 {
+		devA.in <- icmpPacket("10.1.0.1", "10.2.0.1", 64)
+		recv(t, devB.out)
+	}
+	a1.Stop()
+	if len(store.m) != 1 {
+		t.Fatalf("store %v, want one reservation", store.m)
+	}
+	a2 := New(Options{Name: "ms-4/0/0", Net: net, Seqs: store})
+	a2.Start(context.Background())
+	t.Cleanup(a2.Stop)
+	devA2 := newFakeDevice()
+	cfg(a2, devA2)
+	devA2.in <- icmpPacket("10.1.0.1", "10.2.0.1", 64)
+	recv(t, devB.out)
+	if s := setStats(t, b); s.ReplayErrors != 0 {
+		t.Errorf("peer counted %d replay errors after a router restart", s.ReplayErrors)
+	}
+}
+
+// TestCardSocketFaults: a socket that cannot be opened leaves the SAs of
+// its sets "Not installed" with the reason, logged once and sent to the
+// system log; the card tries again and recovers by itself.
+func TestCardSocketFaults(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		esp, send error
+		fault     string
+	}{
+		{"receive", errors.New("cannot assign requested address"), nil, "local gateway 10.0.1.1 cannot receive ESP: cannot assign requested address"},
+		{"send", nil, errors.New("permission denied"), "cannot send ESP: permission denied"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			net := newFakeNet()
+			net.fail(tc.esp, tc.send)
+			var mu sync.Mutex
+			var logs, events []string
+			c := New(Options{Name: "ms-4/0/0", Net: net,
+				Log: func(level, msg string) { mu.Lock(); logs = append(logs, level+": "+msg); mu.Unlock() },
+				Event: func(tag, msg string) {
+					mu.Lock()
+					events = append(events, tag+": "+msg)
+					mu.Unlock()
+				}})
+			c.Start(context.Background())
+			t.Cleanup(c.Stop)
+			dev := newFakeDevice()
+			must(t, c.Configure(Config{Sets: []*ServiceSetT{testSet("ss", "ms-4/0/0.1", "10.0.1.1", "10.0.1.2", "10.1.0.0/16", "10.2.0.0/16")},
+				Devices: map[string]Device{"ms-4/0/0.1": dev}}))
+			must(t, c.SetOnline(true))
+			st, err := c.Status()
+			must(t, err)
+			ss := st.Sets[0]
+			if ss.Fault != tc.fault {
+				t.Errorf("fault %q, want %q", ss.Fault, tc.fault)
+			}
+			for _, sa := range ss.Tunnels[0].SAs {
+				if sa.Installed {
+					t.Errorf("%s SA shown installed although its socket failed", sa.Direction)
+				}
+			}
+			mu.Lock()
+			nEvents := len(events)
+			found := false
+			for _, e := range events {
+				found = found || strings.HasPrefix(e, "KMD_INTERNAL_ERROR: ms-4/0/0: ")
+			}
+			mu.Unlock()
+			if !found {
+				t.Errorf("no system log line: %q", events)
+			}
+			// Retries do not log again; recovery does.
+			must(t, c.do(func(s *state) error { s.retryIO(); s.retryIO(); return nil }))
+			mu.Lock()
+			if len(events) != nEvents {
+				t.Errorf("retries logged again: %q", events[nEvents:])
+			}
+			mu.Unlock()
+			net.fail(nil, nil)
+			must(t, c.do(func(s *state) error { s.retryIO(); return nil }))
+			st, _ = c.Status()
+			if st.Sets[0].Fault != "" || !st.Sets[0].Tunnels[0].SAs[0].Installed {
+				t.Errorf("not recovered: %+v", st.Sets[0])
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if last := events[len(events)-1]; !strings.HasSuffix(last, "recovered") {
+				t.Errorf("recovery not logged: %q", last)
+			}
+		})
 	}
 }

@@ -64,6 +64,9 @@ type fakeNet struct {
 	mu    sync.Mutex
 	socks map[netip.Addr][]*fakeSock
 	sent  chan []byte // a copy of everything sent, when not nil
+	// failESP and failSend make the sockets fail to open (fault
+	// injection).
+	failESP, failSend error
 }
 
 func newFakeNet() *fakeNet { return &fakeNet{socks: map[netip.Addr][]*fakeSock{}} }
@@ -79,16 +82,32 @@ type fakeSock struct {
 func (n *fakeNet) OpenESP(local netip.Addr) (Receiver, error) {
 	s := &fakeSock{n: n, addr: local, in: make(chan []byte, 64), done: make(chan struct{})}
 	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.failESP != nil {
+		return nil, n.failESP
+	}
 	n.socks[local] = append(n.socks[local], s)
-	n.mu.Unlock()
 	return s, nil
+}
+
+func (n *fakeNet) fail(esp, send error) {
+	n.mu.Lock()
+	n.failESP, n.failSend = esp, send
+	n.mu.Unlock()
 }
 
 func (n *fakeNet) OpenUDP(netip.Addr, uint16) (Receiver, error) {
 	return nil, errors.New("no UDP in the fake network")
 }
 
-func (n *fakeNet) OpenSender([]netip.AddrPort) (Sender, error) { return fakeSender{n}, nil }
+func (n *fakeNet) OpenSender([]netip.AddrPort) (Sender, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.failSend != nil {
+		return nil, n.failSend
+	}
+	return fakeSender{n}, nil
+}
 
 func (s *fakeSock) ReadBatch(bufs [][]byte, sizes []int) (int, error) {
 	select {

@@ -47,7 +47,7 @@ func FuzzInbound(f *testing.F) {
 
 	devs := map[string]Device{"ms-4/0/0.1": newFakeDevice(), "ms-4/0/0.3": newFakeDevice()}
 	p, err := buildPlane(Config{Sets: []*ServiceSetT{ss, udp}, Devices: devs}, nil,
-		func(string) *setCounters { return &setCounters{} }, time.Now())
+		func(string) *setCounters { return &setCounters{} }, nil, time.Now())
 	if err != nil {
 		f.Fatal(err)
 	}

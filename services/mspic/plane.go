@@ -17,6 +17,10 @@ type plane struct {
 	sets  []*setPlane
 	devs  map[string]*devPlane // by unit
 	wires map[wireKey]*wirePlane
+	// live are the sequence readers of the manual outbound SAs, by key
+	// (see seq.go); seqs gives their first numbers while building.
+	live map[string]func() uint64
+	seqs *seqState
 }
 
 // setPlane is a service set in a plane.
@@ -63,8 +67,8 @@ type wirePlane struct {
 
 // buildPlane creates the SAs of the sets that run (all of them unless the
 // PIC is offline or their gateway is down).
-func buildPlane(cfg Config, gwDown map[string]bool, counters func(string) *setCounters, now time.Time) (*plane, error) {
-	p := &plane{devs: map[string]*devPlane{}, wires: map[wireKey]*wirePlane{}}
+func buildPlane(cfg Config, gwDown map[string]bool, counters func(string) *setCounters, seqs *seqState, now time.Time) (*plane, error) {
+	p := &plane{devs: map[string]*devPlane{}, wires: map[wireKey]*wirePlane{}, seqs: seqs, live: map[string]func() uint64{}}
 	for _, ss := range cfg.Sets {
 		down := ss.GWInterface != "" && gwDown[ss.GWInterface]
 		if down && ss.Style == ipsec.NextHop {
@@ -106,11 +110,17 @@ func (p *plane) addSet(sp *setPlane, cfg Config, now time.Time) error {
 func (p *plane) addManual(tp *termPlane, m ipsec.Manual, noHop bool) error {
 	c := tp.set.cfg.SAConfig(tp.t, m, noHop)
 	if m.Outbound() {
-		sa, err := esp.NewSA(c)
+		key := seqKey(tp.set.cfg.Name, tp.t, m)
+		out := c
+		if p.seqs != nil {
+			out.InitialSeq = p.seqs.start(key)
+		}
+		sa, err := esp.NewSA(out)
 		if err != nil {
 			return err
 		}
 		tp.out = sa
+		p.live[key] = sa.Seq
 	}
 	if !m.Inbound() {
 		return nil
@@ -163,4 +173,11 @@ func addTable(t *esp.TableStats, o esp.TableStats) {
 	t.LengthErrors += o.LengthErrors
 	t.Keepalives += o.Keepalives
 	t.NonESP += o.NonESP
+}
+
+func (k wireKey) String() string {
+	if k.port == 0 {
+		return k.addr.String()
+	}
+	return fmt.Sprintf("%s port %d", k.addr, k.port)
 }

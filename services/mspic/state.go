@@ -22,15 +22,39 @@ type state struct {
 	wires    map[wireKey]esp.TableStats
 	base     map[string]Stats // "clear ... statistics" baselines
 	io       *ioGroup
+	seq      *seqState
+	faults   map[string]ioFault // what the I/O could not open, as last reported
+	ticks    int
 }
 
 func newState(c *Card) *state {
-	return &state{c: c, gwDown: map[string]bool{}, counters: map[string]*setCounters{},
+	s := &state{c: c, gwDown: map[string]bool{}, counters: map[string]*setCounters{},
 		retired: map[string]Stats{}, wires: map[wireKey]esp.TableStats{}, base: map[string]Stats{}}
+	s.seq = newSeqState(c.opts.Seqs, func(err error) {
+		s.log("error", "%s: manual SA sequence numbers cannot be kept: %v", c.opts.Name, err)
+	})
+	return s
 }
 
 func (s *state) log(level, format string, args ...any) {
 	s.c.opts.Log(level, fmt.Sprintf(format, args...))
+}
+
+// event writes a line to the router's system log.
+func (s *state) event(tag, format string, args ...any) {
+	if s.c.opts.Event != nil {
+		s.c.opts.Event(tag, fmt.Sprintf(format, args...))
+	}
+}
+
+// tick runs every second: sequence-number reservations, and every five
+// seconds another try at the sockets that failed.
+func (s *state) tick() {
+	s.seq.check()
+	s.ticks++
+	if s.ticks%5 == 0 {
+		s.retryIO()
+	}
 }
 
 func (s *state) counter(set string) *setCounters {
@@ -89,8 +113,9 @@ func (s *state) clearSAs(set string) error {
 // devices or sockets they serve change.
 func (s *state) rebuild(why string) error {
 	var next *plane
+	s.seq.retire()
 	if s.online {
-		p, err := buildPlane(s.cfg, s.gwDown, s.counter, s.c.opts.Now())
+		p, err := buildPlane(s.cfg, s.gwDown, s.counter, s.seq, s.c.opts.Now())
 		if err != nil {
 			s.log("error", "%v", err)
 			return err
@@ -104,6 +129,12 @@ func (s *state) rebuild(why string) error {
 	}
 	s.plane = next
 	s.c.cur.Store(next)
+	if next == nil {
+		s.faults = nil
+	}
+	if next != nil {
+		s.seq.track(next.live)
+	}
 	if s.io == nil && next != nil {
 		s.startIO(next)
 	}
@@ -132,6 +163,12 @@ func (s *state) logSAs(p *plane, what, why string) {
 					msg += " (" + why + ")"
 				}
 				s.log("info", "%s", msg)
+				tag := "KMD_PM_SA_ESTABLISHED"
+				if what == "deleted" {
+					tag = "KMD_PM_SA_DELETED"
+				}
+				s.event(tag, "Local gateway: %s, Remote gateway: %s, Direction: %s, SPI: 0x%x, AUX-SPI: 0, Mode: Tunnel, Type: manual, Service set: %s",
+					sp.cfg.LocalGateway, tp.t.RemoteGateway, dir, sa.SPI(), sp.cfg.Name)
 			}
 		}
 	}
@@ -177,13 +214,20 @@ type ioGroup struct {
 	devs    []Device
 	socks   []Receiver
 	senders []Sender
+	// The sockets that could not be opened: their SAs cannot carry
+	// traffic. The card tries again (retryIO) until they open.
+	noWire   map[wireKey]error
+	noSender map[string]error // by unit
 }
+
+// faulty reports whether some socket of the group could not be opened.
+func (g *ioGroup) faulty() bool { return g != nil && (len(g.noWire) > 0 || len(g.noSender) > 0) }
 
 func (s *state) startIO(p *plane) {
 	if s.c.opts.Net == nil {
 		return
 	}
-	g := &ioGroup{}
+	g := &ioGroup{noWire: map[wireKey]error{}, noSender: map[string]error{}}
 	ctx, cancel := context.WithCancel(context.Background())
 	g.cancel = cancel
 	s.io = g
@@ -198,7 +242,7 @@ func (s *state) startIO(p *plane) {
 		// one goroutine at a time.
 		snd, err := s.c.opts.Net.OpenSender(listen)
 		if err != nil {
-			s.log("error", "%s: cannot open ESP socket: %v", s.c.opts.Name, err)
+			g.noSender[unit] = err
 			continue
 		}
 		g.senders = append(g.senders, snd)
@@ -216,7 +260,7 @@ func (s *state) startIO(p *plane) {
 			rx, err = s.c.opts.Net.OpenUDP(k.addr, k.port)
 		}
 		if err != nil {
-			s.log("error", "%s: local gateway %s: %v", s.c.opts.Name, k.addr, err)
+			g.noWire[k] = err
 			continue
 		}
 		g.socks = append(g.socks, rx)
@@ -224,6 +268,62 @@ func (s *state) startIO(p *plane) {
 		g.wg.Add(1)
 		go func() { defer g.wg.Done(); in.run(ctx) }()
 	}
+	s.reportFaults(g)
+}
+
+// reportFaults logs the sockets that could not be opened, once per
+// failure (not again at each retry), and the recovery of those that were.
+func (s *state) reportFaults(g *ioGroup) {
+	now := map[string]ioFault{}
+	t := s.c.opts.Now()
+	for k, err := range g.noWire {
+		now["wire "+k.String()] = ioFault{fmt.Sprintf("local gateway %s: cannot receive ESP: %v", k, err), t}
+	}
+	for u, err := range g.noSender {
+		now["send "+u] = ioFault{fmt.Sprintf("%s: cannot send ESP: %v", u, err), t}
+	}
+	for k, f := range now {
+		if old, ok := s.faults[k]; ok && old.msg == f.msg {
+			now[k] = old
+			continue
+		}
+		s.log("error", "%s: %s", s.c.opts.Name, f.msg)
+		s.event("KMD_INTERNAL_ERROR", "%s: %s; the SAs that use it are not installed", s.c.opts.Name, f.msg)
+	}
+	for k := range s.faults {
+		if _, still := now[k]; !still {
+			s.log("notice", "%s: %s: works again", s.c.opts.Name, k)
+			s.event("KMD_INTERNAL_ERROR", "%s: %s: recovered", s.c.opts.Name, k)
+		}
+	}
+	s.faults = now
+}
+
+// ioFault is a socket of the card that could not be opened.
+type ioFault struct {
+	msg   string
+	since time.Time
+}
+
+// since returns when the oldest fault began.
+func (s *state) faultSince() time.Time {
+	var t time.Time
+	for _, f := range s.faults {
+		if t.IsZero() || f.since.Before(t) {
+			t = f.since
+		}
+	}
+	return t
+}
+
+// retryIO opens the I/O of the plane again when some of it failed (a
+// local gateway whose address was not up yet, a socket refused).
+func (s *state) retryIO() {
+	if !s.io.faulty() || s.plane == nil {
+		return
+	}
+	s.stopIO()
+	s.startIO(s.plane)
 }
 
 // stopIO ends the I/O goroutines: sockets are closed, device reads are

@@ -1,6 +1,7 @@
 package mspic
 
 import (
+	"fmt"
 	"time"
 
 	"mxlab/services/ipsec"
@@ -22,6 +23,11 @@ type SetStatus struct {
 	// when the SAs are cleared (PIC offline, gateway down).
 	Tunnels []TunnelStatus
 	Stats   Stats
+	// Fault says why the set's SAs cannot carry traffic although they are
+	// configured (a socket of its local gateway could not be opened); its
+	// SAs then show "Not installed". Empty when it works.
+	Fault      string
+	FaultSince time.Time
 }
 
 // TunnelStatus is a term and its SAs.
@@ -65,8 +71,12 @@ func (s *state) status() Status {
 		x := SetStatus{Name: ss.Name, Set: ss}
 		x.Stats = s.retired[ss.Name]
 		if sp := bySet[ss.Name]; sp != nil {
+			x.Fault = s.fault(sp)
+			if x.Fault != "" {
+				x.FaultSince = s.faultSince()
+			}
 			for _, tp := range sp.terms {
-				x.Tunnels = append(x.Tunnels, tunnelStatus(tp, sp.installed))
+				x.Tunnels = append(x.Tunnels, tunnelStatus(tp, sp.installed && x.Fault == ""))
 				x.Stats.addSA(tp)
 			}
 		}
@@ -86,6 +96,23 @@ func (s *state) status() Status {
 		st.Sets = append(st.Sets, x)
 	}
 	return st
+}
+
+// fault says why a set cannot carry traffic: a socket of its local
+// gateway or the sender of its device could not be opened.
+func (s *state) fault(sp *setPlane) string {
+	if s.io == nil {
+		return ""
+	}
+	for k, err := range s.io.noWire {
+		if k.addr == sp.cfg.LocalGateway {
+			return fmt.Sprintf("local gateway %s cannot receive ESP: %v", k, err)
+		}
+	}
+	if err, ok := s.io.noSender[sp.cfg.Device()]; ok {
+		return fmt.Sprintf("cannot send ESP: %v", err)
+	}
+	return ""
 }
 
 // wireStats sums the table statistics of every socket, past and present.

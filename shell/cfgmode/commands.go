@@ -134,8 +134,13 @@ func (m *Mode) commit(cmd *shell.Command, c *cursor, out io.Writer) (shell.Mode,
 // checkErr prints a failed check the Junos way.
 func (m *Mode) checkErr(out io.Writer, err error) error {
 	var ce *config.CheckError
-	if errors.As(err, &ce) {
+	var conflict *config.ConflictError
+	switch {
+	case errors.As(err, &ce):
 		io.WriteString(out, ce.Error()+"\n")
+		return shell.ErrPrinted
+	case errors.As(err, &conflict):
+		io.WriteString(out, conflict.Error()+"\n")
 		return shell.ErrPrinted
 	}
 	return engineErr(err)

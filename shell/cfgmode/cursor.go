@@ -39,6 +39,7 @@ var verbs = []verb{
 	{name: "status", help: "Show users currently editing configuration"},
 	{name: "top", help: "Exit to top level of configuration"},
 	{name: "up", help: "Exit one level of configuration"},
+	{name: "update", help: "Update private database"},
 }
 
 func findVerb(name string) *verb {
@@ -110,7 +111,20 @@ func (c *cursor) Choices() shell.Choices {
 
 // pathChoices offers the statements (from the schema) and, once the path
 // is complete, the separator of copy, rename, insert and annotate.
-func (c *cursor) pathChoices() shell.Choices {
+// MatchChoices is Choices for accepting word (shell.Matcher): of the
+// configured names, only word itself is listed.
+func (c *cursor) MatchChoices(word string) shell.Choices {
+	if c.verb != nil && c.verb.path && c.sep == "" {
+		return c.pathChoicesFor(&word)
+	}
+	return c.Choices()
+}
+
+func (c *cursor) pathChoices() shell.Choices { return c.pathChoicesFor(nil) }
+
+// pathChoicesFor lists what may follow the path; with only set, the
+// configured names are limited to it.
+func (c *cursor) pathChoicesFor(only *string) shell.Choices {
 	ch := shell.Choices{NoMatch: "syntax error.", Missing: "missing argument."}
 	sess := c.m.sess
 	if c.sep == "comment" {
@@ -121,9 +135,18 @@ func (c *cursor) pathChoices() shell.Choices {
 		return c.targetChoices()
 	}
 	words := c.path
-	list, err := sess.Choices(words)
+	var list []config.Choice
+	var err error
+	if only != nil {
+		list, err = sess.ChoicesMatching(words, *only)
+	} else {
+		list, err = sess.Choices(words)
+	}
 	if err == nil {
 		ch.List = convert(list)
+	}
+	if only != nil && *only != "" && c.verb.sep == "" {
+		return ch // a word is matched: whether the line may end here does not matter
 	}
 	if c.verb.forSet {
 		ch.Enter = sess.Check(words, true) == nil

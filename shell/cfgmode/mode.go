@@ -198,6 +198,11 @@ func (m *Mode) Exec(s *shell.Session, cmd *shell.Command, out io.Writer) (shell.
 		return m.exit(cmd, out)
 	case "status":
 		m.status(out)
+	case "update":
+		if m.sess.Mode() != config.Private {
+			return m, errors.New("update is allowed only in configure private mode")
+		}
+		err = engineErr(m.sess.Update())
 	case "help":
 		io.WriteString(out, helpText)
 	}

@@ -27,6 +27,9 @@ type Env struct {
 	Compare string
 	// Version is the Junos release, for the namespaces of "| display xml".
 	Version string
+	// Width is the session's screen width ("set cli screen-width"), for
+	// the lines Junos wraps to it; 0 for no limit.
+	Width int
 }
 
 // Args are the parsed parameters of a command: name -> value ("" for flags).
@@ -61,6 +64,8 @@ type Param struct {
 	// Values, when set, lists the values offered by '?' and completion
 	// (interface names, service-set names); it is called with the router.
 	Values func(router any) []string
+	// ValueHelp gives the help text of the values that have one.
+	ValueHelp map[string]string
 	// Check validates a value; its error is shown under the caret.
 	Check func(v string) error
 	// Tag is the element that carries the parameter in the command's RPC

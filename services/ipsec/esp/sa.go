@@ -79,6 +79,11 @@ type Config struct {
 	Passive     bool      // passive-mode-tunneling
 	NoTunnelHop bool      // no-ipsec-tunnel-in-traceroute
 	TTL         uint8     // outer TTL; 0 means DefaultTTL
+	// InitialSeq is the last sequence number sent with this SA's keys
+	// before this SA object existed: sending resumes after it. RFC 4303
+	// §3.3.3 asks a sender whose keys are manual to keep its counter
+	// across restarts when the receiver checks for replays.
+	InitialSeq uint64
 }
 
 // cbcMode is a CBC BlockMode whose IV can be reset, so one is reused for
@@ -134,6 +139,7 @@ func NewSA(cfg Config) (*SA, error) {
 		cfg.UDP = &u
 	}
 	sa := &SA{cfg: cfg, created: time.Now(), enc: cfg.Encryption.info()}
+	sa.seq.Store(cfg.InitialSeq)
 	if err := sa.initCrypto(); err != nil {
 		return nil, err
 	}

@@ -27,6 +27,7 @@ var junosTypes = map[string]string{
 	"jt:interface-wildcard":    "InterfaceWildcard",
 	"jt:sysid":                 "SysID",
 	"jt:vlan-range":            "VLANRange",
+	"jt:policy-algebra":        "PolicyAlgebra",
 	"jt:ipaddr-or-interface":   "IPAddrOrInterface",
 	"jt:ipv4addr-or-interface": "IPv4AddrOrInterface",
 	"jt:interface-name":        "InterfaceName",

@@ -1,70 +1,55 @@
-package config
+package services
 
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
+
+	"mxlab/config"
+	"mxlab/services/ipsec"
 )
 
-// Semantic rules of IPsec service sets that the YANG constraints do not
-// express (spec S3, O1, O3, O4, O5, O11, O13, H2). They run at commit on
-// the active statements, after the schema and junos:must checks.
+// Validate returns the commit errors of the IPsec service sets of a
+// configuration: what the plan cannot be built from (ipsec.Parse) and the
+// semantic rules the YANG constraints do not express (spec S3, O1, O3, O4,
+// O5, O11, O13, H2). It needs no kernel, so that "commit check" and
+// "commit" give the same verdict with or without a forwarding plane.
 //
 // Messages the Junos documentation does not quote are our wording, in the
 // Junos style.
-
-// Get follows keywords of containers (and the first entry of a list named
-// by keyword with the key after it is not supported: use Entries).
-func (n *Node) Get(names ...string) *Node {
-	x := n
-	for _, name := range names {
-		if x == nil {
-			return nil
-		}
-		x = x.Kid(name)
-	}
-	return x
+func Validate(root *config.Node) []*config.CommitError {
+	_, errs := ipsec.Parse(root)
+	return append(errs, checkServiceSets(root)...)
 }
 
-// Leaf returns the value of leaf name below n ("" when absent) and
-// whether it is present.
-func (n *Node) Leaf(names ...string) (string, bool) {
-	x := n.Get(names...)
-	if x == nil {
-		return "", false
-	}
-	return x.Value, true
+// Validate is the package Validate for the router's services: it keeps
+// the plan it parsed, which the commit's Prepare then takes as it is (the
+// same configuration tree) instead of parsing it again.
+func (s *Services) Validate(root *config.Node) []*config.CommitError {
+	p := s.parse(root)
+	return append(p.errs, checkServiceSets(root)...)
 }
 
-// Entries returns the entries of the list with keyword name below n.
-func (n *Node) Entries(name string) []*Node {
-	if n == nil {
-		return nil
-	}
-	var out []*Node
-	for _, k := range n.Kids {
-		if k.S.Name == name {
-			out = append(out, k)
-		}
-	}
-	return out
+// parsed is the plan of one configuration tree.
+type parsed struct {
+	root *config.Node
+	plan *ipsec.Plan
+	errs []*config.CommitError
 }
 
-// Key returns the first key of a list entry.
-func (n *Node) Key() string {
-	if len(n.Keys) == 0 {
-		return ""
+func (s *Services) parse(root *config.Node) *parsed {
+	if p := s.last.Load(); p != nil && p.root == root {
+		return p
 	}
-	return n.Keys[0]
+	plan, errs := ipsec.Parse(root)
+	p := &parsed{root: root, plan: plan, errs: errs}
+	s.last.Store(p)
+	return p
 }
 
-// ServiceRules returns the commit checks of the IPsec service-set rules.
-func ServiceRules() []Validator {
-	return []Validator{checkServiceSets}
-}
-
-func checkServiceSets(root *Node) []*CommitError {
-	var errs []*CommitError
+func checkServiceSets(root *config.Node) []*config.CommitError {
+	var errs []*config.CommitError
 	addrs := interfaceAddresses(root)
 	sets := root.Get("services").Entries("service-set")
 	gwUsers := map[string][]string{} // local-gateway address -> service sets
@@ -82,8 +67,8 @@ func checkServiceSets(root *Node) []*CommitError {
 	return errs
 }
 
-func checkServiceSet(root, ss *Node, addrs map[string][]string, gwUsers map[string][]string) []*CommitError {
-	var errs []*CommitError
+func checkServiceSet(root, ss *config.Node, addrs map[string][]string, gwUsers map[string][]string) []*config.CommitError {
+	var errs []*config.CommitError
 	opts := ss.Get("ipsec-vpn-options")
 	rules := ss.Entries("ipsec-vpn-rules")
 	if opts == nil {
@@ -95,42 +80,42 @@ func checkServiceSet(root, ss *Node, addrs map[string][]string, gwUsers map[stri
 		if a, ok := lg.Leaf("address"); ok {
 			gwAddr = a
 			if _, ok := addrs[a]; !ok {
-				errs = append(errs, errorAt(lg, fmt.Sprintf("Local gateway address %s is not configured on any interface", a)))
+				errs = append(errs, config.ErrorAt(lg, fmt.Sprintf("Local gateway address %s is not configured on any interface", a)))
 			}
 		}
 		// O3: gw-interface must carry the local-gateway address.
 		if gw := lg.Get("gw-interface"); gw != nil && gwAddr != "" {
 			ifl := logicalName(gw.Value)
-			if !containsString(addrs[gwAddr], ifl) {
-				errs = append(errs, errorAt(gw, fmt.Sprintf("gw-interface %s does not carry the local gateway address %s", gw.Value, gwAddr)))
+			if !slices.Contains(addrs[gwAddr], ifl) {
+				errs = append(errs, config.ErrorAt(gw, fmt.Sprintf("gw-interface %s does not carry the local gateway address %s", gw.Value, gwAddr)))
 			}
 		}
 	}
 	// O4: a service set with an IKE access profile owns its local gateway.
 	if ap := opts.Get("ike-access-profile"); ap != nil {
 		if prof := findEntry(root.Get("access").Entries("profile"), ap.Value); prof != nil && !hasIKEClient(prof) {
-			errs = append(errs, errorAt(ap, fmt.Sprintf("access profile %s has no ike client", ap.Value)))
+			errs = append(errs, config.ErrorAt(ap, fmt.Sprintf("access profile %s has no ike client", ap.Value)))
 		}
 		if gwAddr != "" && len(gwUsers[gwAddr]) > 1 {
-			errs = append(errs, errorAt(ap, fmt.Sprintf("local gateway %s of a service set with an IKE access profile cannot be shared with another service set", gwAddr)))
+			errs = append(errs, config.ErrorAt(ap, fmt.Sprintf("local gateway %s of a service set with an IKE access profile cannot be shared with another service set", gwAddr)))
 		}
 	}
 	// O5: trusted CAs must be defined PKI CA profiles.
 	if tc := opts.Get("trusted-ca"); tc != nil {
 		for _, ca := range tc.Values {
 			if findEntry(root.Get("security", "pki").Entries("ca-profile"), ca) == nil {
-				errs = append(errs, errorAt(tc, fmt.Sprintf("Referenced ca-profile %s must be defined under [edit security pki ca-profile]", ca)))
+				errs = append(errs, config.ErrorAt(tc, fmt.Sprintf("Referenced ca-profile %s must be defined under [edit security pki ca-profile]", ca)))
 			}
 		}
 	}
 	// O11: header integrity checks and passive mode exclude each other.
 	if opts.Get("passive-mode-tunneling") != nil && ss.Get("service-set-options", "header-integrity-check", "enable-all") != nil {
-		errs = append(errs, errorAt(opts.Get("passive-mode-tunneling"), "passive-mode-tunneling cannot be configured with header-integrity-check enable-all"))
+		errs = append(errs, config.ErrorAt(opts.Get("passive-mode-tunneling"), "passive-mode-tunneling cannot be configured with header-integrity-check enable-all"))
 	}
 	// O13: the UDP encapsulation port may not be the NAT-T port.
 	if ue := opts.Get("udp-encapsulate"); ue != nil {
 		if p, ok := ue.Leaf("dest-port"); ok && p == "4500" {
-			errs = append(errs, errorAt(ue.Get("dest-port"), "dest-port 4500 is reserved for NAT traversal"))
+			errs = append(errs, config.ErrorAt(ue.Get("dest-port"), "dest-port 4500 is reserved for NAT traversal"))
 		}
 	}
 	inside, _ := ss.Leaf("next-hop-service", "inside-service-interface")
@@ -143,13 +128,13 @@ func checkServiceSet(root, ss *Node, addrs map[string][]string, gwUsers map[stri
 		for _, term := range rule.Entries("term") {
 			// S3: ipsec-inside-interface must be the service set's inside interface.
 			if iif := term.Get("from", "ipsec-inside-interface"); iif != nil && inside != "" && logicalName(iif.Value) != logicalName(inside) {
-				errs = append(errs, errorAt(iif, fmt.Sprintf("ipsec-inside-interface %s does not match inside-service-interface %s of service-set %s", iif.Value, inside, ss.Key())))
+				errs = append(errs, config.ErrorAt(iif, fmt.Sprintf("ipsec-inside-interface %s does not match inside-service-interface %s of service-set %s", iif.Value, inside, ss.Key())))
 			}
 			// H2: MS-MIC and MS-MPC (ms- interfaces) have no AH or bundle.
 			if strings.HasPrefix(svcIfd, "ms-") {
 				for _, dir := range term.Get("then", "manual").Entries("direction") {
 					if p, _ := dir.Leaf("protocol"); p == "ah" || p == "bundle" {
-						errs = append(errs, errorAt(dir.Get("protocol"), fmt.Sprintf("protocol %s is not supported on MS-MIC/MS-MPC service interface %s", p, svcIfd)))
+						errs = append(errs, config.ErrorAt(dir.Get("protocol"), fmt.Sprintf("protocol %s is not supported on MS-MIC/MS-MPC service interface %s", p, svcIfd)))
 					}
 				}
 			}
@@ -159,7 +144,7 @@ func checkServiceSet(root, ss *Node, addrs map[string][]string, gwUsers map[stri
 }
 
 // serviceInterface returns the physical service interface of a service set.
-func serviceInterface(ss *Node) string {
+func serviceInterface(ss *config.Node) string {
 	v, ok := ss.Leaf("next-hop-service", "inside-service-interface")
 	if !ok {
 		v, _ = ss.Leaf("interface-service", "service-interface")
@@ -170,7 +155,7 @@ func serviceInterface(ss *Node) string {
 	return v
 }
 
-func findEntry(entries []*Node, key string) *Node {
+func findEntry(entries []*config.Node, key string) *config.Node {
 	for _, e := range entries {
 		if e.Key() == key {
 			return e
@@ -179,7 +164,7 @@ func findEntry(entries []*Node, key string) *Node {
 	return nil
 }
 
-func hasIKEClient(prof *Node) bool {
+func hasIKEClient(prof *config.Node) bool {
 	for _, c := range prof.Entries("client") {
 		if c.Get("ike") != nil {
 			return true
@@ -198,7 +183,7 @@ func logicalName(ifname string) string {
 
 // interfaceAddresses maps each IPv4/IPv6 address configured on an interface
 // unit to the logical interfaces holding it.
-func interfaceAddresses(root *Node) map[string][]string {
+func interfaceAddresses(root *config.Node) map[string][]string {
 	out := map[string][]string{}
 	for _, ifd := range root.Get("interfaces").Entries("interface") {
 		for _, unit := range ifd.Entries("unit") {

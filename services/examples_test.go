@@ -1,4 +1,4 @@
-package config
+package services
 
 import (
 	"bufio"
@@ -7,21 +7,30 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"mxlab/config"
 )
 
 // exampleSession loads an example configuration of the spec into a DB with
 // the service-set rules.
-func exampleSession(t *testing.T, name string) (*DB, *Session) {
+func exampleSession(t *testing.T, name string) (*config.DB, *config.Session) {
 	t.Helper()
-	db, s := newSession(t)
-	for _, v := range ServiceRules() {
-		db.AddValidator(v)
+	clock := time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
+	db, err := config.Open(config.Options{Now: func() time.Time { clock = clock.Add(time.Second); return clock }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.AddValidator(Validate)
+	s, _, _, err := db.Begin(config.Who{User: "lab", Terminal: "pts/0", PID: 1}, config.Shared)
+	if err != nil {
+		t.Fatal(err)
 	}
 	src, err := os.ReadFile(filepath.Join("testdata", "examples", name))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Load(LoadSet, string(src), name, false); err != nil {
+	if err := s.Load(config.LoadSet, string(src), name, false); err != nil {
 		t.Fatalf("load %s: %v", name, err)
 	}
 	return db, s
@@ -38,10 +47,10 @@ func TestExamplesCommit(t *testing.T) {
 		name := filepath.Base(path)
 		t.Run(name, func(t *testing.T) {
 			db, s := exampleSession(t, name)
-			if _, err := s.Commit(context.Background(), CommitOptions{}); err != nil {
+			if _, err := s.Commit(context.Background(), config.CommitOptions{}); err != nil {
 				t.Fatalf("commit:\n%v", err)
 			}
-			golden(t, filepath.Join("examples", strings.TrimSuffix(name, ".set")+".conf.golden"), db.Active().Text())
+			golden(t, filepath.Join("examples", strings.TrimSuffix(name, ".set")+".conf"), []byte(db.Active().Text()))
 		})
 	}
 }
@@ -70,13 +79,15 @@ func TestMutations(t *testing.T) {
 		want := fields[3] + "\n  " + fields[4] + "\n    " + strings.TrimSuffix(fields[5], " (mxlab wording)")
 		t.Run(rule+"/"+base, func(t *testing.T) {
 			db, s := exampleSession(t, base)
-			if _, err := s.Commit(context.Background(), CommitOptions{}); err != nil {
+			if _, err := s.Commit(context.Background(), config.CommitOptions{}); err != nil {
 				t.Fatalf("base does not commit: %v", err)
 			}
 			before := db.Active().Text()
 			for _, c := range strings.Split(cmds, " ; ") {
-				w := words(t, c)
-				var err error
+				w, err := config.SplitWords(c)
+				if err != nil {
+					t.Fatal(err)
+				}
 				switch w[0] {
 				case "set":
 					err = s.Set(w[1:])
@@ -87,7 +98,7 @@ func TestMutations(t *testing.T) {
 					t.Fatalf("%s: %v", c, err)
 				}
 			}
-			_, err := s.Commit(context.Background(), CommitOptions{})
+			_, err := s.Commit(context.Background(), config.CommitOptions{})
 			if err == nil {
 				t.Fatalf("commit succeeded after %s", cmds)
 			}

@@ -1,0 +1,152 @@
+package router
+
+import "mxlab/config"
+
+// supported is what the router acts on today, statement by statement (see
+// config.Support): everything else in the schema is stored and shown, and
+// a commit warns that it does nothing. A feature that lands adds its
+// statements here, and its warning goes away.
+const supported = `
+version
+system
+  host-name
+  root-authentication *
+  login
+    message
+    retry-options
+      tries-before-disconnect
+      backoff-threshold
+      backoff-factor
+    user
+      uid
+      class
+      authentication *
+  services
+    ssh
+      root-login
+      connection-limit
+      rate-limit
+      max-sessions-per-connection
+    netconf
+      ssh
+      rfc-compliant
+      version-1.1
+chassis
+  fpc
+    pic
+      adaptive-services
+        service-package *
+interfaces
+  interface
+    description
+    disable
+    vlan-tagging
+    mtu
+    unit
+      description
+      disable
+      vlan-id
+      service-domain
+      family
+        inet
+          address
+          service
+            input
+              service-set
+            output
+              service-set
+routing-options
+  router-id
+  static
+    route
+      next-hop
+      qualified-next-hop
+        preference *
+      discard
+      reject
+      preference *
+protocols
+routing-instances
+  instance
+    description
+    instance-type
+    interface
+    routing-options
+      router-id
+      static
+        route
+          next-hop
+          qualified-next-hop
+            preference *
+          discard
+          reject
+          preference *
+services
+  service-set
+    next-hop-service *
+    interface-service *
+    ipsec-vpn-options
+      local-gateway
+        address
+        gw-interface
+      passive-mode-tunneling
+      clear-dont-fragment-bit
+      copy-dont-fragment-bit
+      set-dont-fragment-bit
+      tunnel-mtu
+      no-anti-replay
+      anti-replay-window-size
+      udp-encapsulate *
+    ipsec-vpn-rules
+  ipsec-vpn
+    rule
+      match-direction
+      term
+        from
+          source-address
+          destination-address
+          ipsec-inside-interface
+        then
+          remote-gateway
+          manual *
+          anti-replay-window-size
+          no-anti-replay
+          tunnel-mtu
+          clear-dont-fragment-bit
+          copy-dont-fragment-bit
+          set-dont-fragment-bit
+    traceoptions *
+    no-ipsec-tunnel-in-traceroute
+    clear-ipsec-sas-on-pic-restart
+`
+
+// features names the hierarchies that are whole features in the warnings.
+var features = map[string]string{
+	"protocols ospf":                       "OSPF",
+	"protocols bgp":                        "BGP",
+	"routing-instances instance protocols": "routing protocols in routing instances",
+	"policy-options":                       "routing policies",
+	"firewall":                             "firewall filters",
+	"interfaces interface unit family inet filter": "firewall filters",
+	"security":                 "PKI",
+	"access":                   "access profiles for dynamic IKE peers",
+	"services ipsec-vpn ike":   "IKE",
+	"services ipsec-vpn ipsec": "IKE",
+	"services ipsec-vpn rule term then dynamic":                          "IKE",
+	"services ipsec-vpn establish-tunnels":                               "IKE",
+	"services ipsec-vpn clear-ike-sas-on-pic-restart":                    "IKE",
+	"services ipsec-vpn disable-natt":                                    "IKE",
+	"services ipsec-vpn rule term then backup-remote-gateway":            "IKE",
+	"services ipsec-vpn rule term then initiate-dead-peer-detection":     "IKE dead peer detection",
+	"services ipsec-vpn rule term then dead-peer-detection":              "IKE dead peer detection",
+	"services service-set ipsec-vpn-options ike-access-profile":          "access profiles for dynamic IKE peers",
+	"services service-set ipsec-vpn-options trusted-ca":                  "PKI",
+	"services service-set ipsec-vpn-options no-certificate-chain-in-ike": "PKI",
+	"services service-set ipsec-vpn-options nat-keepalive":               "IKE",
+	"services service-set ipsec-vpn-options no-nat-traversal":            "IKE",
+	"interfaces interface unit family inet6":                             "IPv6",
+	"routing-instances instance vrf-import":                              "routing policies",
+	"routing-instances instance vrf-export":                              "routing policies",
+}
+
+var support = config.NewSupport(supported, features)
