@@ -5,7 +5,6 @@ import (
 	"os"
 	"strings"
 	"time"
-
 )
 
 func stamp(t time.Time) string { return t.Format("2006-01-02 15:04:05 MST") }
