@@ -15,7 +15,9 @@ import (
 func Register(r *cmdtree.Registry, get func(*cmdtree.Env) *Router) {
 	r.Group([]string{"show"}, "Show system information")
 	r.RegisterReply([]string{"show", "route"}, "Show routing table information", routeParams(), "get-route-information",
-		func(env *cmdtree.Env, args cmdtree.Args) (cmdtree.Reply, error) { return get(env).routeReply(env, args) })
+		func(env *cmdtree.Env, args cmdtree.Args) (cmdtree.Reply, error) {
+			return get(env).routeReply(env, args)
+		})
 	r.Register([]string{"show", "route", "summary"}, "Show route summary information", nil,
 		cmdtree.Func(func(env *cmdtree.Env) error {
 			WriteSummary(env.Out, get(env).Summary())

@@ -30,7 +30,9 @@ func Register(r *cmdtree.Registry, get func(*cmdtree.Env) *Services) {
 	r.RegisterReply([]string{"show", "services", "ipsec-vpn", "ipsec", "statistics"},
 		"Show IPSec statistics", append(slices.Clone(levels), set),
 		"get-services-ipsec-statistics-information",
-		func(env *cmdtree.Env, args cmdtree.Args) (cmdtree.Reply, error) { return get(env).statsReply(env, args) })
+		func(env *cmdtree.Env, args cmdtree.Args) (cmdtree.Reply, error) {
+			return get(env).statsReply(env, args)
+		})
 	r.Register([]string{"show", "services", "service-sets", "summary"}, "Show service sets summary", nil,
 		cmdtree.Func(func(env *cmdtree.Env) error {
 			ShowSummary(env.Out, get(env).Status())
