@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"mxlab/internal/junosxml"
 	"mxlab/shell/cmdtree"
@@ -12,7 +13,6 @@ import (
 // ifInfo is "show interfaces" (get-interface-information): the
 // interfaces selected from one snapshot of the chassis.
 type ifInfo struct {
-	env     cmdtree.Env
 	c       *Chassis
 	args    cmdtree.Args
 	v       *view
@@ -23,11 +23,38 @@ type ifInfo struct {
 
 func interfacesReply(env *cmdtree.Env, c *Chassis, args cmdtree.Args) (cmdtree.Reply, error) {
 	v := c.snapshot()
+	v.width = env.Width
 	ps, unit, err := v.selected(c, args.Get("interface-name", ""))
 	if err != nil {
 		return nil, err
 	}
-	return &ifInfo{env: *env, c: c, args: args, v: v, ps: ps, unit: unit, release: env.Version}, nil
+	if ps, err = inInstance(ps, args); err != nil {
+		return nil, err
+	}
+	return &ifInfo{c: c, args: args, v: v, ps: ps, unit: unit, release: env.Version}, nil
+}
+
+// privateInstance is the routing instance of the Routing Engines'
+// internal network.
+const privateInstance = "__juniper_private1__"
+
+// inInstance keeps the interfaces of the routing instance the arguments
+// name: the internal em1 for the private instance, all of them for "all".
+func inInstance(ps []phys, args cmdtree.Args) ([]phys, error) {
+	ri, ok := args["routing-instance"]
+	switch {
+	case !ok || ri == "all":
+		return ps, nil
+	case ri == privateInstance:
+		var out []phys
+		for _, p := range ps {
+			if p.Name == "em1" {
+				out = append(out, p)
+			}
+		}
+		return out, nil
+	}
+	return nil, &CLIError{Msg: fmt.Sprintf("routing instance %s: interfaces by routing instance are shown for %s and all only", ri, privateInstance)}
 }
 
 // terseReply is "show interfaces terse": "show interfaces" with terse.
@@ -40,9 +67,9 @@ func terseReply(env *cmdtree.Env, c *Chassis, args cmdtree.Args) (cmdtree.Reply,
 }
 
 func (r *ifInfo) Text(w io.Writer) error {
-	env := r.env
-	env.Out = w
-	return showInterfaces(&env, r.c, r.args)
+	var b strings.Builder
+	r.v.writeInterfaces(&b, r.c, r.ps, r.unit, r.args)
+	return write(w, &b)
 }
 
 func (r *ifInfo) style() string {
@@ -65,7 +92,11 @@ func (r *ifInfo) XML() []*junosxml.Elem {
 		SetAttr("junos:style", style)
 	for _, p := range r.ps {
 		if r.unit >= 0 {
-			info.Add(r.logical(p, *p.unit(r.unit), style))
+			for _, u := range p.units() {
+				if u.number == r.unit {
+					info.Add(r.logical(p, u, style))
+				}
+			}
 			continue
 		}
 		info.Add(r.physical(p, style))
@@ -96,16 +127,33 @@ func (r *ifInfo) physical(p phys, style string) *junosxml.Elem {
 			e.AddLeaf("speed", m.speed)
 		}
 	}
-	if p.cfg != nil {
-		for _, u := range p.cfg.Units {
-			e.Add(r.logical(p, u, style))
-		}
+	for _, u := range p.units() {
+		e.Add(r.logical(p, u, style))
 	}
 	return e
 }
 
-func (r *ifInfo) logical(p phys, u Unit, style string) *junosxml.Elem {
-	e := junosxml.New("logical-interface", junosxml.Leaf("name", fmt.Sprintf("%s.%d", p.Name, u.Number)))
+func (r *ifInfo) logical(p phys, ur unitRef, style string) *junosxml.Elem {
+	e := junosxml.New("logical-interface", junosxml.Leaf("name", fmt.Sprintf("%s.%d", p.Name, ur.number)))
+	if ur.soft != nil {
+		if style == "terse" {
+			e.AddLeaf("admin-status", "up").AddLeaf("oper-status", updown(p.LinkUp))
+		}
+		mac := r.c.ser.mac(p.Name)
+		for _, pr := range ur.soft.protos {
+			af := junosxml.New("address-family", junosxml.Leaf("address-family-name", pr.family))
+			for _, a := range pr.terse {
+				ia := junosxml.New("interface-address", junosxml.Leaf("ifa-local", p.soft.fill(a.local, mac, "")).SetAttr("junos:emit", "emit"))
+				if a.remote != "" {
+					ia.AddLeaf("ifa-destination", strings.TrimSpace(strings.TrimPrefix(a.remote, "-->")))
+				}
+				af.Add(ia)
+			}
+			e.Add(af)
+		}
+		return e
+	}
+	u := *ur.cfg
 	if style == "terse" {
 		e.AddLeaf("admin-status", updown(!u.Disable)).AddLeaf("oper-status", updown(p.LinkUp))
 	}

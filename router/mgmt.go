@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -68,9 +69,34 @@ func (r *Router) StartManagement(o MgmtOptions) (*Management, error) {
 		return nil, fmt.Errorf("router %s: %w", r.name, err)
 	}
 	m.srv = srv
+	if err := writeHostsJunos(filepath.Join(r.dir, "etc", "hosts.junos")); err != nil {
+		srv.Close()
+		return nil, fmt.Errorf("router %s: %w", r.name, err)
+	}
 	m.apply(r.DB.Effective())
 	r.DB.AddOwner(m)
 	return m, nil
+}
+
+// hostsJunos names the addresses of the Routing Engines' internal network
+// (em1, routing instance __juniper_private1__), as /etc/hosts.junos does
+// on a router: PyEZ reads it to tell which Routing Engine it talks to.
+const hostsJunos = `#
+# Internal addresses of the Routing Engines
+#
+10.0.0.1	master
+10.0.0.4	re0
+10.0.0.5	re1
+128.0.0.1	master node fwdd member pfem
+128.0.0.4	re0
+128.0.0.5	re1
+`
+
+func writeHostsJunos(path string) error {
+	if _, err := os.Stat(path); err == nil {
+		return nil
+	}
+	return os.WriteFile(path, []byte(hostsJunos), 0o644)
 }
 
 // Serve accepts SSH (sshd.SSH) or NETCONF (sshd.NETCONF) connections on

@@ -38,6 +38,7 @@ def main():
     check("facts serial number", (f["serialnumber"] or "").startswith("JN"), f["serialnumber"])
     check("facts HOME", f["HOME"] == "/var/home/lab", f["HOME"])
     check("facts switch_style", f["switch_style"] == "NONE", f["switch_style"])
+    check("facts current_re", f["current_re"] == ["re0", "master", "node", "fwdd", "member", "pfem"], f["current_re"])
 
     cu = Config(dev)
     cu.lock()
