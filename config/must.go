@@ -50,13 +50,14 @@ func (mc *mustChecker) exprs(s *schema.Node) []mustExpr {
 // configuration order.
 func (mc *mustChecker) check(root *Node) []*CommitError {
 	var errs []*CommitError
+	memo := map[string]bool{}
 	var visit func(n *Node)
 	visit = func(n *Node) {
 		if n.Inactive {
 			return
 		}
 		if n.Parent != nil {
-			errs = append(errs, mc.checkNode(root, n)...)
+			errs = append(errs, mc.checkNode(root, n, memo)...)
 		}
 		for _, k := range n.Kids {
 			visit(k)
@@ -68,11 +69,11 @@ func (mc *mustChecker) check(root *Node) []*CommitError {
 
 // checkNode evaluates the constraints of n, and for a list entry those of
 // its key leaves.
-func (mc *mustChecker) checkNode(root, n *Node) []*CommitError {
+func (mc *mustChecker) checkNode(root, n *Node, memo map[string]bool) []*CommitError {
 	var errs []*CommitError
 	run := func(s *schema.Node, value string, onKey bool) {
 		for i, e := range mc.exprs(s) {
-			c := &mustCtx{root: root, self: n, onKey: onKey, value: value}
+			c := &mustCtx{root: root, self: n, onKey: onKey, value: value, memo: memo}
 			if e == nil || e.eval(c) {
 				continue
 			}
@@ -110,6 +111,9 @@ type mustCtx struct {
 	self  *Node  // the constrained statement (the entry, for a key leaf)
 	onKey bool   // the constraint belongs to a key leaf of the entry self
 	value string // $$
+	// memo keeps the answers of absolute paths during one check: the
+	// same "any services service-set <*> ..." is asked by every entry.
+	memo map[string]bool
 }
 
 // expand substitutes the variables of a path; ok is false when a ${name}
@@ -188,6 +192,15 @@ func (c *mustCtx) evalPath(e pathExpr) bool {
 			})
 		}
 		return others == 0
+	}
+	if c.memo != nil && len(starts) == 1 && starts[0] == c.root {
+		k := strings.Join(rest, " ")
+		if v, ok := c.memo[k]; ok {
+			return v
+		}
+		v := anyMatch(starts, rest)
+		c.memo[k] = v
+		return v
 	}
 	return anyMatch(starts, rest)
 }
@@ -373,6 +386,15 @@ func visitValues(n *Node, c *schema.Node, word string, visit func(*Node) bool) b
 // walkEntries continues a path at the entries of list c below n whose keys
 // match the first words.
 func walkEntries(n *Node, c *schema.Node, words []string, visit func(*Node) bool) bool {
+	if len(c.Keys) == 1 && len(words) > 0 && !isGlob(words[0]) {
+		// One entry named exactly: looked up, not searched (a path with
+		// ${interface} is asked for each of 500 interfaces).
+		e := n.lookup(Step{S: c, Keys: []string{words[0]}})
+		if e == nil || e.Inactive {
+			return true
+		}
+		return walkPath(e, words[1:], visit)
+	}
 	for _, e := range activeKids(n, c) {
 		if k, ok := matchKeys(c, e.Keys, words); ok {
 			if !walkPath(e, words[k:], visit) {

@@ -141,6 +141,21 @@ func readOutput(c io.Reader, out io.Writer) (int, error) {
 	}
 }
 
+// Keys writes to out the ESP SAs router node of the lab in dir has
+// installed, with their keys, as lines of Wireshark's esp_sa file.
+func Keys(dir, node string, out io.Writer) error {
+	c, err := net.Dial("unix", socketPath(dir))
+	if err != nil {
+		return fmt.Errorf("lab %s: %w (%v)", filepath.Base(dir), ErrNoLab, err)
+	}
+	defer c.Close()
+	if err := writeRequest(c, Request{Op: OpKeys, Node: node}); err != nil {
+		return err
+	}
+	_, err = readOutput(c, out)
+	return err
+}
+
 // Down asks the lab whose run directory is dir to stop and waits until it
 // has removed everything. When its process is gone, Down removes what it
 // left instead.

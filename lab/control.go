@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"strings"
 	"sync/atomic"
 
 	"mxlab/router"
@@ -92,6 +93,24 @@ func (l *Lab) serve(ctx context.Context, c net.Conn) {
 		defer c.Close()
 		data, _ := json.Marshal(l.Inspect())
 		writeFrame(c, frameOutput, data)
+		writeFrame(c, frameExit, []byte{0})
+	case OpPut, OpGet:
+		defer l.untrack(c)
+		defer c.Close()
+		l.transfer(c, req)
+	case OpKeys:
+		defer l.untrack(c)
+		defer c.Close()
+		r := l.routers[req.Node]
+		if r == nil {
+			writeFrame(c, frameRefused, []byte(l.noRouter(req.Node)))
+			return
+		}
+		var b strings.Builder
+		for _, line := range r.ESPSAs() {
+			b.WriteString(line + "\n")
+		}
+		frameWriter{w: c}.Write([]byte(b.String()))
 		writeFrame(c, frameExit, []byte{0})
 	default:
 		defer l.untrack(c)

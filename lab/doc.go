@@ -20,6 +20,8 @@
 //	      # state-dir: state/r1   # optional; default a fresh <run dir>/<lab>/r1
 //	      # mgmt-ipv4: 172.20.20.11   # optional fxp0 address on the management network
 //	      # ports: ["2201:22", "8301:830"]   # optional loopback ports of SSH and NETCONF
+//	      # files:                # optional: host files copied into the router at start
+//	      #   /var/tmp/ca.crt: pki/ca.crt
 //	    h1:
 //	      kind: linux             # a host: a plain namespace
 //	      interfaces:
@@ -64,7 +66,18 @@
 // Console attaches a CLI session of one router to a client, with the
 // client's TERM, window size and TTY-ness, or runs "cmd; cmd" and returns
 // their status; Down stops the lab and returns when everything is removed.
-// The protocol is in proto.go.
+// Put and Get copy a file into or out of a router's user file space (/var,
+// /config; never its certificate store): "mxlab lab cp". The protocol is
+// in proto.go.
+//
+// # Lab CA
+//
+// Sign, Issue, Revoke and CRL are the lab CA of "mxlab lab pki"
+// (package services/pki/labca): it signs the certificate requests routers
+// write (reading them from the router and writing the certificate and the
+// CA certificate back), issues certificates with their keys for other
+// peers, and publishes CRLs. A running lab's CA lives in its run directory
+// (CADir) and goes with it.
 //
 // # Without root
 //

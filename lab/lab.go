@@ -183,13 +183,16 @@ func (l *Lab) startRouters(ctx, rctx context.Context, o Options) error {
 		if state == "" {
 			state = filepath.Join(l.dir, n.Name)
 		}
-		r, err := router.New(router.Options{Name: n.Name, Layout: n.Layout, StateDir: state, Now: o.Now, Netns: l.handles[n.Name]})
+		r, err := router.New(router.Options{Name: n.Name, Layout: n.Layout, StateDir: state, Now: o.Now, Netns: l.handles[n.Name], HostFiles: true})
 		if err != nil {
 			return fmt.Errorf("router %s: %w", n.Name, err)
 		}
 		mu.Lock()
 		l.routers[n.Name] = r
 		mu.Unlock()
+		if err := copyFiles(r, n.Files); err != nil {
+			return fmt.Errorf("router %s: %w", n.Name, err)
+		}
 		startup := n.Config
 		if l.mnet != nil {
 			startup += mgmtConfig(n.Config, netip.PrefixFrom(l.mnet.addrs[n.Name], l.mnet.gateway.Bits()))

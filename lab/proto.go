@@ -36,7 +36,7 @@ var ErrFrame = errors.New("malformed control frame")
 
 // Request is the first frame of a connection.
 type Request struct {
-	Op       string `json:"op"`                 // "console", "down" or "inspect"
+	Op       string `json:"op"`                 // "console", "down", "put", "get", "keys" or "inspect"
 	Node     string `json:"node,omitempty"`     // console: the router
 	User     string `json:"user,omitempty"`     // console: the login user
 	Term     string `json:"term,omitempty"`     // console: TERM of the client
@@ -44,12 +44,16 @@ type Request struct {
 	Cols     int    `json:"cols,omitempty"`     // console: window size
 	Rows     int    `json:"rows,omitempty"`     //
 	Commands string `json:"commands,omitempty"` // console: "cmd; cmd" to run and exit
+	Path     string `json:"path,omitempty"`     // put, get: the router file (absolute router path)
 }
 
 // Request operations.
 const (
 	OpConsole = "console"
 	OpDown    = "down"
+	OpPut     = "put"  // write a router file: input frames, end of input -> exit or refused
+	OpGet     = "get"  // read a router file: -> output frames, exit or refused
+	OpKeys    = "keys" // the ESP SAs of a router, with their keys (Wireshark esp_sa lines)
 	OpInspect = "inspect"
 )
 

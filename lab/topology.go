@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -46,6 +47,9 @@ type Node struct {
 	// Ports are the host loopback ports forwarded to the router's SSH
 	// (22) and NETCONF (830) ports; a port not given gets a free one.
 	Ports map[int]int // router port -> host port
+	// Files are host files copied into the router at Up: router path
+	// ("/var/tmp/ca.crt") -> host path.
+	Files map[string]string
 
 	// Hosts.
 	Interfaces map[string][]netip.Prefix // Linux name -> addresses
@@ -111,6 +115,7 @@ type fileNode struct {
 	Model      string               `yaml:"model"`
 	Config     string               `yaml:"config"`
 	StateDir   string               `yaml:"state-dir"`
+	Files      map[string]string    `yaml:"files"`
 	Interfaces map[string]addresses `yaml:"interfaces"`
 	Gateway    string               `yaml:"gateway"`
 	MgmtIPv4   string               `yaml:"mgmt-ipv4"`
@@ -261,12 +266,21 @@ func (n *Node) parseRouter(f fileNode, dir string, read func(string) ([]byte, er
 	if f.StateDir != "" {
 		n.StateDir = filepath.Join(dir, f.StateDir)
 	}
+	for to, from := range f.Files {
+		if !strings.HasPrefix(path.Clean(to), "/var/") && !strings.HasPrefix(path.Clean(to), "/config/") {
+			return fmt.Errorf("%w: node %s: file %q: the router path must be under /var or /config", ErrTopology, n.Name, to)
+		}
+		if n.Files == nil {
+			n.Files = map[string]string{}
+		}
+		n.Files[to] = filepath.Join(dir, from)
+	}
 	return n.parseMgmt(f)
 }
 
 func (n *Node) parseHost(f fileNode) error {
-	if f.Chassis != "" || f.Model != "" || f.Config != "" || f.StateDir != "" || f.MgmtIPv4 != "" || len(f.Ports) > 0 {
-		return fmt.Errorf("%w: node %s: chassis, model, config, state-dir, mgmt-ipv4 and ports are for mx nodes", ErrTopology, n.Name)
+	if f.Chassis != "" || f.Model != "" || f.Config != "" || f.StateDir != "" || len(f.Files) > 0 || f.MgmtIPv4 != "" || len(f.Ports) > 0 {
+		return fmt.Errorf("%w: node %s: chassis, model, config, state-dir, files, mgmt-ipv4 and ports are for mx nodes", ErrTopology, n.Name)
 	}
 	n.Interfaces = map[string][]netip.Prefix{}
 	for name, as := range f.Interfaces {

@@ -17,6 +17,7 @@ import (
 	"mxlab/pic"
 	"mxlab/routing"
 	"mxlab/services"
+	"mxlab/services/pki"
 	"mxlab/shell"
 	"mxlab/shell/cfgmode"
 	"mxlab/shell/cmdtree"
@@ -42,6 +43,10 @@ type Options struct {
 	// a forwarding plane (NoPlane says why).
 	Netns   *netns.Handle
 	NoPlane error
+	// HostFiles lets the CLI sessions copy files of the host into the
+	// router ("file copy /home/me/ca.crt /var/tmp/"): for a router run
+	// standalone or in a lab by the user who owns it.
+	HostFiles bool
 }
 
 // Router is one running router.
@@ -57,6 +62,8 @@ type Router struct {
 	Netns   *netns.Router // nil without a namespace
 	fwd     *forwarding
 	svc     *services.Services
+	pki     *pki.Store
+	hostFS  bool
 	Log     *syslog.Log // /var/log/messages
 	lock    *os.File    // the state directory's lock
 	wg      sync.WaitGroup
@@ -77,12 +84,16 @@ func New(opts Options) (*Router, error) {
 	if opts.StateDir == "" {
 		return nil, fmt.Errorf("router %s: no state directory", opts.Name)
 	}
+	// The state directory holds configurations, keys and logs: the owner's
+	// only.
 	for _, d := range []string{"config", "var/log", "var/tmp", "var/home"} {
-		if err := os.MkdirAll(filepath.Join(opts.StateDir, d), 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Join(opts.StateDir, d), 0o700); err != nil {
 			return nil, err
 		}
 	}
-	r := &Router{name: opts.Name, dir: opts.StateDir, booted: opts.Now(), now: opts.Now, logins: map[any]*loginEntry{}}
+	os.Chmod(opts.StateDir, 0o700)
+	r := &Router{name: opts.Name, dir: opts.StateDir, booted: opts.Now(), now: opts.Now, hostFS: opts.HostFiles,
+		logins: map[any]*loginEntry{}}
 	lock, err := Lock(filepath.Join(opts.StateDir, "lock"))
 	if err != nil {
 		return nil, fmt.Errorf("router %s: state directory %s: %w", opts.Name, opts.StateDir, err)
@@ -132,7 +143,7 @@ func New(opts Options) (*Router, error) {
 			return nil, fmt.Errorf("router %s: %w", opts.Name, err)
 		}
 		r.Netns, dp = nr, nr
-		ch.SetCounters(counters{ns: nr})
+		ch.SetCounters(counters{ns: nr, pic: func(ifd string) (uint64, uint64) { return r.svc.Drops(ifd) }})
 	}
 	r.Routing = routing.New(dp, routing.WithClock(opts.Now))
 	r.ctx, r.cancel = context.WithCancel(context.Background())
@@ -142,6 +153,9 @@ func New(opts Options) (*Router, error) {
 		defer r.wg.Done()
 		r.fwd.run(r.ctx)
 	}()
+	if err := r.newPKI(); err != nil {
+		return nil, err
+	}
 	svc := r.newServices()
 	db.AddValidator(chassis.Validate)
 	db.AddValidator(routing.Validate)
@@ -164,6 +178,7 @@ func (r *Router) Start(ctx context.Context, startup string) error {
 	}
 	eff := r.DB.Effective()
 	r.Chassis.Configure(chassis.ParseConfig(eff))
+	r.startPKI(ctx, eff)
 	if err := r.svc.Start(ctx, eff); err != nil {
 		return err
 	}
@@ -229,6 +244,7 @@ func (r *Router) Stop() {
 	r.wg.Wait()
 	r.svc.Stop()
 	r.Chassis.Stop()
+	r.pki.Close()
 	r.DB.Close()
 	r.Log.Close()
 	Unlock(r.lock)
@@ -272,6 +288,10 @@ func (r *Router) runEvents(ctx context.Context, events <-chan chassis.Event) {
 		}
 	}
 }
+
+// ESPSAs returns the router's installed ESP SAs with their keys, as
+// lines of Wireshark's esp_sa file (for the host: mxlab lab keys).
+func (r *Router) ESPSAs() []string { return r.svc.WiresharkSAs() }
 
 // Name returns the router's name.
 func (r *Router) Name() string { return r.name }
@@ -333,7 +353,7 @@ func (r *Router) NewShell(o ShellOptions) (*shell.Shell, func()) {
 		Registry: Commands(), Router: r, User: o.User, Hostname: r.Hostname,
 		Version: shell.Version{Model: r.Chassis.Model(), Junos: Junos, Mxlab: Version},
 		In:      o.In, Out: o.Out, TTY: o.TTY, Term: o.Term, Size: o.Size,
-		ConfigMode: r.Config, StateDir: r.dir, Booted: r.booted, Now: r.now,
+		ConfigMode: r.Config, StateDir: r.dir, Hidden: internalPaths, HostFiles: r.hostFS, Booted: r.booted, Now: r.now,
 		LastConfigured: func() (time.Time, string, bool) { return lastCommit(r.DB) },
 		Logins:         r.Logins, From: o.From, Line: o.Line, Allow: o.Allow,
 	})
@@ -399,8 +419,15 @@ func Commands() *cmdtree.Registry {
 		routing.Register(r, func(env *cmdtree.Env) *routing.Router { return env.Router.(*Router).Routing })
 		registerServices(r)
 		registerNotYet(r)
+		registerPKI(r)
 		registerMgmt(r)
 		commands = r
 	})
 	return commands
 }
+
+// internalPaths are the router's own files under its state directory,
+// which no CLI file command (file show/list/copy/delete, "| save", load)
+// may reach: the commit history, the PKI store (private keys), the
+// sequence numbers of the manual SAs, the lock, the SSH host keys.
+var internalPaths = []string{"/config", pkiPath, "/db", "/lock", "/etc/ssh"}

@@ -17,6 +17,9 @@ import (
 func (r *Router) newServices() *services.Services {
 	o := services.Options{Hardware: hardware{c: r.Chassis}, StateDir: r.dir, Now: r.now,
 		Event: func(tag, msg string) { r.Log.Event(syslog.Kmd, tag, "%s", msg) }}
+	if r.pki != nil {
+		o.PKI = r.pki
+	}
 	if r.Netns != nil {
 		o.Namespace = r.Netns
 	}

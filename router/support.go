@@ -97,6 +97,9 @@ services
       no-anti-replay
       anti-replay-window-size
       udp-encapsulate *
+      trusted-ca
+      no-certificate-chain-in-ike
+      no-nat-traversal
     ipsec-vpn-rules
   ipsec-vpn
     rule
@@ -108,16 +111,71 @@ services
           ipsec-inside-interface
         then
           remote-gateway
+          backup-remote-gateway
           manual *
+          dynamic
+            ike-policy
+            ipsec-policy
+          initiate-dead-peer-detection
+          dead-peer-detection *
           anti-replay-window-size
           no-anti-replay
           tunnel-mtu
           clear-dont-fragment-bit
           copy-dont-fragment-bit
           set-dont-fragment-bit
+    ike
+      proposal
+        description
+        authentication-method
+        dh-group
+        authentication-algorithm
+        encryption-algorithm
+        lifetime-seconds
+      policy
+        description
+        mode
+        version
+        proposals
+        local-id *
+        remote-id *
+        pre-shared-key *
+        local-certificate
+    ipsec
+      proposal
+        description
+        protocol
+        authentication-algorithm
+        encryption-algorithm
+        lifetime-seconds
+      policy
+        description
+        perfect-forward-secrecy *
+        proposals
     traceoptions *
     no-ipsec-tunnel-in-traceroute
+    establish-tunnels
+    clear-ike-sas-on-pic-restart
     clear-ipsec-sas-on-pic-restart
+    disable-natt
+security
+  pki
+    ca-profile
+      ca-identity
+      revocation-check
+        use-crl
+        use-ocsp
+        disable
+        ocsp
+          connection-failure *
+        crl
+          disable *
+          url
+    trusted-ca-group *
+    traceoptions
+      file
+        filename
+      flag
 `
 
 // features names the hierarchies that are whole features in the warnings.
@@ -128,25 +186,15 @@ var features = map[string]string{
 	"policy-options":                       "routing policies",
 	"firewall":                             "firewall filters",
 	"interfaces interface unit family inet filter": "firewall filters",
-	"security":                 "PKI",
-	"access":                   "access profiles for dynamic IKE peers",
-	"services ipsec-vpn ike":   "IKE",
-	"services ipsec-vpn ipsec": "IKE",
-	"services ipsec-vpn rule term then dynamic":                          "IKE",
-	"services ipsec-vpn establish-tunnels":                               "IKE",
-	"services ipsec-vpn clear-ike-sas-on-pic-restart":                    "IKE",
-	"services ipsec-vpn disable-natt":                                    "IKE",
-	"services ipsec-vpn rule term then backup-remote-gateway":            "IKE",
-	"services ipsec-vpn rule term then initiate-dead-peer-detection":     "IKE dead peer detection",
-	"services ipsec-vpn rule term then dead-peer-detection":              "IKE dead peer detection",
-	"services service-set ipsec-vpn-options ike-access-profile":          "access profiles for dynamic IKE peers",
-	"services service-set ipsec-vpn-options trusted-ca":                  "PKI",
-	"services service-set ipsec-vpn-options no-certificate-chain-in-ike": "PKI",
-	"services service-set ipsec-vpn-options nat-keepalive":               "IKE",
-	"services service-set ipsec-vpn-options no-nat-traversal":            "IKE",
-	"interfaces interface unit family inet6":                             "IPv6",
-	"routing-instances instance vrf-import":                              "routing policies",
-	"routing-instances instance vrf-export":                              "routing policies",
+	"security": "PKI",
+	"access":   "access profiles for dynamic IKE peers",
+	"services service-set ipsec-vpn-options ike-access-profile": "access profiles for dynamic IKE peers",
+	"security pki ca-profile enrollment":                        "online certificate enrollment (SCEP)",
+	"security pki auto-re-enrollment":                           "online certificate enrollment (SCEP)",
+	"services service-set ipsec-vpn-options nat-keepalive":      "IKE",
+	"interfaces interface unit family inet6":                    "IPv6",
+	"routing-instances instance vrf-import":                     "routing policies",
+	"routing-instances instance vrf-export":                     "routing policies",
 }
 
 var support = config.NewSupport(supported, features)

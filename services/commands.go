@@ -2,8 +2,10 @@ package services
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
 
+	"mxlab/services/ike"
 	"mxlab/shell/cmdtree"
 )
 
@@ -32,6 +34,37 @@ func Register(r *cmdtree.Registry, get func(*cmdtree.Env) *Services) {
 		"get-services-ipsec-statistics-information",
 		func(env *cmdtree.Env, args cmdtree.Args) (cmdtree.Reply, error) {
 			return get(env).statsReply(env, args)
+		})
+	r.Group([]string{"show", "services", "ipsec-vpn", "ike"}, "Show Internet Key Exchange information")
+	r.Group([]string{"clear", "services", "ipsec-vpn", "ike"}, "Clear Internet Key Exchange information")
+	peerParam := cmdtree.Param{Name: "peer-address", Help: "Address of the IKE peer", Value: "<peer-address>",
+		Positional: true, Check: func(v string) error {
+			if _, err := netip.ParseAddr(v); err != nil {
+				return fmt.Errorf("invalid address: %s", v)
+			}
+			return nil
+		}}
+	peer := func(args cmdtree.Args) netip.Addr {
+		a, _ := netip.ParseAddr(args.Get("peer-address", ""))
+		return a
+	}
+	r.Register([]string{"show", "services", "ipsec-vpn", "ike", "security-associations"},
+		"Show IKE security associations", append(slices.Clone(levels), peerParam),
+		func(env *cmdtree.Env, args cmdtree.Args) error {
+			s := get(env)
+			ShowIKESAs(env.Out, s.IKEStatus(), peer(args), level(args), s.opts.Now())
+			return nil
+		})
+	r.Register([]string{"show", "services", "ipsec-vpn", "ike", "statistics"},
+		"Show IKE statistics", []cmdtree.Param{peerParam},
+		func(env *cmdtree.Env, args cmdtree.Args) error {
+			ShowIKEStats(env.Out, get(env).IKEStatus(), peer(args))
+			return nil
+		})
+	r.Register([]string{"clear", "services", "ipsec-vpn", "ike", "security-associations"},
+		"Clear IKE security associations", []cmdtree.Param{peerParam},
+		func(env *cmdtree.Env, args cmdtree.Args) error {
+			return get(env).ClearIKE(peer(args))
 		})
 	r.Register([]string{"show", "services", "service-sets", "summary"}, "Show service sets summary", nil,
 		cmdtree.Func(func(env *cmdtree.Env) error {
@@ -88,10 +121,23 @@ func (s *Services) SetNames() []string {
 	return out
 }
 
-// ClearSAs tears down and reinstalls the SAs of a service set ("" for all).
+// ClearSAs tears down the SAs of a service set ("" for all): manual SAs
+// are installed again at once, negotiated ones are deleted (the peer is
+// told) and come back per establish-tunnels.
 func (s *Services) ClearSAs(set string) error {
 	for _, c := range s.cardList() {
 		if err := c.ClearSAs(set); err != nil {
+			return err
+		}
+	}
+	s.mu.Lock()
+	kmds := make([]*ike.KMD, 0, len(s.kmds))
+	for _, k := range s.kmds {
+		kmds = append(kmds, k)
+	}
+	s.mu.Unlock()
+	for _, k := range kmds {
+		if err := k.ClearIPsec(set); err != nil {
 			return err
 		}
 	}

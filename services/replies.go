@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 
 	"mxlab/internal/junosxml"
 	"mxlab/services/ipsec/esp"
@@ -18,6 +19,7 @@ type saInfo struct {
 	cards   []mspic.Status
 	set     string
 	level   int
+	now     time.Time
 	release string
 }
 
@@ -29,7 +31,8 @@ func (s *Services) saReply(env *cmdtree.Env, args cmdtree.Args) (cmdtree.Reply, 
 	if err := s.checkSet(args); err != nil {
 		return nil, err
 	}
-	return &saInfo{cards: s.Status(), set: args.Get("service-set", ""), level: level(args), release: env.Version}, nil
+	return &saInfo{cards: s.Status(), set: args.Get("service-set", ""), level: level(args), now: s.opts.Now(),
+		release: env.Version}, nil
 }
 
 func (s *Services) statsReply(env *cmdtree.Env, args cmdtree.Args) (cmdtree.Reply, error) {
@@ -40,7 +43,7 @@ func (s *Services) statsReply(env *cmdtree.Env, args cmdtree.Args) (cmdtree.Repl
 }
 
 func (i *saInfo) Text(w io.Writer) error {
-	ShowSAs(w, i.cards, i.set, i.level)
+	ShowSAs(w, i.cards, i.set, i.level, i.now)
 	return nil
 }
 
@@ -66,7 +69,7 @@ func (i *saInfo) XML() []*junosxml.Elem {
 			for _, t := range ss.Tunnels {
 				block.Add(tunnelXML(ss, t))
 				for _, sa := range t.SAs {
-					block.Add(saXML(sa))
+					block.Add(saXML(sa, i.now))
 				}
 			}
 			info.Add(block)
@@ -82,6 +85,11 @@ func tunnelXML(ss mspic.SetStatus, t mspic.TunnelStatus) *junosxml.Elem {
 	if tm.Options.UDPEncap {
 		udp, port = "Enabled", int(tm.Options.UDPPort)
 	}
+	for _, sa := range t.SAs {
+		if u := sa.Config.UDP; sa.Dynamic && u != nil && sa.Direction == "outbound" {
+			udp, port = "Enabled", int(u.DstPort)
+		}
+	}
 	return junosxml.New("sa-tunnel-information",
 		junosxml.Leaf("sa-rule-name", tm.Rule),
 		junosxml.Leaf("sa-term-name", tm.Name),
@@ -96,7 +104,7 @@ func tunnelXML(ss mspic.SetStatus, t mspic.TunnelStatus) *junosxml.Elem {
 		junosxml.Leaf("sa-remote-identity", identity(dst)))
 }
 
-func saXML(sa mspic.SAStatus) *junosxml.Elem {
+func saXML(sa mspic.SAStatus, now time.Time) *junosxml.Elem {
 	state := "installed"
 	if !sa.Installed {
 		state = "not installed"
@@ -107,13 +115,13 @@ func saXML(sa mspic.SAStatus) *junosxml.Elem {
 		junosxml.Leaf("sa-spi", strconv.FormatUint(uint64(sa.SPI), 10)),
 		junosxml.Leaf("sa-aux-spi", "0"),
 		junosxml.Leaf("sa-mode", "tunnel"),
-		junosxml.Leaf("sa-type", "manual"),
+		junosxml.Leaf("sa-type", saType(sa)),
 		junosxml.Leaf("sa-state", state),
 		junosxml.Leaf("sa-protocol", "ESP"),
 		junosxml.Leaf("sa-authentication-algorithm", fmt.Sprint(c.Authentication)),
 		junosxml.Leaf("sa-encryption-algorithm", fmt.Sprint(c.Encryption)),
-		junosxml.Leaf("sa-soft-lifetime", "Unlimited"),
-		junosxml.Leaf("sa-hard-lifetime", "Unlimited"))
+		junosxml.Leaf("sa-soft-lifetime", lifetime(sa, sa.Lifetime*9/10, now)),
+		junosxml.Leaf("sa-hard-lifetime", lifetime(sa, sa.Lifetime, now)))
 	if sa.Direction == "inbound" {
 		if c.NoAntiReplay {
 			e.AddLeaf("sa-anti-replay-service", "disabled")
@@ -157,4 +165,16 @@ func (i *statsInfo) XML() []*junosxml.Elem {
 		}
 	}
 	return []*junosxml.Elem{info}
+}
+
+// lifetime is a lifetime of an SA as the XML gives it: unlimited for a
+// manual SA, counting down for a negotiated one.
+func lifetime(sa mspic.SAStatus, d time.Duration, now time.Time) string {
+	if !sa.Dynamic {
+		return "Unlimited"
+	}
+	if s := int(sa.Created.Add(d).Sub(now).Seconds()); s > 0 {
+		return fmt.Sprintf("Expires in %d seconds", s)
+	}
+	return "Expired"
 }

@@ -15,6 +15,9 @@ import (
 	"mxlab/config"
 	"mxlab/netns"
 	"mxlab/pic"
+	"mxlab/services/ike"
+	"mxlab/services/ike/ikev1"
+	"mxlab/services/ike/ikev2"
 	"mxlab/services/ipsec"
 	"mxlab/services/kernel"
 	"mxlab/services/mspic"
@@ -46,6 +49,9 @@ type Options struct {
 	// Event receives lines for the router's system log (kmd events); nil
 	// drops them.
 	Event func(tag, msg string)
+	// PKI is the router's certificate store, for IKE with certificates
+	// (nil: certificate authentication fails).
+	PKI ikev2.Certificates
 }
 
 // DeviceMTU is the MTU of a service unit's device (Junos shows 9178 for
@@ -65,6 +71,7 @@ type Services struct {
 	plan    *ipsec.Plan
 	devs    map[string]device      // by unit
 	cards   map[string]*mspic.Card // by service interface
+	kmds    map[string]*ike.KMD    // key management of each card
 	ctx     context.Context
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
@@ -77,7 +84,7 @@ func New(o Options) *Services {
 		o.Now = time.Now
 	}
 	s := &Services{opts: o, trace: newTracer(o.StateDir, o.Now), plan: &ipsec.Plan{},
-		devs: map[string]device{}, cards: map[string]*mspic.Card{}, faults: map[string]fault{},
+		devs: map[string]device{}, cards: map[string]*mspic.Card{}, kmds: map[string]*ike.KMD{}, faults: map[string]fault{},
 		cardCfg: map[string]mspic.Config{}}
 	if o.StateDir != "" {
 		s.seqs = newSeqFile(o.StateDir)
@@ -296,17 +303,25 @@ func (s *Services) configureCards() {
 	for name, c := range s.cards {
 		cfg := mspic.Config{Sets: bySIC[name], Devices: devs,
 			NoTunnelHop: s.plan.NoTunnelHop, ClearOnRestart: s.plan.ClearOnRestart}
-		if old, ok := s.cardCfg[name]; ok && sameCardConfig(old, cfg) {
-			continue // nothing of this PIC changed: its SAs stay as they are
+		// A PIC whose service sets did not change keeps its SAs; its key
+		// management takes the tunnels again all the same (it keeps the
+		// SAs of the tunnels that did not change, and follows
+		// establish-tunnels and the clear-on-restart settings).
+		if old, ok := s.cardCfg[name]; !ok || !sameCardConfig(old, cfg) {
+			s.cardCfg[name] = cfg
+			err := c.Configure(cfg)
+			if errors.Is(err, mspic.ErrStopped) {
+				err = nil
+			}
+			s.setFault("card "+name, err, func(err error) string {
+				return fmt.Sprintf("%s: the service sets could not be installed: %v", name, err)
+			})
 		}
-		s.cardCfg[name] = cfg
-		err := c.Configure(cfg)
-		if errors.Is(err, mspic.ErrStopped) {
-			err = nil
+		err := s.kmds[name].Configure(ike.Config{Tunnels: ike.Tunnels(bySIC[name], s.plan.Establish),
+			ClearIKEOnRestart: s.plan.ClearIKEOnRestart, ClearIPsecOnRestart: s.plan.ClearOnRestart})
+		if err != nil && !errors.Is(err, ike.ErrStopped) {
+			s.trace.log("error", fmt.Sprintf("%s: %v", name, err))
 		}
-		s.setFault("card "+name, err, func(err error) string {
-			return fmt.Sprintf("%s: the service sets could not be installed: %v", name, err)
-		})
 	}
 	s.refreshGateways()
 }
@@ -316,14 +331,39 @@ func (s *Services) startCard(name string) {
 	if s.opts.Namespace != nil {
 		net = kernelNet{do: s.opts.Namespace.Do}
 	}
-	o := mspic.Options{Name: name, Net: net, Now: s.opts.Now, Log: s.trace.log, Event: s.opts.Event}
+	k := ike.New(ike.Options{Name: name, Now: s.opts.Now,
+		Log:       func(level, msg string) { s.trace.flagged("ike", level, msg) },
+		Protocols: map[int]func(ike.Host) ike.Protocol{1: ikev1.New, 2: s.ikev2}})
+	o := mspic.Options{Name: name, Net: net, Now: s.opts.Now, Log: s.trace.log, Event: s.opts.Event, Keys: k}
 	if s.seqs != nil {
 		o.Seqs = s.seqs
 	}
 	c := mspic.New(o)
+	k.SetCard(c)
+	if s.opts.Namespace != nil {
+		k.SetNet(kmdNet{do: s.opts.Namespace.Do})
+	}
 	c.Start(s.ctx)
+	k.Start(s.ctx)
 	s.cards[name] = c
-	c.SetOnline(s.present(name))
+	s.kmds[name] = k
+	s.setOnline(name, s.present(name))
+}
+
+// ikev2 makes IKEv2 for a card's key management, with the router's PKI.
+func (s *Services) ikev2(h ike.Host) ike.Protocol {
+	o := ikev2.DefaultOptions()
+	if s.opts.PKI != nil {
+		o.PKI = s.opts.PKI
+	}
+	return ikev2.NewWith(h, o)
+}
+
+// setOnline tells a card and its key management that the PIC went
+// online or offline (the card first, so that SAs can be installed).
+func (s *Services) setOnline(name string, online bool) {
+	s.cards[name].SetOnline(online)
+	s.kmds[name].SetOnline(online)
 }
 
 func (s *Services) present(ifd string) bool {
@@ -379,8 +419,8 @@ func (s *Services) runEvents(ctx context.Context, events <-chan pic.Event) {
 			}
 			s.mu.Lock()
 			for _, ifd := range ev.Interfaces {
-				if c := s.cards[ifd]; c != nil {
-					c.SetOnline(ev.State == pic.Online)
+				if s.cards[ifd] != nil {
+					s.setOnline(ifd, ev.State == pic.Online)
 				}
 			}
 			s.refreshGateways()
@@ -401,6 +441,9 @@ func (s *Services) Stop() {
 	s.wg.Wait()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	for _, k := range s.kmds {
+		k.Stop()
+	}
 	for _, c := range s.cards {
 		c.Stop()
 	}
@@ -458,6 +501,11 @@ func (k kernelNet) OpenSender(avoid []netip.AddrPort) (mspic.Sender, error) {
 	return kernel.OpenSender(k.do, avoid)
 }
 
+// kmdNet opens the IKE socket of a card's key management.
+type kmdNet struct{ do kernel.DoFunc }
+
+func (k kmdNet) OpenSender() (ike.Sender, error) { return kernel.OpenSender(k.do, nil) }
+
 // sameCardConfig reports whether two configurations of a card are the
 // same: the same service sets (compared by value), devices and options.
 func sameCardConfig(a, b mspic.Config) bool {
@@ -470,4 +518,25 @@ func sameCardConfig(a, b mspic.Config) bool {
 		}
 	}
 	return reflect.DeepEqual(a.Sets, b.Sets)
+}
+
+// Drops returns what the PIC ifd dropped itself: cleartext its devices
+// refused (input) and ESP it could not send (output), over all its
+// service sets.
+func (s *Services) Drops(ifd string) (in, out uint64) {
+	s.mu.Lock()
+	c := s.cards[ifd]
+	s.mu.Unlock()
+	if c == nil {
+		return 0, 0
+	}
+	st, err := c.Status()
+	if err != nil {
+		return 0, 0
+	}
+	for _, ss := range st.Sets {
+		in += ss.Stats.DeviceErrors
+		out += ss.Stats.SendErrors
+	}
+	return in, out
 }

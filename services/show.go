@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"time"
 
 	"mxlab/services/ipsec"
 	"mxlab/services/ipsec/esp"
@@ -21,7 +22,7 @@ const (
 
 // ShowSAs renders "show services ipsec-vpn ipsec security-associations"
 // for the service set named set ("" for all).
-func ShowSAs(w io.Writer, cards []mspic.Status, set string, level int) {
+func ShowSAs(w io.Writer, cards []mspic.Status, set string, level int, now time.Time) {
 	var b strings.Builder
 	first := true
 	for _, c := range cards {
@@ -35,14 +36,14 @@ func ShowSAs(w io.Writer, cards []mspic.Status, set string, level int) {
 			first = false
 			fmt.Fprintf(&b, "Service set: %s, IKE Routing-instance: default\n", ss.Name)
 			for _, t := range ss.Tunnels {
-				showTunnel(&b, ss.Set, t, level)
+				showTunnel(&b, ss.Set, t, level, now)
 			}
 		}
 	}
 	io.WriteString(w, b.String())
 }
 
-func showTunnel(b *strings.Builder, ss *ipsec.ServiceSet, t mspic.TunnelStatus, level int) {
+func showTunnel(b *strings.Builder, ss *ipsec.ServiceSet, t mspic.TunnelStatus, level int, now time.Time) {
 	tm := t.Term
 	fmt.Fprintf(b, "\n  Rule: %s, Term: %s, Tunnel index: %d\n", tm.Rule, tm.Name, tm.Index)
 	fmt.Fprintf(b, "  Local gateway: %s, Remote gateway: %s\n", ss.LocalGateway, tm.RemoteGateway)
@@ -54,6 +55,11 @@ func showTunnel(b *strings.Builder, ss *ipsec.ServiceSet, t mspic.TunnelStatus, 
 			if tm.Options.UDPEncap {
 				udp, port = "Enabled", int(tm.Options.UDPPort)
 			}
+			for _, sa := range t.SAs {
+				if u := sa.Config.UDP; sa.Dynamic && u != nil && sa.Direction == "outbound" {
+					udp, port = "Enabled", int(u.DstPort)
+				}
+			}
 			fmt.Fprintf(b, "  UDP encapsulate: %s, UDP Destination port: %d\n", udp, port)
 		}
 		src, dst := tm.Selector(ss.Style)
@@ -63,26 +69,51 @@ func showTunnel(b *strings.Builder, ss *ipsec.ServiceSet, t mspic.TunnelStatus, 
 	b.WriteString("\n")
 	if level == levelDetail {
 		for _, sa := range t.SAs {
-			showSADetail(b, sa)
+			showSADetail(b, sa, now)
 		}
 		return
 	}
 	b.WriteString("    Direction SPI         AUX-SPI     Mode       Type     Protocol\n")
 	for _, sa := range t.SAs {
-		fmt.Fprintf(b, "    %-9s %-11d %-11d %-10s %-8s %s\n", sa.Direction, sa.SPI, 0, "tunnel", "manual", "ESP")
+		fmt.Fprintf(b, "    %-9s %-11d %-11d %-10s %-8s %s\n", sa.Direction, sa.SPI, 0, "tunnel", saType(sa), "ESP")
 	}
 }
 
-func showSADetail(b *strings.Builder, sa mspic.SAStatus) {
+func saType(sa mspic.SAStatus) string {
+	if sa.Dynamic {
+		return "dynamic"
+	}
+	return "manual"
+}
+
+// lifetimes renders the soft and hard lifetimes of an SA: unlimited for a
+// manual SA, counting down for a negotiated one (the rekey starts at the
+// soft lifetime, nine tenths of the hard one).
+func lifetimes(b *strings.Builder, sa mspic.SAStatus, now time.Time) {
+	if !sa.Dynamic {
+		b.WriteString("    Soft lifetime: Unlimited\n    Hard lifetime: Unlimited\n")
+		return
+	}
+	left := func(d time.Duration) string {
+		s := int(sa.Created.Add(d).Sub(now).Seconds())
+		if s <= 0 {
+			return "Expired"
+		}
+		return fmt.Sprintf("Expires in %d seconds", s)
+	}
+	fmt.Fprintf(b, "    Soft lifetime: %s\n    Hard lifetime: %s\n", left(sa.Lifetime*9/10), left(sa.Lifetime))
+}
+
+func showSADetail(b *strings.Builder, sa mspic.SAStatus, now time.Time) {
 	state := "Installed"
 	if !sa.Installed {
 		state = "Not installed"
 	}
 	c := sa.Config
 	fmt.Fprintf(b, "    Direction: %s, SPI: %d, AUX-SPI: 0\n", sa.Direction, sa.SPI)
-	fmt.Fprintf(b, "    Mode: tunnel, Type: manual, State: %s\n", state)
+	fmt.Fprintf(b, "    Mode: tunnel, Type: %s, State: %s\n", saType(sa), state)
 	fmt.Fprintf(b, "    Protocol: ESP, Authentication: %s, Encryption: %s\n", c.Authentication, c.Encryption)
-	b.WriteString("    Soft lifetime: Unlimited\n    Hard lifetime: Unlimited\n")
+	lifetimes(b, sa, now)
 	if sa.Direction == "inbound" {
 		if c.NoAntiReplay {
 			b.WriteString("    Anti-replay service: Disabled\n")

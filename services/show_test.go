@@ -62,7 +62,7 @@ func TestShow(t *testing.T) {
 	for level, suffix := range names {
 		for i := 0; i < 3; i++ { // deterministic
 			var sas, stats bytes.Buffer
-			ShowSAs(&sas, e2Status(), "", level)
+			ShowSAs(&sas, e2Status(), "", level, time.Now())
 			ShowStats(&stats, e2Status(), "ss-vpn", level)
 			golden(t, "sas"+suffix, sas.Bytes())
 			golden(t, "stats"+suffix, stats.Bytes())
@@ -72,7 +72,7 @@ func TestShow(t *testing.T) {
 	ShowSummary(&b, e2Status())
 	golden(t, "summary", b.Bytes())
 	b.Reset()
-	ShowSAs(&b, e2Status(), "other", levelNone)
+	ShowSAs(&b, e2Status(), "other", levelNone, time.Now())
 	if b.Len() != 0 {
 		t.Errorf("another service set shows SAs:\n%s", b.String())
 	}

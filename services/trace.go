@@ -44,7 +44,7 @@ func (t *tracer) configure(cfg ipsec.Trace) {
 	if !cfg.Enabled || t.dir == "" || t.f != nil {
 		return
 	}
-	f, err := os.OpenFile(filepath.Join(t.dir, cfg.File), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	f, err := os.OpenFile(filepath.Join(t.dir, cfg.File), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return
 	}
@@ -65,6 +65,21 @@ func (t *tracer) log(level, msg string) {
 		return
 	}
 	t.write(msg)
+}
+
+// flagged writes msg, an event of the traceoptions flag flag: always when
+// that flag (or flag all) is configured, else when the level lets it
+// through.
+func (t *tracer) flagged(flag, level, msg string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.f == nil {
+		return
+	}
+	if slices.Contains(t.cfg.Flags, flag) || slices.Contains(t.cfg.Flags, "all") || t.cfg.Level == "all" ||
+		slices.Index(levels, level) <= slices.Index(levels, t.cfg.Level) {
+		t.write(msg)
+	}
 }
 
 func (t *tracer) write(msg string) {

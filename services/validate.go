@@ -20,7 +20,8 @@ import (
 // Junos style.
 func Validate(root *config.Node) []*config.CommitError {
 	_, errs := ipsec.Parse(root)
-	return append(errs, checkServiceSets(root)...)
+	errs = append(errs, checkServiceSets(root)...)
+	return append(errs, ValidateIKE(root)...)
 }
 
 // Validate is the package Validate for the router's services: it keeps
@@ -28,7 +29,8 @@ func Validate(root *config.Node) []*config.CommitError {
 // same configuration tree) instead of parsing it again.
 func (s *Services) Validate(root *config.Node) []*config.CommitError {
 	p := s.parse(root)
-	return append(p.errs, checkServiceSets(root)...)
+	errs := append(slices.Clone(p.errs), checkServiceSets(root)...)
+	return append(errs, ValidateIKE(root)...)
 }
 
 // parsed is the plan of one configuration tree.

@@ -12,7 +12,7 @@ import (
 
 // RegisterBuiltins adds the commands the shell owns to r: configure,
 // quit/exit, help, set cli, show cli, show version, show system uptime and
-// users, show log, file list/show, and the "clear" group.
+// users, show log, file list/show/copy, and the "clear" group.
 func RegisterBuiltins(r *cmdtree.Registry) {
 	r.Group([]string{"show"}, "Show system information")
 	r.Group([]string{"clear"}, "Clear information in the system")
@@ -42,6 +42,7 @@ func RegisterBuiltins(r *cmdtree.Registry) {
 	r.RegisterReply([]string{"file", "show"}, "Show contents of a file",
 		[]cmdtree.Param{{Name: "filename", Value: "<filename>", Help: "Name of file", Positional: true,
 			Required: true}}, "file-show", fileShowReply)
+	registerFileCopy(r)
 }
 
 func runConfigure(env *cmdtree.Env, a cmdtree.Args) error {

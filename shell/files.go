@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"sort"
 	"strconv"
 	"strings"
@@ -86,6 +87,9 @@ func (s *Session) dirList(name string) (*dirList, error) {
 	}
 	for _, e := range ents {
 		n := e.Name()
+		if s.hidden(path.Join(d.path, n)) {
+			continue
+		}
 		if e.IsDir() {
 			n += "/"
 		}

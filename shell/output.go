@@ -114,14 +114,14 @@ func (s *Session) createFile(name string, appendTo bool) (*os.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
 		return nil, fmt.Errorf("could not create file '%s'", name)
 	}
 	flag := os.O_WRONLY | os.O_CREATE | os.O_TRUNC
 	if appendTo {
 		flag = os.O_WRONLY | os.O_CREATE | os.O_APPEND
 	}
-	f, err := os.OpenFile(p, flag, 0o644)
+	f, err := os.OpenFile(p, flag, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("could not create file '%s'", name)
 	}
@@ -142,7 +142,21 @@ func (s *Session) ResolvePath(name string) (string, error) {
 	if s.opts.StateDir == "" {
 		return "", errNoStateDir
 	}
-	return filepath.Join(s.opts.StateDir, filepath.FromSlash(s.routerPath(name))), nil
+	p := s.routerPath(name)
+	if s.hidden(p) {
+		return "", fmt.Errorf("could not resolve file: %s", name)
+	}
+	return filepath.Join(s.opts.StateDir, filepath.FromSlash(p)), nil
+}
+
+// hidden reports whether a clean router path is in one of the hidden trees.
+func (s *Session) hidden(p string) bool {
+	for _, h := range s.opts.Hidden {
+		if p == h || strings.HasPrefix(p, h+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 // routerPath returns the clean absolute router path of name.

@@ -37,6 +37,13 @@ type Options struct {
 	// StateDir is the router's directory: var/log, var/tmp, var/home/USER
 	// live under it, and "file" commands and "| save" see it as "/".
 	StateDir string
+	// Hidden are router paths ("/pki") the file commands and "| save"
+	// may not reach: the router's internal stores.
+	Hidden []string
+	// HostFiles lets "file copy" read files of the host given as absolute
+	// paths outside the router's file space (/var, /config): for a router
+	// run standalone or in a lab by the user who owns it.
+	HostFiles bool
 	// Booted is when the router started; default: when New was called.
 	Booted time.Time
 	// LastConfigured returns the time and user of the last commit, if any.

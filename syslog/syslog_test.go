@@ -27,7 +27,7 @@ func TestEventLine(t *testing.T) {
 	if string(got) != want {
 		t.Errorf("got\n%q\nwant\n%q", got, want)
 	}
-	if fi, _ := os.Stat(filepath.Join(dir, "messages")); fi.Mode().Perm() != 0o640 {
+	if fi, _ := os.Stat(filepath.Join(dir, "messages")); fi.Mode().Perm() != 0o600 {
 		t.Errorf("mode %v", fi.Mode().Perm())
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"golang.org/x/term"
 
@@ -21,6 +22,11 @@ const labUsage = `usage:
   mxlab lab console NODE [--lab NAME] [-c "cmd; cmd"] [--user USER]
                                             a CLI on a router of a running lab
   mxlab lab exec NODE [--lab NAME] -- CMD...  run a command in a node's network namespace
+  mxlab lab cp [--lab NAME] SRC DST          copy a file into or out of a router: NODE:PATH on one side
+                                            (a relative PATH is in /var/tmp), a host file or - on the other
+  mxlab lab pki COMMAND ...                 a CA for the lab's certificates ("mxlab lab pki help")
+  mxlab lab keys NODE [--lab NAME]          the ESP SAs of a router with their keys, as lines of
+                                            Wireshark's esp_sa file (decrypts a capture of the WAN)
   mxlab lab inspect [NAME] [--inventory FILE] [--ssh-config FILE]
                                             the nodes, their management addresses and SSH/NETCONF ports;
                                             writes an Ansible inventory and an OpenSSH config snippet
@@ -29,8 +35,9 @@ const labUsage = `usage:
 NAME may be omitted when one lab runs. Run directories live in %s.
 `
 
-// runLab runs "mxlab lab ..." and returns the exit status.
-func runLab(args []string) int {
+// runLab runs "mxlab lab ..." with a clock (that of the lab CA) and
+// returns the exit status.
+func runLab(args []string, now func() time.Time) int {
 	if len(args) == 0 {
 		fmt.Fprintf(os.Stderr, labUsage, lab.RunDir())
 		return 2
@@ -43,6 +50,12 @@ func runLab(args []string) int {
 		err = labConsole(args[1:])
 	case "exec":
 		err = labExec(args[1:])
+	case "cp":
+		err = labCp(args[1:])
+	case "pki":
+		err = runLabPKI(args[1:], now)
+	case "keys":
+		err = labKeys(args[1:])
 	case "down":
 		err = labDown(args[1:])
 	case "inspect":
@@ -246,4 +259,21 @@ func labDown(args []string) error {
 	}
 	fmt.Printf("lab %s down\n", name)
 	return nil
+}
+
+func labKeys(args []string) error {
+	fs := flag.NewFlagSet("mxlab lab keys", flag.ContinueOnError)
+	name := fs.String("lab", "", "the lab (default: the only one running)")
+	pos, _, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return errors.New("usage: mxlab lab keys NODE [--lab NAME]")
+	}
+	dir, err := lab.Find(lab.RunDir(), *name)
+	if err != nil {
+		return err
+	}
+	return lab.Keys(dir, pos[0], os.Stdout)
 }

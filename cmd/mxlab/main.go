@@ -24,14 +24,27 @@ import (
 )
 
 func main() {
+	raiseFileLimit()
 	os.Exit(run(os.Args[1:], time.Now))
+}
+
+// raiseFileLimit lifts the soft limit of open files to the hard one: a
+// lab holds descriptors for every namespace, link and socket of its nodes
+// (four per host), and the usual soft limit of 1,024 ends a lab of a few
+// hundred nodes.
+func raiseFileLimit() {
+	var l syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &l); err == nil && l.Cur < l.Max {
+		l.Cur = l.Max
+		syscall.Setrlimit(syscall.RLIMIT_NOFILE, &l)
+	}
 }
 
 // run runs the command with its arguments and a clock, and returns the
 // exit status.
 func run(args []string, now func() time.Time) int {
 	if len(args) > 0 && args[0] == "lab" {
-		return runLab(args[1:])
+		return runLab(args[1:], now)
 	}
 	fs := flag.NewFlagSet("mxlab", flag.ContinueOnError)
 	name := fs.String("name", "mxlab", "router name (serial numbers, default state directory)")
@@ -157,7 +170,8 @@ func runRouter(now func() time.Time, name, user, stateDir, cfgFile, layoutFile, 
 			}
 		}()
 	}
-	r, err := router.New(router.Options{Name: name, Layout: layout, StateDir: stateDir, Now: now, Netns: ns, NoPlane: noPlane})
+	r, err := router.New(router.Options{Name: name, Layout: layout, StateDir: stateDir, Now: now, Netns: ns, NoPlane: noPlane,
+		HostFiles: true})
 	if err != nil {
 		return err
 	}

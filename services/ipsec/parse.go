@@ -37,6 +37,7 @@ func Parse(root *config.Node) (*Plan, []*config.CommitError) {
 			p.Sets = append(p.Sets, ss)
 		}
 	}
+	errs = append(errs, addDynamic(root, p)...)
 	for _, ifd := range root.Get("interfaces").Entries("interface") {
 		if !IsServiceInterface(ifd.Key()) {
 			continue
@@ -197,7 +198,9 @@ func parseTerm(n *config.Node, base Options) (*Term, []*config.CommitError) {
 		t.RemoteGateway, _ = netip.ParseAddr(v)
 	}
 	t.Options = parseOptions(then, base)
-	t.Dynamic = then.Get("dynamic") != nil
+	if then.Get("dynamic") != nil {
+		t.Dynamic = &Dynamic{}
+	}
 	var errs []*config.CommitError
 	for _, d := range then.Get("manual").Entries("direction") {
 		m, err := parseManual(d)

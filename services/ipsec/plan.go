@@ -31,7 +31,11 @@ type Plan struct {
 	ClearOnRestart bool
 	// Establish is establish-tunnels (immediately, on-traffic, responder-only).
 	Establish string
-	Trace     Trace
+	// ClearIKEOnRestart is clear-ike-sas-on-pic-restart (I6).
+	ClearIKEOnRestart bool
+	// NoNATT is disable-natt (I7): IKE stays on UDP 500, ESP is plain.
+	NoNATT bool
+	Trace  Trace
 	// UnitAddrs are the IPv4 addresses configured on service-interface
 	// units ("ms-4/0/0.1"), for the units that have a device.
 	UnitAddrs map[string][]netip.Prefix
@@ -104,8 +108,10 @@ type Term struct {
 	InsideInterface     string
 	RemoteGateway       netip.Addr
 	Manual              []Manual // empty for a dynamic (IKE) term
-	Dynamic             bool
-	Options             Options // merged: term over service set
+	// Dynamic is what the term negotiates with IKE (nil for a manual
+	// term).
+	Dynamic *Dynamic
+	Options Options // merged: term over service set
 	// Index is the tunnel index (1, 2, ... in the service set).
 	Index int
 }

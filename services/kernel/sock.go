@@ -28,6 +28,24 @@ type Socket struct {
 	iovs []unix.Iovec
 	Port uint16 // local UDP port; 0 for a raw ESP socket
 	gro  *groReader
+	// names receive the senders of a UDP socket's datagrams; from holds
+	// the sender of each buffer of the last ReadBatch.
+	names []unix.RawSockaddrInet4
+	from  []netip.AddrPort
+}
+
+// From returns the sender of the i-th datagram of the last ReadBatch of a
+// UDP socket.
+func (s *Socket) From(i int) netip.AddrPort {
+	if i < len(s.from) {
+		return s.from[i]
+	}
+	return netip.AddrPort{}
+}
+
+func sockaddrPort(sa *unix.RawSockaddrInet4) netip.AddrPort {
+	p := (*[2]byte)(unsafe.Pointer(&sa.Port))
+	return netip.AddrPortFrom(netip.AddrFrom4(sa.Addr), uint16(p[0])<<8|uint16(p[1]))
 }
 
 // OpenESP opens a raw socket receiving the ESP (IP protocol 50) packets
@@ -86,7 +104,14 @@ func (s *Socket) ReadBatch(bufs [][]byte, sizes []int) (int, error) {
 	if s.gro != nil {
 		return s.gro.read(s, bufs, sizes)
 	}
-	return s.recvmmsg(bufs, sizes, nil)
+	n, err := s.recvmmsg(bufs, sizes, nil)
+	if s.Port != 0 {
+		s.from = s.from[:0]
+		for i := range n {
+			s.from = append(s.from, sockaddrPort(&s.names[i]))
+		}
+	}
+	return n, err
 }
 
 // recvmmsg receives up to len(bufs) datagrams, waiting for the first, with
@@ -97,12 +122,19 @@ func (s *Socket) recvmmsg(bufs [][]byte, sizes []int, oobs [][]byte) (int, error
 		s.iovs = make([]unix.Iovec, len(bufs))
 	}
 	hdrs, iovs := s.hdrs[:len(bufs)], s.iovs[:len(bufs)]
+	if s.Port != 0 && len(s.names) < len(bufs) {
+		s.names = make([]unix.RawSockaddrInet4, len(bufs))
+	}
 	for i := range bufs {
 		iovs[i].Base = &bufs[i][0]
 		iovs[i].SetLen(len(bufs[i]))
 		hdrs[i] = unix.Mmsghdr{}
 		hdrs[i].Hdr.Iov = &iovs[i]
 		hdrs[i].Hdr.Iovlen = 1
+		if s.Port != 0 {
+			hdrs[i].Hdr.Name = (*byte)(unsafe.Pointer(&s.names[i]))
+			hdrs[i].Hdr.Namelen = unix.SizeofSockaddrInet4
+		}
 		if oobs != nil {
 			hdrs[i].Hdr.Control = &oobs[i][0]
 			hdrs[i].Hdr.SetControllen(len(oobs[i]))
@@ -145,10 +177,11 @@ type groReader struct {
 	oobs  [][]byte
 	space [][]byte // oobs at full size, for each read
 	sizes []int
-	n     int   // datagrams read
-	msg   int   // next datagram to hand out
-	off   int   // offset of the next segment in bufs[msg]
-	segs  []int // segment size of each datagram read (0: not merged)
+	n     int              // datagrams read
+	msg   int              // next datagram to hand out
+	off   int              // offset of the next segment in bufs[msg]
+	segs  []int            // segment size of each datagram read (0: not merged)
+	src   []netip.AddrPort // sender of each datagram read
 
 	merged int // merged datagrams received (for tests)
 }
@@ -159,7 +192,7 @@ const (
 )
 
 func newGROReader() *groReader {
-	g := &groReader{sizes: make([]int, groBuffers), segs: make([]int, groBuffers)}
+	g := &groReader{sizes: make([]int, groBuffers), segs: make([]int, groBuffers), src: make([]netip.AddrPort, groBuffers)}
 	for range groBuffers {
 		g.bufs = append(g.bufs, make([]byte, groBufSize))
 		g.space = append(g.space, make([]byte, unix.CmsgSpace(4)*2))
@@ -177,6 +210,7 @@ func (g *groReader) read(s *Socket, bufs [][]byte, sizes []int) (int, error) {
 			return 0, err
 		}
 		for i := range n {
+			g.src[i] = sockaddrPort(&s.names[i])
 			g.segs[i] = groSegment(g.oobs[i])
 			if g.segs[i] > 0 && g.sizes[i] > g.segs[i] {
 				g.merged++
@@ -185,7 +219,9 @@ func (g *groReader) read(s *Socket, bufs [][]byte, sizes []int) (int, error) {
 		g.n, g.msg, g.off = n, 0, 0
 	}
 	k := 0
+	s.from = s.from[:0]
 	for k < len(bufs) && g.msg < g.n {
+		s.from = append(s.from, g.src[g.msg])
 		size := g.sizes[g.msg]
 		end := size
 		if seg := g.segs[g.msg]; seg > 0 {

@@ -57,6 +57,9 @@ type Options struct {
 	Net  Net    // nil: no forwarding plane (SAs exist, no traffic)
 	Log  Logger
 	Now  func() time.Time
+	// Keys is the card's key manager (nil: no IKE; IKE messages are
+	// dropped).
+	Keys KeyManager
 	// Seqs keeps the sequence numbers of manual SAs across restarts (see
 	// seq.go); nil keeps them in memory only.
 	Seqs SeqStore

@@ -16,7 +16,14 @@ type inbound struct {
 	rx    Receiver
 	bufs  [][]byte
 	sizes []int
-	cur   *rxBatch // the batch being built
+	cur   *rxBatch       // the batch being built
+	from  netip.AddrPort // sender of the packet being processed (UDP)
+}
+
+// sourced is a Receiver that knows who sent each datagram of the last
+// batch (a UDP socket).
+type sourced interface {
+	From(i int) netip.AddrPort
 }
 
 // rxBatch is a batch of inner packets for the devices.
@@ -60,7 +67,11 @@ func (in *inbound) run(ctx context.Context) {
 			w = p.wires[in.key]
 		}
 		in.cur.reset()
+		src, _ := in.rx.(sourced)
 		for i := 0; i < n; i++ {
+			if src != nil {
+				in.from = src.From(i)
+			}
 			in.packet(w, in.bufs[i][:in.sizes[i]])
 		}
 		in.cur.deliver()
@@ -75,6 +86,10 @@ func (in *inbound) packet(w *wirePlane, pkt []byte) {
 	if w == nil {
 		return
 	}
+	if w.ike {
+		in.ike(pkt)
+		return
+	}
 	b := in.cur
 	start := len(b.inner)
 	var sa *esp.SA
@@ -85,6 +100,9 @@ func (in *inbound) packet(w *wirePlane, pkt []byte) {
 		b.inner, sa, err = w.table.DecapsulateUDP(b.inner, pkt, in.key.port)
 	}
 	if err != nil {
+		if err == esp.ErrNonESP {
+			in.ike(pkt[4:])
+		}
 		return
 	}
 	inner := b.inner[start:]
@@ -121,5 +139,12 @@ func (b *rxBatch) deliver() {
 		if n, _ := sp.dev.dev.WriteBatch(b.pkts); n < len(b.pkts) {
 			sp.c.devErrors.Add(uint64(len(b.pkts) - n))
 		}
+	}
+}
+
+// ike hands an IKE message to the key manager.
+func (in *inbound) ike(msg []byte) {
+	if km := in.c.opts.Keys; km != nil && in.from.IsValid() {
+		km.IKE(netip.AddrPortFrom(in.key.addr, in.key.port), in.from, msg)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/netip"
 	"os"
+	"time"
 
 	"mxlab/services/ipsec/esp"
 )
@@ -87,10 +88,17 @@ func (o *outbound) run(ctx context.Context) {
 
 // send sends the batches of full and gives them back through free.
 func (o *outbound) send(full <-chan *txBatch, free chan<- *txBatch) {
+	logged := false
 	for b := range full {
 		sent, err := o.snd.SendBatch(b.pkts)
 		if err != nil && b.errs != nil {
 			b.errs.sendErrors.Add(uint64(len(b.pkts) - sent))
+		}
+		if err != nil && !logged {
+			// Once per run of the reader: a send that fails fails for
+			// every packet (the drops are counted on the ms- interface).
+			logged = true
+			o.c.opts.Log("error", o.unit+": cannot send ESP: "+err.Error())
 		}
 		free <- b
 	}
@@ -128,6 +136,10 @@ func (o *outbound) packet(d *devPlane, pkt []byte) {
 		d.sets[0].c.noMatch.Add(1)
 		return
 	}
+	if tp.out == nil {
+		o.acquire(tp)
+		return
+	}
 	start := len(o.out)
 	out, err := tp.out.Encapsulate(o.out, pkt)
 	o.out = out
@@ -162,12 +174,28 @@ func match(d *devPlane, pkt []byte) *termPlane {
 			continue
 		}
 		for _, tp := range sp.terms {
-			if tp.out != nil && tp.t.MatchOut(sp.cfg.Style, src, dst) {
+			if (tp.out != nil || tp.t.Dynamic != nil) && tp.t.MatchOut(sp.cfg.Style, src, dst) {
 				return tp
 			}
 		}
 	}
 	return nil
+}
+
+// acquire drops a packet for a dynamic term without SA and, at most
+// once a second, tells the key manager (establish-tunnels on-traffic).
+func (o *outbound) acquire(tp *termPlane) {
+	tp.set.c.noSA.Add(1)
+	km := o.c.opts.Keys
+	if km == nil || tp.acquired == nil {
+		return
+	}
+	now := time.Now().UnixNano()
+	last := tp.acquired.Load()
+	if now-last < int64(time.Second) || !tp.acquired.CompareAndSwap(last, now) {
+		return
+	}
+	km.Acquire(tp.set.cfg.Name, tp.t.Index)
 }
 
 // icmpError answers a packet the tunnel refused with the ICMP error the

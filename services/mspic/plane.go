@@ -35,14 +35,43 @@ type setPlane struct {
 // setCounters outlive planes: the card keeps one per service set.
 type setCounters struct {
 	noMatch, policy, icmp, devErrors, sendErrors atomic.Uint64
+	noSA                                         atomic.Uint64 // dynamic term without SA yet
 }
 
-// termPlane is a term with its SAs (nil where the term has none).
+// termPlane is a term with its SAs (nil where the term has none). A
+// dynamic term has its negotiated SA pairs in dyn, oldest first, and the
+// newest outbound SA in out; in stays nil.
 type termPlane struct {
 	set     *setPlane
 	t       *ipsec.Term
 	out, in *esp.SA
+	dyn     []*dynSA
 	created time.Time
+	// acquired is when the key manager was last told of traffic for
+	// the term (unix nanoseconds); it outlives planes.
+	acquired *atomic.Int64
+}
+
+// saRef is one SA of a term and its direction.
+type saRef struct {
+	sa      *esp.SA
+	dir     string // inbound, outbound
+	dynamic *dynSA // nil for a manual SA
+}
+
+// sas returns every SA of the term once.
+func (tp *termPlane) sas() []saRef {
+	var out []saRef
+	if tp.in != nil {
+		out = append(out, saRef{sa: tp.in, dir: "inbound"})
+	}
+	if tp.out != nil && len(tp.dyn) == 0 {
+		out = append(out, saRef{sa: tp.out, dir: "outbound"})
+	}
+	for _, d := range tp.dyn {
+		out = append(out, saRef{sa: d.in, dir: "inbound", dynamic: d}, saRef{sa: d.out, dir: "outbound", dynamic: d})
+	}
+	return out
 }
 
 // devPlane is a device and the service sets whose cleartext it carries.
@@ -58,16 +87,25 @@ type wireKey struct {
 	port uint16
 }
 
-// wirePlane is an ESP socket's inbound SA table.
+// wirePlane is an ESP socket's inbound SA table. On the IKE port (500)
+// every datagram goes to the key manager; on the other UDP ports those
+// with the non-ESP marker do.
 type wirePlane struct {
 	key   wireKey
 	table *esp.Table
 	terms map[uint32]*termPlane // by inbound SPI
+	ike   bool
 }
 
 // buildPlane creates the SAs of the sets that run (all of them unless the
 // PIC is offline or their gateway is down).
 func buildPlane(cfg Config, gwDown map[string]bool, counters func(string) *setCounters, seqs *seqState, now time.Time) (*plane, error) {
+	return assemble(cfg, gwDown, counters, seqs, now, nil)
+}
+
+// assemble builds a plane: new manual SAs, and the negotiated SAs of the
+// dynamic terms from dyn.
+func assemble(cfg Config, gwDown map[string]bool, counters func(string) *setCounters, seqs *seqState, now time.Time, dyn *dynState) (*plane, error) {
 	p := &plane{devs: map[string]*devPlane{}, wires: map[wireKey]*wirePlane{}, seqs: seqs, live: map[string]func() uint64{}}
 	for _, ss := range cfg.Sets {
 		down := ss.GWInterface != "" && gwDown[ss.GWInterface]
@@ -75,14 +113,14 @@ func buildPlane(cfg Config, gwDown map[string]bool, counters func(string) *setCo
 			continue // SAs cleared while the gateway is down
 		}
 		sp := &setPlane{cfg: ss, installed: !down, c: counters(ss.Name)}
-		if err := p.addSet(sp, cfg, now); err != nil {
+		if err := p.addSet(sp, cfg, now, dyn); err != nil {
 			return nil, err
 		}
 	}
 	return p, nil
 }
 
-func (p *plane) addSet(sp *setPlane, cfg Config, now time.Time) error {
+func (p *plane) addSet(sp *setPlane, cfg Config, now time.Time, dyn *dynState) error {
 	ss := sp.cfg
 	unit := ss.Device()
 	if d := cfg.Devices[unit]; d != nil {
@@ -98,6 +136,11 @@ func (p *plane) addSet(sp *setPlane, cfg Config, now time.Time) error {
 		tp := &termPlane{set: sp, t: t, created: now}
 		for _, m := range t.Manual {
 			if err := p.addManual(tp, m, cfg.NoTunnelHop); err != nil {
+				return fmt.Errorf("service set %s rule %s term %s: %w", ss.Name, t.Rule, t.Name, err)
+			}
+		}
+		if t.Dynamic != nil {
+			if err := p.addDynamic(tp, dyn); err != nil {
 				return fmt.Errorf("service set %s rule %s term %s: %w", ss.Name, t.Rule, t.Name, err)
 			}
 		}
@@ -129,20 +172,35 @@ func (p *plane) addManual(tp *termPlane, m ipsec.Manual, noHop bool) error {
 	if err != nil {
 		return err
 	}
-	k := wireKey{addr: c.Local}
-	if c.UDP != nil {
-		k.port = c.UDP.DstPort
+	if err := p.addInbound(tp, sa); err != nil {
+		return err
 	}
+	tp.in = sa
+	return nil
+}
+
+// wire returns the wire of a local address and port, creating it.
+func (p *plane) wire(k wireKey) *wirePlane {
 	w := p.wires[k]
 	if w == nil {
 		w = &wirePlane{key: k, table: esp.NewTable(), terms: map[uint32]*termPlane{}}
 		p.wires[k] = w
 	}
+	return w
+}
+
+// addInbound enters an inbound SA of tp into the table of its wire.
+func (p *plane) addInbound(tp *termPlane, sa *esp.SA) error {
+	c := sa.Config()
+	k := wireKey{addr: c.Local}
+	if c.UDP != nil {
+		k.port = c.UDP.DstPort
+	}
+	w := p.wire(k)
 	if err := w.table.Add(sa); err != nil {
 		return fmt.Errorf("local gateway %s: %w", c.Local, err)
 	}
 	w.terms[sa.SPI()] = tp
-	tp.in = sa
 	return nil
 }
 
@@ -159,8 +217,8 @@ func sameIO(a, b *plane) bool {
 			return false
 		}
 	}
-	for k := range a.wires {
-		if b.wires[k] == nil {
+	for k, w := range a.wires {
+		if x := b.wires[k]; x == nil || x.ike != w.ike {
 			return false
 		}
 	}

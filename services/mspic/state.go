@@ -25,11 +25,13 @@ type state struct {
 	seq      *seqState
 	faults   map[string]ioFault // what the I/O could not open, as last reported
 	ticks    int
+	dyn      *dynState // negotiated SAs (dynamic.go)
 }
 
 func newState(c *Card) *state {
 	s := &state{c: c, gwDown: map[string]bool{}, counters: map[string]*setCounters{},
-		retired: map[string]Stats{}, wires: map[wireKey]esp.TableStats{}, base: map[string]Stats{}}
+		retired: map[string]Stats{}, wires: map[wireKey]esp.TableStats{}, base: map[string]Stats{},
+		dyn: newDynState()}
 	s.seq = newSeqState(c.opts.Seqs, func(err error) {
 		s.log("error", "%s: manual SA sequence numbers cannot be kept: %v", c.opts.Name, err)
 	})
@@ -68,6 +70,7 @@ func (s *state) counter(set string) *setCounters {
 
 func (s *state) configure(cfg Config) error {
 	s.cfg = cfg
+	s.dyn.prune(cfg, "", false)
 	return s.rebuild("configuration changed")
 }
 
@@ -76,6 +79,9 @@ func (s *state) setOnline(online bool) error {
 		return nil
 	}
 	s.online = online
+	if !online {
+		s.dyn.prune(s.cfg, "", true)
+	}
 	if online {
 		s.log("notice", "%s: PIC online, service sets started", s.c.opts.Name)
 	} else {
@@ -105,6 +111,7 @@ func (s *state) clearSAs(set string) error {
 	if !found {
 		return nil
 	}
+	s.dyn.prune(s.cfg, set, set == "")
 	return s.rebuild("cleared by operator")
 }
 
@@ -115,7 +122,7 @@ func (s *state) rebuild(why string) error {
 	var next *plane
 	s.seq.retire()
 	if s.online {
-		p, err := buildPlane(s.cfg, s.gwDown, s.counter, s.seq, s.c.opts.Now())
+		p, err := assemble(s.cfg, s.gwDown, s.counter, s.seq, s.c.opts.Now(), s.dyn)
 		if err != nil {
 			s.log("error", "%v", err)
 			return err
@@ -123,7 +130,7 @@ func (s *state) rebuild(why string) error {
 		next = p
 	}
 	old := s.plane
-	s.retire(old)
+	s.retire(old, next)
 	if !sameIO(old, next) {
 		s.stopIO()
 	}
@@ -149,16 +156,12 @@ func (s *state) logSAs(p *plane, what, why string) {
 	}
 	for _, sp := range p.sets {
 		for _, tp := range sp.terms {
-			for _, sa := range []*esp.SA{tp.in, tp.out} {
-				if sa == nil {
+			for _, r := range tp.sas() {
+				if r.dynamic != nil {
 					continue
 				}
-				dir := "inbound"
-				if sa == tp.out {
-					dir = "outbound"
-				}
 				msg := fmt.Sprintf("IPSec SA %s: service set %s, rule %s, term %s, %s, SPI %d, local %s, remote %s",
-					what, sp.cfg.Name, tp.t.Rule, tp.t.Name, dir, sa.SPI(), sp.cfg.LocalGateway, tp.t.RemoteGateway)
+					what, sp.cfg.Name, tp.t.Rule, tp.t.Name, r.dir, r.sa.SPI(), sp.cfg.LocalGateway, tp.t.RemoteGateway)
 				if why != "" {
 					msg += " (" + why + ")"
 				}
@@ -168,21 +171,32 @@ func (s *state) logSAs(p *plane, what, why string) {
 					tag = "KMD_PM_SA_DELETED"
 				}
 				s.event(tag, "Local gateway: %s, Remote gateway: %s, Direction: %s, SPI: 0x%x, AUX-SPI: 0, Mode: Tunnel, Type: manual, Service set: %s",
-					sp.cfg.LocalGateway, tp.t.RemoteGateway, dir, sa.SPI(), sp.cfg.Name)
+					sp.cfg.LocalGateway, tp.t.RemoteGateway, r.dir, r.sa.SPI(), sp.cfg.Name)
 			}
 		}
 	}
 }
 
-// retire keeps the statistics of the SAs of a plane that goes away.
-func (s *state) retire(p *plane) {
+// retire keeps the statistics of the SAs of a plane that goes away,
+// except those the next plane keeps.
+func (s *state) retire(p, next *plane) {
 	if p == nil {
 		return
+	}
+	kept := map[*esp.SA]bool{}
+	if next != nil {
+		for _, sp := range next.sets {
+			for _, tp := range sp.terms {
+				for _, r := range tp.sas() {
+					kept[r.sa] = true
+				}
+			}
+		}
 	}
 	for _, sp := range p.sets {
 		r := s.retired[sp.cfg.Name]
 		for _, tp := range sp.terms {
-			r.addSA(tp)
+			r.addSA(tp, kept)
 		}
 		s.retired[sp.cfg.Name] = r
 	}

@@ -12,16 +12,16 @@ func fields(s *esp.Stats) []*uint64 {
 
 func (s *Stats) all() []*uint64 {
 	return append(fields(&s.Stats), &s.BadSPI, &s.OuterErrors, &s.NoMatch, &s.PolicyErrors,
-		&s.ICMPSent, &s.DeviceErrors, &s.SendErrors)
+		&s.ICMPSent, &s.DeviceErrors, &s.SendErrors, &s.NoSA)
 }
 
-// addSA adds the counters of a term's SAs.
-func (s *Stats) addSA(tp *termPlane) {
-	for _, sa := range []*esp.SA{tp.in, tp.out} {
-		if sa == nil {
+// addSA adds the counters of a term's SAs, but those in skip.
+func (s *Stats) addSA(tp *termPlane, skip map[*esp.SA]bool) {
+	for _, r := range tp.sas() {
+		if skip[r.sa] {
 			continue
 		}
-		x := sa.Stats()
+		x := r.sa.Stats()
 		src, dst := fields(&x), fields(&s.Stats)
 		for i := range dst {
 			*dst[i] += *src[i]

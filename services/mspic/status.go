@@ -44,6 +44,12 @@ type SAStatus struct {
 	Installed bool
 	Created   time.Time
 	Stats     esp.Stats
+	// Dynamic SAs were negotiated (IKE); they expire Lifetime after
+	// Created. Newest is the term's current pair (older ones are being
+	// replaced after a rekey).
+	Dynamic  bool
+	Lifetime time.Duration
+	Newest   bool
 }
 
 // Stats are the IPsec statistics of a service set.
@@ -56,6 +62,7 @@ type Stats struct {
 	ICMPSent     uint64 // ICMP errors sent by the tunnel
 	DeviceErrors uint64
 	SendErrors   uint64
+	NoSA         uint64 // cleartext for a dynamic term not negotiated yet
 }
 
 func (s *state) status() Status {
@@ -77,7 +84,7 @@ func (s *state) status() Status {
 			}
 			for _, tp := range sp.terms {
 				x.Tunnels = append(x.Tunnels, tunnelStatus(tp, sp.installed && x.Fault == ""))
-				x.Stats.addSA(tp)
+				x.Stats.addSA(tp, nil)
 			}
 		}
 		c := s.counter(ss.Name)
@@ -86,6 +93,7 @@ func (s *state) status() Status {
 		x.Stats.ICMPSent += c.icmp.Load()
 		x.Stats.DeviceErrors += c.devErrors.Load()
 		x.Stats.SendErrors += c.sendErrors.Load()
+		x.Stats.NoSA += c.noSA.Load()
 		for k, t := range wires {
 			if k.addr == ss.LocalGateway {
 				x.Stats.BadSPI += t.BadSPI
@@ -133,15 +141,14 @@ func (s *state) wireStats() map[wireKey]esp.TableStats {
 
 func tunnelStatus(tp *termPlane, installed bool) TunnelStatus {
 	ts := TunnelStatus{Term: tp.t}
-	for _, x := range []struct {
-		dir string
-		sa  *esp.SA
-	}{{"inbound", tp.in}, {"outbound", tp.out}} {
-		if x.sa == nil {
-			continue
+	for _, r := range tp.sas() {
+		st := SAStatus{Direction: r.dir, SPI: r.sa.SPI(), Config: r.sa.Config(),
+			Installed: installed, Created: tp.created, Stats: r.sa.Stats()}
+		if d := r.dynamic; d != nil {
+			st.Dynamic, st.Created, st.Lifetime = true, d.d.Created, d.d.Lifetime
+			st.Newest = tp.dyn[len(tp.dyn)-1] == d
 		}
-		ts.SAs = append(ts.SAs, SAStatus{Direction: x.dir, SPI: x.sa.SPI(), Config: x.sa.Config(),
-			Installed: installed, Created: tp.created, Stats: x.sa.Stats()})
+		ts.SAs = append(ts.SAs, st)
 	}
 	return ts
 }
