@@ -52,7 +52,7 @@ func TestPlainAndExec(t *testing.T) {
 func TestSplit(t *testing.T) {
 	for in, want := range map[string][]string{
 		`cli -c "show version | match Junos"`: {"cli", "-c", "show version | match Junos"},
-		`  echo a   'b c' `:                    {"echo", "a", "b c"},
+		`  echo a   'b c' `:                   {"echo", "a", "b c"},
 		`""`:                                  {""},
 	} {
 		got, err := split(in)
