@@ -32,15 +32,6 @@ func ClassPerm(class string) Perm { return classes[class] }
 // Has reports whether p holds every bit of need.
 func (p Perm) Has(need Perm) bool { return p&need == need }
 
-// Internal returns the name Junos logs for a predefined class
-// ("j-super-user").
-func Internal(class string) string {
-	if _, ok := classes[class]; ok {
-		return "j-" + class
-	}
-	return class
-}
-
 // CommandPerm returns the permission an operational command needs, from
 // its words ("configure", "clear ...", "ping ..."); commands that need
 // none (quit, help, set cli) return 0.
