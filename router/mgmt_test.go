@@ -314,3 +314,30 @@ func commitSet(t *testing.T, r *Router, set string) {
 		t.Fatal(err)
 	}
 }
+
+// TestPlainTextPassword sets a user's password in an SSH session, as an
+// operator types it, and logs in with it.
+func TestPlainTextPassword(t *testing.T) {
+	_, addr, _ := mgmtRouter(t, accountsConfig)
+	tm := openShell(t, dial(t, addr, "lab", "password"))
+	tm.expect("lab@mxlab> ")
+	tm.send("configure\r")
+	tm.expect("lab@mxlab# ")
+	tm.send("set system login user carol class operator authentication plain-text-password\r")
+	tm.expect("New password:")
+	tm.send("Secret-42\r")
+	tm.expect("Retype new password:")
+	tm.send("Secret-42\r")
+	tm.expect("lab@mxlab# ")
+	tm.send("show system login user carol\r")
+	if out := tm.expect("lab@mxlab# "); !strings.Contains(out, `encrypted-password "$6$`) || strings.Contains(out, "Secret-42") {
+		t.Errorf("stored:\n%s", out)
+	}
+	tm.send("commit\r")
+	tm.expect("commit complete")
+	c := dial(t, addr, "carol", "Secret-42")
+	s, _ := c.NewSession()
+	if out, err := s.Output("show system users"); err != nil || !strings.Contains(string(out), "lab ") {
+		t.Errorf("carol: %v\n%s", err, out)
+	}
+}

@@ -13,6 +13,7 @@ import (
 
 	"mxlab/chassis"
 	"mxlab/config"
+	"mxlab/mgmt/login"
 	"mxlab/netns"
 	"mxlab/pic"
 	"mxlab/routing"
@@ -116,7 +117,7 @@ func New(opts Options) (*Router, error) {
 	if err != nil {
 		return nil, fmt.Errorf("router %s: %w", opts.Name, err)
 	}
-	r.Config = &cfgmode.Config{Version: "24.4R1.9", Now: opts.Now}
+	r.Config = &cfgmode.Config{Version: "24.4R1.9", Now: opts.Now, HashPassword: login.Hash}
 	db, err := config.Open(config.Options{Store: store, Now: opts.Now,
 		Notify: func(msg string) { r.Config.Broadcast("root@"+r.Hostname(), msg) },
 		Log: func(who config.Who, tag, msg string) {
