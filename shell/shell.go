@@ -57,6 +57,10 @@ type Options struct {
 	Line string
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+	// Allow, when set, tells whether the user's login class permits the
+	// command whose keywords are given ("configure", "clear arp"); the
+	// others are hidden from '?', completion and the command line.
+	Allow func(words []string) bool
 }
 
 // Version describes the software the router reports.
@@ -93,10 +97,12 @@ type Session struct {
 	batch    bool        // running "-c" commands: no prompts
 	width    int         // prompt width of the line being run
 	login    time.Time
-	lastKey  time.Time
+	seenW    int // the terminal size the settings last followed
+	seenH    int
 
-	mu     sync.Mutex
-	cancel context.CancelFunc // of the running command
+	mu      sync.Mutex
+	cancel  context.CancelFunc // of the running command
+	lastKey time.Time          // for the idle time other sessions show
 }
 
 // New returns a shell for one session.
@@ -125,6 +131,7 @@ func New(opts Options) *Shell {
 	s.out = &termWriter{w: opts.Out, crlf: opts.TTY && !(s.cooked())}
 	w, h := s.size()
 	s.settings = Settings{ScreenLength: h, ScreenWidth: w, CompleteOnSpace: true}
+	s.seenW, s.seenH = w, h
 	return &Shell{s: s}
 }
 
@@ -157,6 +164,26 @@ func (s *Session) size() (int, int) {
 		return 80, 24
 	}
 	return w, h
+}
+
+// followWindow takes a new terminal size (an SSH window-change, a
+// resized console) into the screen length and width, unless "set cli"
+// changed them.
+func (s *Session) followWindow() {
+	if s.opts.Size == nil {
+		return
+	}
+	w, h := s.size()
+	if w == s.seenW && h == s.seenH {
+		return
+	}
+	if s.settings.ScreenWidth == s.seenW {
+		s.settings.ScreenWidth = w
+	}
+	if s.settings.ScreenLength == s.seenH {
+		s.settings.ScreenLength = h
+	}
+	s.seenW, s.seenH = w, h
 }
 
 // User returns the login user.
@@ -208,6 +235,20 @@ func (s *Session) setCancel(c context.CancelFunc) {
 	s.mu.Lock()
 	s.cancel = c
 	s.mu.Unlock()
+}
+
+// keyTyped records a key typed now.
+func (s *Session) keyTyped() {
+	now := s.opts.Now()
+	s.mu.Lock()
+	s.lastKey = now
+	s.mu.Unlock()
+}
+
+func (s *Session) lastKeyAt() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lastKey
 }
 
 // interrupt cancels the running command; it reports whether one ran.

@@ -27,6 +27,9 @@ const labUsage = `usage:
   mxlab lab pki COMMAND ...                 a CA for the lab's certificates ("mxlab lab pki help")
   mxlab lab keys NODE [--lab NAME]          the ESP SAs of a router with their keys, as lines of
                                             Wireshark's esp_sa file (decrypts a capture of the WAN)
+  mxlab lab inspect [NAME] [--inventory FILE] [--ssh-config FILE]
+                                            the nodes, their management addresses and SSH/NETCONF ports;
+                                            writes an Ansible inventory and an OpenSSH config snippet
   mxlab lab down [NAME]                     stop a lab (or remove what a killed one left)
   mxlab lab list                            the labs that are running
 NAME may be omitted when one lab runs. Run directories live in %s.
@@ -55,6 +58,8 @@ func runLab(args []string, now func() time.Time) int {
 		err = labKeys(args[1:])
 	case "down":
 		err = labDown(args[1:])
+	case "inspect":
+		err = labInspect(args[1:])
 	case "list":
 		for _, name := range lab.Running(lab.RunDir()) {
 			fmt.Println(name)
@@ -114,7 +119,13 @@ func labUp(args []string) error {
 	if err != nil {
 		return err
 	}
-	if status, ok, err := lab.InUserNamespace(os.Args); ok {
+	// The loopback forwards are opened here, in the host's namespace,
+	// before a run without root goes into a user namespace of its own.
+	fw, err := lab.OpenForwards(t)
+	if err != nil {
+		return err
+	}
+	if status, ok, err := lab.InUserNamespace(os.Args, fw); ok {
 		if err != nil {
 			return err
 		}
@@ -122,11 +133,12 @@ func labUp(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
-	l, err := lab.Up(ctx, t, lab.Options{RunDir: lab.RunDir()})
+	l, err := lab.Up(ctx, t, lab.Options{RunDir: lab.RunDir(), Forwards: fw, MgmtNetwork: true})
 	if err != nil {
 		return err
 	}
 	fmt.Println(l.Ready())
+	fmt.Printf("SSH and NETCONF: mxlab lab inspect %s\n", t.Name)
 	select {
 	case <-ctx.Done():
 	case <-l.Stopping():
