@@ -16,6 +16,7 @@ import (
 	"mxlab/netns"
 	"mxlab/pic"
 	"mxlab/routing"
+	"mxlab/routing/ospf"
 	"mxlab/services"
 	"mxlab/services/pki"
 	"mxlab/shell"
@@ -59,6 +60,7 @@ type Router struct {
 	Chassis *chassis.Chassis
 	Config  *cfgmode.Config
 	Routing *routing.Router
+	OSPF    *ospf.Process
 	Netns   *netns.Router // nil without a namespace
 	fwd     *forwarding
 	svc     *services.Services
@@ -166,6 +168,7 @@ func New(opts Options) (*Router, error) {
 	db.AddOwner(chassisOwner{c: ch})
 	db.AddOwner(svc)
 	db.AddOwner(r.fwd)
+	r.newOSPF(dp)
 	ok = true
 	return r, nil
 }
@@ -186,6 +189,7 @@ func (r *Router) Start(ctx context.Context, startup string) error {
 		return err
 	}
 	events := r.Chassis.Watch(r.ctx)
+	r.watchLinks(r.ctx)
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
@@ -242,6 +246,7 @@ func looksLikeSetLines(text string) bool {
 func (r *Router) Stop() {
 	r.cancel()
 	r.wg.Wait()
+	r.OSPF.Stop()
 	r.svc.Stop()
 	r.Chassis.Stop()
 	r.pki.Close()
@@ -404,6 +409,7 @@ func Commands() *cmdtree.Registry {
 		chassis.Register(r, func(env *cmdtree.Env) *chassis.Chassis { return env.Router.(*Router).Chassis })
 		cfgmode.Register(r, func(env *cmdtree.Env) *cfgmode.Config { return env.Router.(*Router).Config })
 		routing.Register(r, func(env *cmdtree.Env) *routing.Router { return env.Router.(*Router).Routing })
+		ospf.Register(r, func(env *cmdtree.Env) *ospf.Process { return env.Router.(*Router).OSPF })
 		registerServices(r)
 		registerNotYet(r)
 		registerPKI(r)
