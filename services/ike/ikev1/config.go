@@ -36,6 +36,9 @@ type Tunnel struct {
 	// NoNATT is disable-natt or no-nat-traversal: no NAT-T vendor IDs or
 	// NAT-D payloads, IKE stays on port 500 and ESP is never in UDP.
 	NoNATT bool
+	// NATKeepalive is nat-keepalive: how often this side, when behind a
+	// NAT, sends a keepalive (0 means DefaultNATKeepalive).
+	NATKeepalive time.Duration
 	// LocalTS and RemoteTS are the proxy identities of quick mode: the
 	// cleartext addresses behind each gateway (an invalid prefix means
 	// any, 0.0.0.0/0).
@@ -102,6 +105,7 @@ const (
 	DefaultIPsecLifetime = 28800 * time.Second
 	DefaultDPDInterval   = 10 * time.Second
 	DefaultDPDThreshold  = 3
+	DefaultNATKeepalive  = 20 * time.Second
 )
 
 // DefaultIKEProposals are the IKE proposals of an MS PIC when a policy

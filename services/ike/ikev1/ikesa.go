@@ -80,7 +80,8 @@ type ikeSA struct {
 	running     int      // quick modes this side started and waits for
 	done        []uint32 // message IDs of finished exchanges (replays)
 	dpd         dpdState
-	contact     bool // INITIAL-CONTACT sent
+	keepalive   time.Time // next NAT keepalive (this side behind a NAT)
+	contact     bool      // INITIAL-CONTACT sent
 	stats       SAStats
 }
 
@@ -158,6 +159,9 @@ func (m *Machine) established(sa *ikeSA) {
 	}
 	sa.dpd.lastHeard = m.now
 	m.tickDPD(sa)
+	if sa.natHere && sa.nat() {
+		sa.keepalive = m.now.Add(sa.policy.natKeepalive())
+	}
 	m.stats.Phase1Done++
 	m.logf("info", "IKE SA established with %v: %v mode, %s, cookies %v/%v, %v %v %v, lifetime %d seconds, %s",
 		sa.remote.Addr(), sa.mode, sa.role(), sa.icookie, sa.rcookie, sa.chosen.Encryption, sa.chosen.Hash,
@@ -243,6 +247,7 @@ func (sa *ikeSA) deadlines(early func(time.Time)) {
 	early(sa.softAt)
 	early(sa.hardAt)
 	early(sa.dpd.next)
+	early(sa.keepalive)
 	for _, q := range sa.qms {
 		early(q.r.at)
 		early(q.deadline)
@@ -281,6 +286,9 @@ func (m *Machine) tickIKE(sa *ikeSA) {
 			m.stats.Phase1Rekeys++
 			m.startIKE(sa.policy)
 		}
+	}
+	if !sa.keepalive.IsZero() && !m.now.Before(sa.keepalive) {
+		m.sendKeepalive(sa)
 	}
 	if sa.state == stateEstablished {
 		m.tickDPD(sa)

@@ -149,7 +149,7 @@ func (l *live) Send(local, remote netip.AddrPort, msg []byte) {
 		l.t.Errorf("send from %v: no socket", local)
 		return
 	}
-	if local.Port() == PortNATT {
+	if local.Port() == PortNATT && !(len(msg) == 1 && msg[0] == 0xff) {
 		msg = append([]byte{0, 0, 0, 0}, msg...)
 	}
 	c.WriteToUDPAddrPort(msg, remote)

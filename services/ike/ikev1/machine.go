@@ -17,7 +17,8 @@ import (
 // The Machine calls it from the goroutine that calls the Machine.
 type Host interface {
 	// Send sends an IKE message from local to remote over UDP; from port
-	// 4500 the host puts the 4-byte non-ESP marker before it (RFC 3948).
+	// 4500 the host puts the 4-byte non-ESP marker before it (RFC 3948),
+	// except before a NAT keepalive (the single octet 0xFF).
 	Send(local, remote netip.AddrPort, msg []byte)
 	// Install installs a negotiated SA pair. The new pair carries the
 	// tunnel's outbound traffic from now on; older pairs of the tunnel
@@ -198,6 +199,9 @@ func (m *Machine) Initiate(now time.Time, name string) {
 // non-ESP marker already removed).
 func (m *Machine) Receive(now time.Time, local, remote netip.AddrPort, msg []byte) {
 	m.now = now
+	if len(msg) == 1 && msg[0] == 0xff {
+		return // a NAT keepalive (RFC 3948 §2.3)
+	}
 	m.stats.InPackets++
 	m.stats.InBytes += uint64(len(msg))
 	if len(msg) > MaxMessage {

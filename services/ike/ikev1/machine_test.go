@@ -302,6 +302,23 @@ func TestNATT(t *testing.T) {
 			t.Errorf("r2 pair %+v", c)
 		}
 	}
+	// r1, behind the NAT, keeps the mapping open: a keepalive every 20 s
+	// (nat-keepalive), from port 4500 through the NAT; r2 sends none.
+	keepalives := map[netip.Addr]int{}
+	l.filter = func(d *datagram) bool {
+		if len(d.msg) == 1 && d.msg[0] == 0xff {
+			keepalives[d.from.Addr()]++
+			if d.from.Port() != 44500 {
+				t.Errorf("keepalive from %v", d.from)
+			}
+		}
+		return true
+	}
+	l.run(61 * time.Second)
+	if keepalives[pub] != 3 || len(keepalives) != 1 || r2.m.Stats().Malformed != 0 {
+		t.Errorf("keepalives %v, r2 %+v", keepalives, r2.m.Stats())
+	}
+	l.filter = nil
 	// Without NAT-T, no NAT-D: IKE stays on 500 and ESP is not in UDP
 	// (and the NAT breaks nothing in IKE itself).
 	t1.NoNATT = true

@@ -3,7 +3,26 @@ package ikev1
 import (
 	"encoding/binary"
 	"net/netip"
+	"time"
 )
+
+// sendKeepalive sends a NAT keepalive (RFC 3948 §2.3: one octet 0xFF on
+// the NAT-T port, without the non-ESP marker) and schedules the next.
+func (m *Machine) sendKeepalive(sa *ikeSA) {
+	if sa.state != stateEstablished || sa.rekeyed {
+		sa.keepalive = time.Time{}
+		return
+	}
+	m.host.Send(sa.local, sa.remote, []byte{0xff})
+	sa.keepalive = m.now.Add(sa.policy.natKeepalive())
+}
+
+func (t *tunnel) natKeepalive() time.Duration {
+	if t.cfg.NATKeepalive > 0 {
+		return t.cfg.NATKeepalive
+	}
+	return DefaultNATKeepalive
+}
 
 // natdHash returns HASH(CKY-I | CKY-R | IP | Port) with the negotiated
 // hash algorithm (RFC 3947 §3.2).

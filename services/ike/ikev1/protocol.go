@@ -190,7 +190,8 @@ func (p *proto) Status() ([]ike.SAStatus, ike.Drops) {
 // keeps it from IKEv1 with pre-shared keys.
 func tunnelConfig(t *ike.Tunnel) (Tunnel, string) {
 	c := Tunnel{Name: t.Name(), Local: t.Local, Remote: t.Remote, Backup: t.Backup,
-		LocalTS: t.LocalTS, RemoteTS: t.RemoteTS, NoNATT: !t.NATT, AutoStart: t.Establish == "immediately",
+		LocalTS: t.LocalTS, RemoteTS: t.RemoteTS, NoNATT: !t.NATT, NATKeepalive: t.NATKeepalive,
+		AutoStart:     t.Establish == "immediately",
 		ResponderOnly: t.Establish == "responder-only",
 		DPD:           DPD{Initiate: t.DPD.Enabled, Interval: t.DPD.Interval, Threshold: t.DPD.Threshold}}
 	if t.IKE == nil {
