@@ -13,6 +13,8 @@ require (
 	gopkg.in/yaml.v3 v3.0.1 // chassis layout and lab topology files
 )
 
+require github.com/coder/websocket v1.8.15
+
 require (
 	github.com/google/go-cmp v0.7.0 // indirect
 	golang.org/x/tools v0.26.0 // indirect

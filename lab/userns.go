@@ -46,8 +46,10 @@ func RunDir() string {
 // mount namespaces where it is root, and returns the exit status of that
 // run with ok true; err says what is missing when the kernel refuses. The
 // process run again (it finds envUserNS set) mounts a private /run, so
-// that its namespaces live under its own /run/netns, and goes on.
-func InUserNamespace(argv []string) (status int, ok bool, err error) {
+// that its namespaces live under its own /run/netns, and goes on. files
+// are handed to the process run again as descriptors 3, 4, ... (a
+// listener opened in this process's network namespace).
+func InUserNamespace(argv []string, files ...*os.File) (status int, ok bool, err error) {
 	if os.Getenv(envUserNS) == "1" {
 		if err := privateRun(); err != nil {
 			return 1, true, fmt.Errorf("inside a user namespace: %w", err)
@@ -58,7 +60,7 @@ func InUserNamespace(argv []string) (status int, ok bool, err error) {
 	if avail == nil {
 		return 0, false, nil
 	}
-	status, err = reexec(argv)
+	status, err = reexec(argv, files)
 	if err != nil {
 		return 1, true, fmt.Errorf("%w; running inside a new user namespace instead failed too: %v", avail, err)
 	}
@@ -79,7 +81,7 @@ func privateRun() error {
 
 // reexec runs argv in new user, network and mount namespaces, mapping
 // this user to root, and passes on SIGINT, SIGTERM and SIGHUP.
-func reexec(argv []string) (int, error) {
+func reexec(argv []string, files []*os.File) (int, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return 1, err
@@ -90,6 +92,7 @@ func reexec(argv []string) (int, error) {
 	}
 	cmd := exec.Command(self, argv[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	cmd.ExtraFiles = files
 	cmd.Env = append(os.Environ(), envUserNS+"=1", EnvRunDir+"="+runDir)
 	cmd.SysProcAttr = &syscall.SysProcAttr{
 		Cloneflags:  syscall.CLONE_NEWUSER | syscall.CLONE_NEWNET | syscall.CLONE_NEWNS,

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/signal"
 	"strings"
@@ -15,10 +16,15 @@ import (
 	"golang.org/x/term"
 
 	"mxlab/lab"
+	"mxlab/lab/ui"
 )
 
 const labUsage = `usage:
-  mxlab lab up FILE                         start the lab of a topology file; runs until Ctrl-C or "lab down"
+  mxlab lab up FILE [--ui [ADDR]] [--ui-public]
+                                            start the lab of a topology file; runs until Ctrl-C or "lab down";
+                                            --ui serves its web page on ADDR (default 127.0.0.1, a free port)
+  mxlab lab ui [NAME] [--addr ADDR] [--public]
+                                            serve the web page of a running lab until Ctrl-C
   mxlab lab console NODE [--lab NAME] [-c "cmd; cmd"] [--user USER]
                                             a CLI on a router of a running lab
   mxlab lab exec NODE [--lab NAME] -- CMD...  run a command in a node's network namespace
@@ -45,6 +51,8 @@ func runLab(args []string, now func() time.Time) int {
 		err = labUp(args[1:])
 	case "console":
 		err = labConsole(args[1:])
+	case "ui":
+		err = labUI(args[1:])
 	case "exec":
 		err = labExec(args[1:])
 	case "cp":
@@ -103,39 +111,147 @@ func parseInterleaved(fs *flag.FlagSet, args []string) (pos, rest []string, err 
 
 func labUp(args []string) error {
 	fs := flag.NewFlagSet("mxlab lab up", flag.ContinueOnError)
+	var web optionalValue
+	fs.Var(&web, "ui", "serve the lab's web page (on `ADDR`, default 127.0.0.1 and a free port)")
+	public := fs.Bool("ui-public", false, "let --ui listen on an address other than loopback")
 	pos, _, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
 	}
+	if web.set && web.value == "" && len(pos) == 2 { // "--ui ADDR"
+		web.value, pos = pos[1], pos[:1]
+	}
 	if len(pos) != 1 {
-		return errors.New("usage: mxlab lab up FILE")
+		return errors.New("usage: mxlab lab up FILE [--ui [ADDR]] [--ui-public]")
 	}
 	t, err := lab.Load(pos[0])
 	if err != nil {
 		return err
 	}
-	if status, ok, err := lab.InUserNamespace(os.Args); ok {
+	ln, files, err := uiListener(web, *public)
+	if err != nil {
+		return err
+	}
+	if status, ok, err := lab.InUserNamespace(os.Args, files...); ok {
 		if err != nil {
 			return err
 		}
 		return exitError(status)
 	}
+	os.Unsetenv(envUIListener)
+	for _, f := range files { // this process runs the lab: the listener is ln
+		f.Close()
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
-	l, err := lab.Up(ctx, t, lab.Options{RunDir: lab.RunDir()})
+	l, err := lab.Up(ctx, t, lab.Options{RunDir: lab.RunDir(), UI: serveUI})
 	if err != nil {
 		return err
 	}
 	fmt.Println(l.Ready())
+	uiCtx, uiStop := context.WithCancel(context.Background())
+	uiDone := make(chan error, 1)
+	if ln != nil {
+		go func() { uiDone <- ui.Serve(uiCtx, l, ln, os.Stdout, ui.Options{}) }()
+	} else {
+		uiDone <- nil
+	}
 	select {
 	case <-ctx.Done():
 	case <-l.Stopping():
+	case err = <-uiDone:
+		uiDone <- nil
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "mxlab lab up: web page: %v\n", err)
+		}
+		select {
+		case <-ctx.Done():
+		case <-l.Stopping():
+		}
 	}
+	uiStop()
+	<-uiDone
 	if err := l.Close(); err != nil {
 		return err
 	}
 	fmt.Printf("lab %s stopped\n", t.Name)
 	return nil
+}
+
+// serveUI serves the web page of a running lab for "mxlab lab ui".
+func serveUI(ctx context.Context, l *lab.Lab, ln net.Listener, out io.Writer) error {
+	return ui.Serve(ctx, l, ln, out, ui.Options{})
+}
+
+// envUIListener tells a lab process run again inside a user namespace
+// that its web page's listener is descriptor 3.
+const envUIListener = "MXLAB_UI_LISTENER"
+
+// uiListener opens the listener of "lab up --ui", or takes the one a lab
+// process run again inside a user namespace was handed; files are what
+// such a run must be handed.
+func uiListener(web optionalValue, public bool) (net.Listener, []*os.File, error) {
+	if !web.set {
+		return nil, nil, nil
+	}
+	if os.Getenv(envUIListener) == "3" {
+		f := os.NewFile(3, "ui listener")
+		defer f.Close()
+		ln, err := net.FileListener(f)
+		return ln, nil, err
+	}
+	ln, err := ui.Listen(web.value, public)
+	if err != nil {
+		return nil, nil, err
+	}
+	f, err := ln.File()
+	if err != nil {
+		ln.Close()
+		return nil, nil, err
+	}
+	os.Setenv(envUIListener, "3")
+	return ln, []*os.File{f}, nil
+}
+
+// optionalValue is a flag given alone ("--ui") or with a value ("--ui=ADDR").
+type optionalValue struct {
+	set   bool
+	value string
+}
+
+func (o *optionalValue) String() string { return o.value }
+func (o *optionalValue) Set(v string) error {
+	o.set = true
+	if v != "true" {
+		o.value = v
+	}
+	return nil
+}
+func (o *optionalValue) IsBoolFlag() bool { return true }
+
+func labUI(args []string) error {
+	fs := flag.NewFlagSet("mxlab lab ui", flag.ContinueOnError)
+	addr := fs.String("addr", "", "listen on `ADDR` (default 127.0.0.1 and a free port)")
+	public := fs.Bool("public", false, "let --addr be an address other than loopback")
+	pos, _, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 1 {
+		return errors.New("usage: mxlab lab ui [NAME] [--addr ADDR] [--public]")
+	}
+	dir, err := lab.Find(lab.RunDir(), strings.Join(pos, ""))
+	if err != nil {
+		return err
+	}
+	ln, err := ui.Listen(*addr, *public)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+	return lab.ServeUI(ctx, dir, ln, os.Stdout)
 }
 
 func labConsole(args []string) error {
