@@ -3,7 +3,8 @@ module mxlab
 go 1.26.8
 
 require (
-	github.com/creack/pty v1.1.24 // pseudo-terminals for the TTY tests of the shell and the netmiko sessions
+	github.com/coder/websocket v1.8.15 // WebSockets of the lab's web page (lab/ui) and of the browser its tests drive
+	github.com/creack/pty v1.1.24 // pseudo-terminals: the host consoles of the lab's web page, the TTY tests of the shell and the netmiko sessions
 	github.com/openconfig/goyang v1.6.3 // parses the Junos YANG for the schema generator (config/schema/gen)
 	github.com/rogpeppe/go-internal v1.16.0 // testscript: the CLI transcript tests
 	github.com/vishvananda/netlink v1.3.1 // links, addresses, routes and rules in the router namespaces (netns, services/kernel)
@@ -12,8 +13,6 @@ require (
 	golang.org/x/term v0.48.0 // raw mode and window size of the terminal (shell, cmd/mxlab)
 	gopkg.in/yaml.v3 v3.0.1 // chassis layout and lab topology files
 )
-
-require github.com/coder/websocket v1.8.15
 
 require (
 	github.com/google/go-cmp v0.7.0 // indirect

@@ -27,7 +27,7 @@ var static embed.FS
 // Lab is what the page shows and reaches: *lab.Lab.
 type Lab interface {
 	Topology() *lab.Topology
-	Router(name string) *router.Router    // nil for a host
+	Router(name string) *router.Router   // nil for a host
 	Namespace(node string) *netns.Handle // nil when the node has none
 	NewLine() string                     // a terminal line for a console session
 }
