@@ -92,6 +92,7 @@ type Session struct {
 	next     Mode        // the mode a command asked to enter
 	batch    bool        // running "-c" commands: no prompts
 	width    int         // prompt width of the line being run
+	window   [2]int      // the terminal's width and height the settings follow
 	login    time.Time
 	lastKey  time.Time
 
@@ -125,7 +126,21 @@ func New(opts Options) *Shell {
 	s.out = &termWriter{w: opts.Out, crlf: opts.TTY && !(s.cooked())}
 	w, h := s.size()
 	s.settings = Settings{ScreenLength: h, ScreenWidth: w, CompleteOnSpace: true}
+	s.window = [2]int{w, h}
 	return &Shell{s: s}
+}
+
+// followWindow takes a new size of the terminal (a resized window): the
+// screen width and length follow it, unless "set cli" set them otherwise.
+func (s *Session) followWindow() {
+	w, h := s.size()
+	if s.settings.ScreenWidth == s.window[0] {
+		s.settings.ScreenWidth = w
+	}
+	if s.settings.ScreenLength == s.window[1] {
+		s.settings.ScreenLength = h
+	}
+	s.window = [2]int{w, h}
 }
 
 // Session returns the session state.

@@ -62,6 +62,7 @@ func (s *Session) runTTY(ctx context.Context) error {
 		case err != nil:
 			return nil
 		}
+		s.followWindow()
 		s.execute(ctx, line)
 	}
 	return nil
