@@ -164,8 +164,16 @@ func (s *Session) size() (int, int) {
 	case s.opts.Size != nil:
 		w, h = s.opts.Size()
 	case s.opts.TTY:
-		if f, ok := s.opts.Out.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-			w, h, _ = term.GetSize(int(f.Fd()))
+		// Through SyscallConn: Fd would put the terminal, which the
+		// input shares, back into blocking mode.
+		if f, ok := s.opts.Out.(*os.File); ok {
+			if rc, err := f.SyscallConn(); err == nil {
+				rc.Control(func(fd uintptr) {
+					if term.IsTerminal(int(fd)) {
+						w, h, _ = term.GetSize(int(fd))
+					}
+				})
+			}
 		}
 	}
 	if w <= 0 || h <= 0 {
