@@ -207,8 +207,8 @@ func (s *Server) hostConsole(ctx context.Context, c *websocket.Conn, h *netns.Ha
 			break
 		}
 	}
+	ptmx.Close() // a hang-up: the shell reads an end of file
 	hangUp(cmd)
-	ptmx.Close()
 	<-exited
 	return nil
 }
@@ -236,8 +236,8 @@ func shellCommand(shell, node string) *exec.Cmd {
 }
 
 // hangUp ends a shell's session as a terminal hang-up does (SIGHUP to its
-// process group), killing it when it is still there after a moment, and
-// reaps it.
+// process group, which may ignore it: its terminal is closed first),
+// killing it when it is still there after a moment, and reaps it.
 func hangUp(cmd *exec.Cmd) {
 	pid := cmd.Process.Pid
 	syscall.Kill(-pid, syscall.SIGHUP)

@@ -3,13 +3,19 @@ package ui
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/coder/websocket"
 
 	"mxlab/lab"
 	"mxlab/netns"
@@ -195,4 +201,229 @@ func TestBrowserE2(t *testing.T) {
 	if logged := s.log.String(); logged != "" {
 		t.Errorf("the server logged: %s", logged)
 	}
+}
+
+// dialConsole opens a console WebSocket on a node.
+func dialConsole(t *testing.T, s *served, query string) *websocket.Conn {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, _, err := websocket.Dial(ctx, "ws"+s.base[4:]+"/ws/console?"+query, &websocket.DialOptions{HTTPHeader: http.Header{"Cookie": {s.cookie()}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.CloseNow() })
+	return c
+}
+
+// termReader collects what a console WebSocket sends.
+type termReader struct {
+	t    *testing.T
+	c    *websocket.Conn
+	out  strings.Builder
+	err  error // why the reads ended
+	done bool
+}
+
+// waitFor reads until the output holds want count times.
+func (r *termReader) waitFor(want string, count int) {
+	r.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for strings.Count(r.out.String(), want) < count {
+		if r.done {
+			r.t.Fatalf("console ended (%v) before %q x%d:\n%s", r.err, want, count, r.out.String())
+		}
+		_, data, err := r.c.Read(ctx)
+		if err != nil {
+			r.err, r.done = err, true
+			continue
+		}
+		r.out.Write(data)
+	}
+}
+
+// end reads until the console ends.
+func (r *termReader) end() {
+	r.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for !r.done {
+		_, data, err := r.c.Read(ctx)
+		if err != nil {
+			r.err, r.done = err, true
+		}
+		r.out.Write(data)
+	}
+}
+
+func (r *termReader) send(s string) {
+	r.t.Helper()
+	if err := r.c.Write(context.Background(), websocket.MessageBinary, []byte(s)); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+// TestHostConsole runs a shell in h1's namespace over the console
+// WebSocket: its window size follows the page, its commands see h1's
+// interfaces, and exit ends the WebSocket.
+func TestHostConsole(t *testing.T) {
+	l := startLab(t, e2File(t), "uish")
+	s := serve(t, l, Options{})
+	r := &termReader{t: t, c: dialConsole(t, s, "node=h1&cols=90&rows=20")}
+	r.waitFor("h1:", 1)
+	r.send("stty size; ip -o -4 addr show dev eth1\r")
+	r.waitFor("20 90\r\n", 1)
+	r.waitFor("172.16.0.10/16", 1)
+	if err := r.c.Write(context.Background(), websocket.MessageText, []byte(`{"cols":132,"rows":40}`)); err != nil {
+		t.Fatal(err)
+	}
+	r.send("stty size\r")
+	r.waitFor("40 132\r\n", 1)
+	r.send("exit\r")
+	r.end()
+	if websocket.CloseStatus(r.err) != websocket.StatusNormalClosure || !strings.Contains(r.err.Error(), "shell exited") {
+		t.Errorf("console ended with %v", r.err)
+	}
+
+	// A shell whose page goes is hung up.
+	r = &termReader{t: t, c: dialConsole(t, s, "node=h2")}
+	r.waitFor("h2:", 1)
+	r.send("echo pid=$$\r")
+	r.waitFor("h2:", 2)
+	var pid int
+	if _, after, ok := strings.Cut(r.out.String(), "\rpid="); ok {
+		fmt.Sscanf(after, "%d", &pid)
+	}
+	if pid <= 1 {
+		t.Fatalf("no pid in %q", r.out.String())
+	}
+	r.c.Close(websocket.StatusNormalClosure, "")
+	start := time.Now()
+	deadline := start.Add(5 * time.Second)
+	for {
+		if _, err := os.Stat(fmt.Sprintf("/proc/%d", pid)); os.IsNotExist(err) {
+			t.Logf("shell gone %v after its page", time.Since(start))
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the shell %d outlived its page", pid)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestRouterConsoleClose: a CLI session ends when its page goes, and
+// "show system users" lists it while it runs, from the page's address.
+func TestRouterConsoleClose(t *testing.T) {
+	l := startLab(t, e2File(t), "uicl")
+	s := serve(t, l, Options{})
+	r1 := l.Router("r1")
+	r := &termReader{t: t, c: dialConsole(t, s, "node=r1&user=alice&cols=100&rows=30")}
+	r.waitFor("alice@R1> ", 1)
+	r.send("show system users\r")
+	r.waitFor("alice@R1> ", 2)
+	if !strings.Contains(r.out.String(), "127.0.0.1") {
+		t.Errorf("show system users:\n%s", r.out.String())
+	}
+	if n := len(r1.Logins()); n != 1 {
+		t.Errorf("%d logins", n)
+	}
+	r.c.Close(websocket.StatusNormalClosure, "")
+	deadline := time.Now().Add(5 * time.Second)
+	for len(r1.Logins()) != 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the session outlived its page: %v", r1.Logins())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestCapture captures the E2 WAN link while h1 pings h2: the pcap holds
+// the ESP packets, and tshark decrypts them with the page's esp_sa file.
+func TestCapture(t *testing.T) {
+	l := startLab(t, e2File(t), "uicap")
+	s := serve(t, l, Options{})
+	type result struct {
+		status int
+		body   string
+	}
+	got := make(chan result, 1)
+	go func() {
+		req, _ := http.NewRequest("GET", s.base+"/capture?link=1&seconds=3", nil)
+		req.Header.Set("Cookie", s.cookie())
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			got <- result{0, err.Error()}
+			return
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		if cd := resp.Header.Get("Content-Disposition"); !strings.Contains(cd, `-r1-ge-1_0_1-`) || !strings.HasSuffix(cd, `.pcap"`) {
+			t.Errorf("Content-Disposition %q", cd)
+		}
+		got <- result{resp.StatusCode, string(body)}
+	}()
+	time.Sleep(500 * time.Millisecond) // the capture is open
+	ping := exec.Command("ip", "netns", "exec", l.Topology().Namespace("h1"), "ping", "-c", "3", "-i", "0.2", "-W", "2", "192.168.0.10")
+	if out, err := ping.CombinedOutput(); err != nil {
+		t.Fatalf("ping: %v\n%s", err, out)
+	}
+	res := <-got
+	if res.status != 200 {
+		t.Fatalf("capture: %d %s", res.status, res.body)
+	}
+	esp := 0
+	for _, frame := range pcapFrames(t, []byte(res.body)) {
+		if len(frame) > 23 && frame[12] == 0x08 && frame[13] == 0x00 && frame[23] == 50 {
+			esp++
+		}
+	}
+	if esp != 6 {
+		t.Errorf("%d ESP frames in the capture, want 6 (3 echo requests and replies)", esp)
+	}
+	tshark, err := exec.LookPath("tshark")
+	if err != nil {
+		t.Skip("skipping the decryption: tshark is not installed")
+	}
+	code, keys, _ := s.get(t, "/keys", http.Header{"Cookie": {s.cookie()}})
+	if code != 200 || len(lines(keys)) != 2 {
+		t.Fatalf("keys: %d\n%s", code, keys)
+	}
+	file := filepath.Join(t.TempDir(), "wan.pcap")
+	if err := os.WriteFile(file, []byte(res.body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"-n", "-r", file, "-o", "esp.enable_encryption_decode:TRUE", "-Y", "icmp"}
+	for _, k := range lines(keys) {
+		args = append(args, "-o", "uat:esp_sa:"+k)
+	}
+	out, err := exec.Command(tshark, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("tshark: %v\n%s", err, out)
+	}
+	if n := strings.Count(string(out), "Echo (ping) request"); n != 3 {
+		t.Errorf("tshark decrypted %d echo requests, want 3:\n%s", n, out)
+	}
+}
+
+// pcapFrames reads the frames of a pcap written by writePcapRecord.
+func pcapFrames(t *testing.T, data []byte) [][]byte {
+	t.Helper()
+	if len(data) < pcapHeaderLen || binary.LittleEndian.Uint32(data) != 0xa1b2c3d4 || binary.LittleEndian.Uint32(data[20:]) != linkEthernet {
+		t.Fatalf("not a pcap: % x", data[:min(len(data), 24)])
+	}
+	var out [][]byte
+	for rest := data[pcapHeaderLen:]; len(rest) > 0; {
+		if len(rest) < pcapRecordLen {
+			t.Fatalf("a truncated record header")
+		}
+		n := int(binary.LittleEndian.Uint32(rest[8:]))
+		if len(rest) < pcapRecordLen+n {
+			t.Fatalf("a truncated frame")
+		}
+		out = append(out, rest[pcapRecordLen:pcapRecordLen+n])
+		rest = rest[pcapRecordLen+n:]
+	}
+	return out
 }
