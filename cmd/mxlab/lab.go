@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -110,25 +111,15 @@ func parseInterleaved(fs *flag.FlagSet, args []string) (pos, rest []string, err 
 }
 
 func labUp(args []string) error {
-	fs := flag.NewFlagSet("mxlab lab up", flag.ContinueOnError)
-	var web optionalValue
-	fs.Var(&web, "ui", "serve the lab's web page (on `ADDR`, default 127.0.0.1 and a free port)")
-	public := fs.Bool("ui-public", false, "let --ui listen on an address other than loopback")
-	pos, _, err := parseInterleaved(fs, args)
+	file, web, public, err := parseUp(args)
 	if err != nil {
 		return err
 	}
-	if web.set && web.value == "" && len(pos) == 2 { // "--ui ADDR"
-		web.value, pos = pos[1], pos[:1]
-	}
-	if len(pos) != 1 {
-		return errors.New("usage: mxlab lab up FILE [--ui [ADDR]] [--ui-public]")
-	}
-	t, err := lab.Load(pos[0])
+	t, err := lab.Load(file)
 	if err != nil {
 		return err
 	}
-	ln, files, err := uiListener(web, *public)
+	ln, files, err := uiListener(web, public)
 	if err != nil {
 		return err
 	}
@@ -176,6 +167,33 @@ func labUp(args []string) error {
 	}
 	fmt.Printf("lab %s stopped\n", t.Name)
 	return nil
+}
+
+// parseUp reads the arguments of "lab up": FILE [--ui [ADDR]] [--ui-public],
+// flags before or after FILE, "--ui ADDR" or "--ui=ADDR".
+func parseUp(args []string) (file string, web optionalValue, public bool, err error) {
+	fs := flag.NewFlagSet("mxlab lab up", flag.ContinueOnError)
+	fs.Var(&web, "ui", "serve the lab's web page (on `ADDR`, default 127.0.0.1 and a free port)")
+	pub := fs.Bool("ui-public", false, "let --ui listen on an address other than loopback")
+	pos, _, err := parseInterleaved(fs, args)
+	if err != nil {
+		return "", web, false, err
+	}
+	if web.set && web.value == "" && len(pos) == 2 { // "--ui ADDR": the word after --ui
+		for i, a := range args[:len(args)-1] {
+			if a == "--ui" || a == "-ui" {
+				if j := slices.Index(pos, args[i+1]); j >= 0 {
+					web.value = pos[j]
+					pos = slices.Delete(pos, j, j+1)
+				}
+				break
+			}
+		}
+	}
+	if len(pos) != 1 {
+		return "", web, false, errors.New("usage: mxlab lab up FILE [--ui [ADDR]] [--ui-public]")
+	}
+	return pos[0], web, *pub, nil
 }
 
 // serveUI serves the web page of a running lab for "mxlab lab ui".
