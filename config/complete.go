@@ -223,3 +223,15 @@ func (s *Session) IsContainer(words []string) bool {
 	last := p[len(p)-1]
 	return last.S.Kind == schema.Container || (last.S.Kind == schema.List && last.Keys != nil)
 }
+
+// PromptStatement reports whether words name a statement the CLI answers
+// by prompting for a password (plain-text-password), and returns the
+// words of the statement that holds it (the authentication container),
+// where the hash goes as encrypted-password.
+func (s *Session) PromptStatement(words []string) ([]string, bool) {
+	p, err := s.resolve(words, false)
+	if err != nil || len(p) == 0 || !p[len(p)-1].S.Prompt {
+		return nil, false
+	}
+	return words[:len(words)-1], true
+}

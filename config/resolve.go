@@ -148,6 +148,9 @@ func matchKeyword(s *schema.Node, word string) (*schema.Node, []string, error) {
 	if c := s.Child(word); c != nil && !c.NoKeyword && !c.IsKey() {
 		return c, nil, nil
 	}
+	if word == "" {
+		return nil, nil, errNoMatch // "" is a prefix of every keyword, and names none
+	}
 	var cands []*schema.Node
 	for _, c := range s.Children {
 		if c.NoKeyword || c.IsKey() || c.Deprecated {
@@ -390,7 +393,7 @@ func matchEnum(s *schema.Node, w string, tok int) (string, error) {
 		if e == w {
 			return e, nil
 		}
-		if strings.HasPrefix(e, w) {
+		if w != "" && strings.HasPrefix(e, w) {
 			cands = append(cands, e)
 		}
 	}

@@ -268,7 +268,13 @@ func (f *forwarding) linkState(ifd string) (present, up bool) {
 }
 
 // counters gives the chassis the kernel's link counters.
-type counters struct{ ns *netns.Router }
+type counters struct {
+	ns *netns.Router
+	// pic returns the drops a services PIC counted itself (ESP it could
+	// not send, cleartext its devices refused), added to the counters of
+	// its ms- interface as Junos shows them there.
+	pic func(ifd string) (inDrops, outDrops uint64)
+}
 
 func (c counters) Stats(ifname string) (chassis.Stats, bool) {
 	if isService(ifname) && !strings.Contains(ifname, ".") {
@@ -317,6 +323,11 @@ func (c counters) AllStats() (map[string]chassis.Stats, error) {
 		}
 	}
 	for phys, t := range svc {
+		if c.pic != nil {
+			in, o := c.pic(phys)
+			t.InDrops += in
+			t.OutDrops += o
+		}
 		out[phys] = t
 	}
 	return out, nil

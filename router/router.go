@@ -16,6 +16,7 @@ import (
 	"mxlab/netns"
 	"mxlab/pic"
 	"mxlab/routing"
+	"mxlab/routing/ospf"
 	"mxlab/services"
 	"mxlab/services/mspic"
 	"mxlab/services/pki"
@@ -60,6 +61,7 @@ type Router struct {
 	Chassis *chassis.Chassis
 	Config  *cfgmode.Config
 	Routing *routing.Router
+	OSPF    *ospf.Process
 	Netns   *netns.Router // nil without a namespace
 	fwd     *forwarding
 	svc     *services.Services
@@ -144,7 +146,7 @@ func New(opts Options) (*Router, error) {
 			return nil, fmt.Errorf("router %s: %w", opts.Name, err)
 		}
 		r.Netns, dp = nr, nr
-		ch.SetCounters(counters{ns: nr})
+		ch.SetCounters(counters{ns: nr, pic: func(ifd string) (uint64, uint64) { return r.svc.Drops(ifd) }})
 	}
 	r.Routing = routing.New(dp, routing.WithClock(opts.Now))
 	r.ctx, r.cancel = context.WithCancel(context.Background())
@@ -167,6 +169,7 @@ func New(opts Options) (*Router, error) {
 	db.AddOwner(chassisOwner{c: ch})
 	db.AddOwner(svc)
 	db.AddOwner(r.fwd)
+	r.newOSPF(dp)
 	ok = true
 	return r, nil
 }
@@ -187,6 +190,7 @@ func (r *Router) Start(ctx context.Context, startup string) error {
 		return err
 	}
 	events := r.Chassis.Watch(r.ctx)
+	r.watchLinks(r.ctx)
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
@@ -243,6 +247,7 @@ func looksLikeSetLines(text string) bool {
 func (r *Router) Stop() {
 	r.cancel()
 	r.wg.Wait()
+	r.OSPF.Stop()
 	r.svc.Stop()
 	r.Chassis.Stop()
 	r.pki.Close()
@@ -409,6 +414,7 @@ func Commands() *cmdtree.Registry {
 		chassis.Register(r, func(env *cmdtree.Env) *chassis.Chassis { return env.Router.(*Router).Chassis })
 		cfgmode.Register(r, func(env *cmdtree.Env) *cfgmode.Config { return env.Router.(*Router).Config })
 		routing.Register(r, func(env *cmdtree.Env) *routing.Router { return env.Router.(*Router).Routing })
+		ospf.Register(r, func(env *cmdtree.Env) *ospf.Process { return env.Router.(*Router).OSPF })
 		registerServices(r)
 		registerNotYet(r)
 		registerPKI(r)

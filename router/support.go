@@ -45,11 +45,128 @@ routing-options
       reject
       preference *
 protocols
+  ospf
+    disable
+    area
+      stub *
+      nssa *
+      area-range *
+      interface
+        disable
+        interface-type
+        passive
+        metric
+        priority
+        hello-interval
+        dead-interval
+        retransmit-interval
+        authentication
+          simple-password
+          md5 *
+          multi-active-md5 *
+        authentication-key *
+    export
+    import
+    reference-bandwidth
+    overload *
+    preference
+    external-preference
+    spf-options
+      delay
+      holddown
+      rapid-runs
+    lsa-refresh-interval
+    traceoptions *
+policy-options
+  prefix-list *
+  policy-statement
+    term
+      from
+        protocol
+        route-filter *
+        prefix-list *
+        prefix-list-filter *
+        interface
+        neighbor
+        next-hop
+        area
+        tag
+        metric
+        route-type
+        external *
+        family
+        policy
+      then
+        metric *
+        tag *
+        preference *
+        external *
+        accept
+        reject
+        next
+        default-action
+    from
+      protocol
+      route-filter *
+      prefix-list *
+      prefix-list-filter *
+      interface
+      neighbor
+      next-hop
+      area
+      tag
+      metric
+      route-type
+      external *
+      family
+      policy
+    then
+      metric *
+      tag *
+      preference *
+      external *
+      accept
+      reject
+      next
+      default-action
 routing-instances
   instance
     description
     instance-type
     interface
+    protocols
+      ospf
+        disable
+        area
+          stub *
+          nssa *
+          area-range *
+          interface
+            disable
+            interface-type
+            passive
+            metric
+            priority
+            hello-interval
+            dead-interval
+            retransmit-interval
+            authentication
+              simple-password
+              md5 *
+              multi-active-md5 *
+            authentication-key *
+        export
+        import
+        reference-bandwidth
+        overload *
+        preference
+        external-preference
+        spf-options
+          delay
+          holddown
+          rapid-runs
+        lsa-refresh-interval
+        traceoptions *
     routing-options
       router-id
       static

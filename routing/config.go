@@ -61,4 +61,8 @@ const (
 	PrefDirect = 0
 	PrefLocal  = 0
 	PrefStatic = 5
+	// PrefOSPF and PrefOSPFExternal are the preferences of OSPF internal
+	// and external routes.
+	PrefOSPF         = 10
+	PrefOSPFExternal = 150
 )

@@ -53,7 +53,7 @@ func writeDetailRoute(w io.Writer, r *Route, now time.Time) {
 	if r.Kind == 0 && r.Protocol != Local {
 		for i, h := range r.Hops {
 			sel := ""
-			if i == r.Selected && !r.Hidden {
+			if r.selected(i) {
 				sel = ", selected"
 			}
 			line("Next hop: %s%s", strings.TrimPrefix(hopText(h), "to "), sel)
@@ -63,9 +63,16 @@ func writeDetailRoute(w io.Writer, r *Route, now time.Time) {
 	if !r.Active && !r.Hidden {
 		line("Inactive reason: Route Preference")
 	}
-	line("Age: %s", detailAge(now.Sub(r.Since)))
+	if r.Metric != nil {
+		line("Age: %s \tMetric: %d ", detailAge(now.Sub(r.Since)), *r.Metric)
+	} else {
+		line("Age: %s", detailAge(now.Sub(r.Since)))
+	}
+	if r.Tag != nil {
+		line("Tag: %d ", *r.Tag)
+	}
 	line("Validation State: unverified")
-	task := map[Protocol]string{Direct: "IF", Local: "IF", Static: "RT"}[r.Protocol]
+	task := map[Protocol]string{Direct: "IF", Local: "IF", Static: "RT", OSPF: "OSPF"}[r.Protocol]
 	line("Task: %s", task)
 	if r.Active && r.Protocol != Local {
 		line("Announcement bits (1): 0-KRT")
@@ -85,7 +92,7 @@ func stateFlags(r *Route) string {
 		f = append(f, "NoReadvrt")
 	}
 	f = append(f, "Int")
-	if r.Protocol == Static {
+	if r.Protocol == Static || r.Protocol == OSPF && r.Tag != nil {
 		f = append(f, "Ext")
 	}
 	return strings.Join(f, " ")

@@ -1,6 +1,6 @@
 // Package routing is the routing engine of a router: its RIB of Direct,
-// Local and Static routes with Junos preferences (Direct 0, Local 0,
-// Static 5), active route selection, the kernel FIB that follows it, and
+// Local, Static and protocol routes with Junos preferences (Direct 0, Local
+// 0, Static 5, OSPF 10, OSPF external 150), active route selection, the kernel FIB that follows it, and
 // the operational commands that read it: show route (brief, terse, detail,
 // extensive, summary, forwarding-table), show arp, ping and traceroute.
 //
@@ -9,6 +9,12 @@
 // phases: Router.Prepare computes the new RIB and programs the kernel
 // through a Dataplane (a *netns.Router; netnstest.Router in unit tests);
 // Apply makes the new RIB current, Abort puts the kernel back.
+//
+// Routing protocols (package ospf) give their routes with SetRoutes, per
+// routing instance; their hops resolve like static next hops, and a
+// Multipath route forwards over every hop (equal-cost multipath in the
+// kernel, every hop "selected" in show route). Watch tells them every
+// change of the RIB (for their export policies) and of the interfaces.
 //
 // A static route's next-hop address must lie in the subnet of an up
 // interface of its table (Junos resolves static next hops directly); a

@@ -95,7 +95,7 @@ func ParseQuery(args cmdtree.Args) (Query, error) {
 		return q, fmt.Errorf("exact and longer need a destination: %w", ErrBadArgument)
 	}
 	if p := args.Get("protocol", ""); p != "" {
-		proto, ok := map[string]Protocol{"direct": Direct, "local": Local, "static": Static}[p]
+		proto, ok := map[string]Protocol{"direct": Direct, "local": Local, "ospf": OSPF, "static": Static}[p]
 		if !ok {
 			return q, fmt.Errorf("protocol %q: %w", p, ErrBadArgument)
 		}

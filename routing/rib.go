@@ -18,11 +18,15 @@ type Protocol int
 const (
 	Direct Protocol = iota
 	Local
+	OSPF
 	Static
 )
 
+// Protocols lists every protocol in display order.
+var Protocols = []Protocol{Direct, Local, OSPF, Static}
+
 func (p Protocol) String() string {
-	return [...]string{"Direct", "Local", "Static"}[p]
+	return [...]string{"Direct", "Local", "OSPF", "Static"}[p]
 }
 
 // Hop is a next hop of a route: a gateway reached through an interface,
@@ -43,6 +47,10 @@ type Route struct {
 	Hidden     bool // its next hops do not resolve: not usable
 	Active     bool
 	Since      time.Time
+	// Multipath routes forward over every hop (equal-cost multipath).
+	Multipath bool
+	Metric    *uint32 // shown as "metric N" when set
+	Tag       *uint32 // shown as "tag N" when set
 }
 
 // Dest is a destination prefix and its routes, active first.
@@ -94,7 +102,7 @@ func (b *RIB) Table(name string) *Table {
 
 // buildTable computes the routes of one table from its interfaces and
 // static routes, resolves next hops and selects the active routes.
-func buildTable(name string, addrs []IfAddr, static []StaticRoute) *Table {
+func buildTable(name string, addrs []IfAddr, static []StaticRoute, dyn []*Route) *Table {
 	t := &Table{Name: name}
 	byPrefix := map[netip.Prefix]*Dest{}
 	add := func(r *Route) {
@@ -120,6 +128,14 @@ func buildTable(name string, addrs []IfAddr, static []StaticRoute) *Table {
 			resolve(r, addrs)
 			add(r)
 		}
+	}
+	for _, r := range dyn {
+		c := *r
+		c.Hops = slices.Clone(r.Hops)
+		c.Active, c.Hidden, c.Selected = false, false, 0
+		resolve(&c, addrs)
+		c.Multipath = c.Multipath && len(c.Hops) > 1
+		add(&c)
 	}
 	for _, d := range byPrefix {
 		selectActive(d)
@@ -250,7 +266,7 @@ func appendUnique(s []string, v string) []string {
 // routeKey identifies a route across recomputations, to keep its age.
 func routeKey(table string, r *Route) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s %d/%d %d", table, r.Prefix, r.Protocol, r.Preference, r.Kind)
+	fmt.Fprintf(&b, "%s %s %d/%d %d %v", table, r.Prefix, r.Protocol, r.Preference, r.Kind, r.Multipath)
 	for _, h := range r.Hops {
 		fmt.Fprintf(&b, " %s@%s", h.Gateway, h.Interface)
 	}

@@ -37,13 +37,25 @@ type Router struct {
 	dp  Dataplane
 	now func() time.Time
 
-	mu  sync.Mutex     // guards the fields below
-	cfg Config         // last applied configuration
-	ids map[string]int // routing instance -> kernel table
-	rib *RIB
+	// prep is held from Prepare until Apply or Abort, and by SetRoutes:
+	// one change of the RIB and FIB at a time.
+	prep sync.Mutex
+
+	mu       sync.Mutex     // guards the fields below
+	cfg      Config         // last applied configuration
+	ids      map[string]int // routing instance -> kernel table
+	rib      *RIB
+	dyn      map[dynKey][]*Route // routes of protocols (OSPF), by instance
+	watchers []func(Config, *RIB)
 
 	nh  nhIndexes // the next-hop indexes of the forwarding table
 	hwm highwater // the highwater marks of `show route summary`
+}
+
+// dynKey names the routes one protocol gives one routing instance.
+type dynKey struct {
+	instance string
+	proto    Protocol
 }
 
 // Option configures a Router.
@@ -54,7 +66,7 @@ func WithClock(now func() time.Time) Option { return func(r *Router) { r.now = n
 
 // New returns a routing engine programming dp.
 func New(dp Dataplane, opts ...Option) *Router {
-	r := &Router{dp: dp, now: time.Now, ids: map[string]int{}, rib: &RIB{}}
+	r := &Router{dp: dp, now: time.Now, ids: map[string]int{}, rib: &RIB{}, dyn: map[dynKey][]*Route{}}
 	for _, o := range opts {
 		o(r)
 	}
@@ -80,19 +92,26 @@ func (r *Router) Config() Config {
 }
 
 type pending struct {
-	once  sync.Once
-	fib   netns.Pending
-	apply func()
+	once   sync.Once
+	fib    netns.Pending
+	apply  func()
+	unlock func()
 }
 
 func (p *pending) Apply() {
 	p.once.Do(func() {
 		p.fib.Apply()
 		p.apply()
+		p.unlock()
 	})
 }
 
-func (p *pending) Abort() { p.once.Do(p.fib.Abort) }
+func (p *pending) Abort() {
+	p.once.Do(func() {
+		p.fib.Abort()
+		p.unlock()
+	})
+}
 
 // Prepare computes the RIB of cfg and programs its FIB; Apply makes the
 // new RIB current, Abort puts the kernel back.
@@ -100,21 +119,81 @@ func (r *Router) Prepare(cfg Config) (netns.Pending, error) {
 	if err := check(cfg); err != nil {
 		return nil, err
 	}
+	r.prep.Lock()
 	r.mu.Lock()
 	ids := r.tableIDs(cfg)
 	rib := r.compute(cfg, ids)
 	r.mu.Unlock()
 	fp, err := r.dp.PrepareFIB(buildFIB(rib, cfg))
 	if err != nil {
+		r.prep.Unlock()
 		return nil, fmt.Errorf("routing: %w", err)
 	}
-	return &pending{fib: fp, apply: func() {
+	return &pending{fib: fp, unlock: r.prep.Unlock, apply: func() {
 		r.mu.Lock()
 		r.cfg, r.ids, r.rib = cfg, ids, rib
+		ws := r.watchers
 		r.mu.Unlock()
 		r.nh.number(rib, cfg)
 		r.hwm.observe(r.now(), rib, cfg)
+		notify(ws, cfg, rib)
 	}}, nil
+}
+
+// SetRoutes replaces the routes protocol p gives the table of a routing
+// instance ("" for inet.0) and programs the FIB. The routes' hops must
+// resolve through up interfaces of the table, as static next hops do.
+func (r *Router) SetRoutes(instance string, p Protocol, routes []*Route) error {
+	r.prep.Lock()
+	defer r.prep.Unlock()
+	r.mu.Lock()
+	k := dynKey{instance, p}
+	old := r.dyn[k]
+	if len(routes) == 0 {
+		delete(r.dyn, k)
+	} else {
+		r.dyn[k] = routes
+	}
+	cfg, ids := r.cfg, r.ids
+	rib := r.compute(cfg, ids)
+	r.mu.Unlock()
+	fp, err := r.dp.PrepareFIB(buildFIB(rib, cfg))
+	if err != nil {
+		r.mu.Lock()
+		if old == nil {
+			delete(r.dyn, k)
+		} else {
+			r.dyn[k] = old
+		}
+		r.mu.Unlock()
+		return fmt.Errorf("routing: %w", err)
+	}
+	fp.Apply()
+	r.mu.Lock()
+	r.rib = rib
+	ws := r.watchers
+	r.mu.Unlock()
+	r.nh.number(rib, cfg)
+	r.hwm.observe(r.now(), rib, cfg)
+	notify(ws, cfg, rib)
+	return nil
+}
+
+// Watch calls f after every change of the RIB (a commit, an interface
+// going up or down, a protocol's routes) with the configuration and the
+// new RIB, which f must not change. f must not block.
+func (r *Router) Watch(f func(Config, *RIB)) {
+	r.mu.Lock()
+	r.watchers = append(r.watchers, f)
+	cfg, rib := r.cfg, r.rib
+	r.mu.Unlock()
+	f(cfg, rib)
+}
+
+func notify(ws []func(Config, *RIB), cfg Config, rib *RIB) {
+	for _, f := range ws {
+		f(cfg, rib)
+	}
 }
 
 // SetInterfaceUp records that a logical interface went up or down (a PIC
@@ -191,13 +270,20 @@ func (r *Router) compute(cfg Config, ids map[string]int) *RIB {
 		return out
 	}
 	rib := &RIB{}
-	main := buildTable("inet.0", addrsOf(""), cfg.Static)
+	dynOf := func(inst string) []*Route {
+		var out []*Route
+		for _, p := range Protocols {
+			out = append(out, r.dyn[dynKey{inst, p}]...)
+		}
+		return out
+	}
+	main := buildTable("inet.0", addrsOf(""), cfg.Static, dynOf(""))
 	main.ID = netns.MainTable
 	rib.Tables = append(rib.Tables, main)
 	insts := slices.Clone(cfg.Instances)
 	slices.SortFunc(insts, func(a, b Instance) int { return compareStrings(a.Name, b.Name) })
 	for _, in := range insts {
-		t := buildTable(in.Name+".inet.0", addrsOf(in.Name), in.Static)
+		t := buildTable(in.Name+".inet.0", addrsOf(in.Name), in.Static, dynOf(in.Name))
 		t.Instance, t.ID = in.Name, ids[in.Name]
 		for _, ifl := range in.Interfaces {
 			t.Interfaces = appendUnique(t.Interfaces, ifl)
@@ -244,10 +330,10 @@ func compareStrings(a, b string) int {
 	return 0
 }
 
-// buildFIB is the kernel's share of the RIB: the active Direct and Static
-// routes of every table (Local routes are the kernel's own local table).
-// Routes out of an unnumbered interface carry the table's default address
-// as their source, as Junos sources the packets it sends there.
+// buildFIB is the kernel's share of the RIB: the active Direct, Static and
+// OSPF routes of every table (Local routes are the kernel's own local
+// table). Routes out of an unnumbered interface carry the table's default
+// address as their source, as Junos sources the packets it sends there.
 func buildFIB(rib *RIB, cfg Config) netns.FIB {
 	var fib netns.FIB
 	for _, t := range rib.Tables {
@@ -291,8 +377,13 @@ func buildFIB(rib *RIB, cfg Config) netns.FIB {
 func fibRoute(rt *Route) netns.Route {
 	fr := netns.Route{Prefix: rt.Prefix, Kind: rt.Kind}
 	if rt.Kind == netns.Unicast && len(rt.Hops) > 0 {
-		h := rt.Hops[rt.Selected]
-		fr.NextHops = []netns.NextHop{{Gateway: h.Gateway, Interface: h.Interface}}
+		hops := rt.Hops[rt.Selected : rt.Selected+1]
+		if rt.Multipath {
+			hops = rt.Hops
+		}
+		for _, h := range hops {
+			fr.NextHops = append(fr.NextHops, netns.NextHop{Gateway: h.Gateway, Interface: h.Interface})
+		}
 	}
 	return fr
 }

@@ -74,7 +74,7 @@ func writeBrief(w io.Writer, d *Dest, q Query, now time.Time) {
 		if !q.routeShown(r) {
 			continue
 		}
-		head := fmt.Sprintf("%s[%s/%d] %s", marker(r), r.Protocol, r.Preference, briefAge(now.Sub(r.Since)))
+		head := fmt.Sprintf("%s[%s/%d] %s%s", marker(r), r.Protocol, r.Preference, briefAge(now.Sub(r.Since)), attrs(r))
 		switch p := d.Prefix.String(); {
 		case !first:
 			fmt.Fprintf(w, "%19s%s\n", "", head)
@@ -104,12 +104,30 @@ func hopLines(r *Route) []string {
 	var out []string
 	for i, h := range r.Hops {
 		mark := "   "
-		if i == r.Selected && !r.Hidden {
+		if r.selected(i) {
 			mark = ">  "
 		}
 		out = append(out, mark+hopText(h))
 	}
 	return out
+}
+
+// selected reports whether hop i forwards: the selected hop, or every hop
+// of a multipath route.
+func (r *Route) selected(i int) bool {
+	return !r.Hidden && (i == r.Selected || r.Multipath)
+}
+
+// attrs are the metric and tag of the brief format: ", metric 2, tag 0".
+func attrs(r *Route) string {
+	s := ""
+	if r.Metric != nil {
+		s += fmt.Sprintf(", metric %d", *r.Metric)
+	}
+	if r.Tag != nil {
+		s += fmt.Sprintf(", tag %d", *r.Tag)
+	}
+	return s
 }
 
 func hopText(h Hop) string {
@@ -143,9 +161,13 @@ func writeTerse(w io.Writer, dests []*Dest, q Query) {
 			}
 			first = false
 			hops := terseHops(r)
-			line := fmt.Sprintf("%s ? %-18s %c %3d %10s %10s %s", marker(r), dst, r.Protocol.String()[0], r.Preference, "", "", hops[0])
+			m1 := ""
+			if r.Metric != nil {
+				m1 = fmt.Sprint(*r.Metric)
+			}
+			line := fmt.Sprintf("%s ? %-18s %c %3d %10s %10s %s", marker(r), dst, r.Protocol.String()[0], r.Preference, m1, "", hops[0])
 			if len(dst) > 18 {
-				line = fmt.Sprintf("%s ? %s\n%23s%c %3d %10s %10s %s", marker(r), dst, "", r.Protocol.String()[0], r.Preference, "", "", hops[0])
+				line = fmt.Sprintf("%s ? %s\n%23s%c %3d %10s %10s %s", marker(r), dst, "", r.Protocol.String()[0], r.Preference, m1, "", hops[0])
 			}
 			fmt.Fprintln(w, strings.TrimRight(line, " "))
 			for _, h := range hops[1:] {
@@ -167,7 +189,7 @@ func terseHops(r *Route) []string {
 	var out []string
 	for i, h := range r.Hops {
 		mark := " "
-		if i == r.Selected && !r.Hidden {
+		if r.selected(i) {
 			mark = ">"
 		}
 		if h.Gateway.IsValid() {
@@ -178,6 +200,11 @@ func terseHops(r *Route) []string {
 	}
 	return out
 }
+
+// Age formats a duration the way the brief route display, and the OSPF
+// neighbor and database displays, print ages: "00:01:02", "1d 02:03:04",
+// "5w2d 15:42:25".
+func Age(d time.Duration) string { return briefAge(d) }
 
 // briefAge is a route's age as the brief format prints it: "00:01:02",
 // "1d 02:03:04", "5w2d 15:42:25".

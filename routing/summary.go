@@ -45,7 +45,7 @@ func (r *Router) Summary() Summary {
 	for _, t := range rib.Tables {
 		ts := TableSummary{Name: t.Name}
 		ts.Dests, ts.Routes, ts.Active, ts.Hidden = t.Counts()
-		for _, p := range []Protocol{Direct, Local, Static} {
+		for _, p := range Protocols {
 			pc := ProtocolCount{Protocol: p}
 			for _, d := range t.Dests {
 				for _, rt := range d.Routes {

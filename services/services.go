@@ -519,3 +519,24 @@ func sameCardConfig(a, b mspic.Config) bool {
 	}
 	return reflect.DeepEqual(a.Sets, b.Sets)
 }
+
+// Drops returns what the PIC ifd dropped itself: cleartext its devices
+// refused (input) and ESP it could not send (output), over all its
+// service sets.
+func (s *Services) Drops(ifd string) (in, out uint64) {
+	s.mu.Lock()
+	c := s.cards[ifd]
+	s.mu.Unlock()
+	if c == nil {
+		return 0, 0
+	}
+	st, err := c.Status()
+	if err != nil {
+		return 0, 0
+	}
+	for _, ss := range st.Sets {
+		in += ss.Stats.DeviceErrors
+		out += ss.Stats.SendErrors
+	}
+	return in, out
+}

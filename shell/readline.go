@@ -17,13 +17,23 @@ var ErrNoInput = errors.New("no input")
 // help, no completion. It returns io.EOF at the end of the input or when
 // Ctrl-D is typed at the start of a line.
 func (s *Session) ReadLine(ctx context.Context, prompt string) (string, error) {
+	return s.read(ctx, prompt, true)
+}
+
+// ReadPassword is ReadLine for a secret: what is typed is not echoed, on
+// a terminal or not.
+func (s *Session) ReadPassword(ctx context.Context, prompt string) (string, error) {
+	return s.read(ctx, prompt, false)
+}
+
+func (s *Session) read(ctx context.Context, prompt string, echo bool) (string, error) {
 	io.WriteString(s.out, prompt)
 	switch {
 	case s.batch:
 		io.WriteString(s.out, "\n")
 		return "", ErrNoInput
 	case s.keys != nil:
-		return s.readRaw(ctx, prompt == "")
+		return s.readRaw(ctx, prompt == "", echo)
 	case s.lines != nil:
 		line, err := s.lines.readLine()
 		if err != nil {
@@ -36,7 +46,10 @@ func (s *Session) ReadLine(ctx context.Context, prompt string) (string, error) {
 			}
 			return "", io.EOF
 		}
-		if !s.cooked() {
+		switch {
+		case !echo:
+			io.WriteString(s.out, "\n")
+		case !s.cooked():
 			io.WriteString(s.out, line+"\n")
 		}
 		return line, nil
@@ -47,7 +60,7 @@ func (s *Session) ReadLine(ctx context.Context, prompt string) (string, error) {
 // readRaw reads a line key by key on a terminal, with echo and backspace.
 // atStart tells that the line starts at the left margin, where Ctrl-D on an
 // empty line needs no new line.
-func (s *Session) readRaw(ctx context.Context, atStart bool) (string, error) {
+func (s *Session) readRaw(ctx context.Context, atStart, echo bool) (string, error) {
 	var line []rune
 	for {
 		k, err := s.keys.readKey(ctx)
@@ -73,7 +86,9 @@ func (s *Session) readRaw(ctx context.Context, atStart bool) (string, error) {
 		case k == keyBS || k == keyDEL:
 			if len(line) > 0 {
 				line = line[:len(line)-1]
-				io.WriteString(s.out, "\b \b")
+				if echo {
+					io.WriteString(s.out, "\b \b")
+				}
 			}
 		case k == keyTab || k >= 32:
 			r := rune(k)
@@ -81,7 +96,9 @@ func (s *Session) readRaw(ctx context.Context, atStart bool) (string, error) {
 				r = '\t'
 			}
 			line = append(line, r)
-			io.WriteString(s.out, string(r))
+			if echo {
+				io.WriteString(s.out, string(r))
+			}
 		}
 	}
 }

@@ -59,6 +59,7 @@ func TestTextFSM(t *testing.T) {
 		{"show route summary", checkRouteSummary},
 		{"show system uptime", checkUptime},
 		{"show arp no-resolve", checkARP},
+		{"show ospf neighbor", checkOSPFNeighbor},
 	}
 	used := map[string]bool{}
 	for _, c := range checks {
@@ -224,7 +225,8 @@ func mustParse(t *testing.T, h *tfsmRouter, tpl ntcTemplate, cmd string) ([]map[
 func str(v any) string { s, _ := v.(string); return s }
 
 // textfsmConfig is the router's configuration: a LAN to a host, a
-// loopback, static routes (one discard) and a routing instance.
+// loopback, static routes (one discard), a routing instance and OSPF to a
+// second router.
 const textfsmConfig = `set system host-name tfsm-r1
 set interfaces ge-1/0/0 description "to h1"
 set interfaces ge-1/0/0 unit 0 family inet address 10.9.0.1/24
@@ -235,6 +237,17 @@ set routing-options static route 172.17.0.0/16 discard
 set routing-instances red instance-type virtual-router
 set routing-instances red interface ge-1/0/1.0
 set routing-instances red routing-options static route 0.0.0.0/0 next-hop 10.9.1.2
+set interfaces ge-1/0/2 unit 0 family inet address 10.9.2.1/30
+set protocols ospf area 0 interface ge-1/0/2.0 interface-type p2p
+set protocols ospf area 0 interface lo0.0 passive
+`
+
+// textfsmPeer is the OSPF neighbor of the router in the lab.
+const textfsmPeer = `set system host-name tfsm-r2
+set interfaces ge-1/0/2 unit 0 family inet address 10.9.2.2/30
+set interfaces lo0 unit 0 family inet address 192.0.2.2/32
+set protocols ospf area 0 interface ge-1/0/2.0 interface-type p2p
+set protocols ospf area 0 interface lo0.0 passive
 `
 
 // newTextFSMRouter starts the router: in a lab with a host as root, on its
@@ -265,16 +278,20 @@ func newTextFSMRouter(t *testing.T) *tfsmRouter {
 // the host so that the router has an ARP entry.
 func labRouter(t *testing.T, dir string, booted time.Time) *tfsmRouter {
 	t.Helper()
-	if err := os.WriteFile(filepath.Join(dir, "r1.conf"), []byte(textfsmConfig), 0o644); err != nil {
-		t.Fatal(err)
+	for name, cfg := range map[string]string{"r1.conf": textfsmConfig, "r2.conf": textfsmPeer} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(cfg), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	topo := fmt.Sprintf(`name: tfsm%d
 topology:
   nodes:
     r1: {kind: mx, config: r1.conf}
+    r2: {kind: mx, config: r2.conf}
     h1: {kind: linux, interfaces: {eth1: 10.9.0.10/24}, gateway: 10.9.0.1}
   links:
     - endpoints: ["r1:ge-1/0/0", "h1:eth1"]
+    - endpoints: ["r1:ge-1/0/2", "r2:ge-1/0/2"]
 `, os.Getpid())
 	file := filepath.Join(dir, "topology.yaml")
 	if err := os.WriteFile(file, []byte(topo), 0o644); err != nil {
@@ -485,6 +502,49 @@ func checkUptime(t *testing.T, h *tfsmRouter, tpl ntcTemplate) {
 }
 
 // checkARP compares the entries with the neighbours the kernel resolved.
+// checkOSPFNeighbor: one record per neighbor the OSPF instance has (in the
+// lab, r2, Full), with its interface, router ID and priority.
+func checkOSPFNeighbor(t *testing.T, h *tfsmRouter, tpl ntcTemplate) {
+	in := h.r.OSPF.Instance("")
+	if in == nil {
+		t.Fatal("no OSPF instance")
+	}
+	if h.plane {
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			ns, _ := in.Neighbors(context.Background())
+			if len(ns) == 1 && strings.HasSuffix(ns[0], " Full") {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no Full neighbor: %v", ns)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	rows, text := mustParse(t, h, tpl, "show ospf neighbor")
+	ns, err := in.Neighbors(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range rows {
+		if _, err := strconv.Atoi(str(r["priority"])); err != nil {
+			t.Errorf("priority %q", r["priority"])
+		}
+		if _, err := strconv.Atoi(str(r["dead_time"])); err != nil {
+			t.Errorf("dead_time %q", r["dead_time"])
+		}
+		got = append(got, str(r["ip_address"])+" "+str(r["state"]))
+		if h.plane && (str(r["interface"]) != "ge-1/0/2.0" || str(r["neighbor_id"]) != "192.0.2.2") {
+			t.Errorf("record %v: want r2 (192.0.2.2) on ge-1/0/2.0", r)
+		}
+	}
+	if fmt.Sprint(got) != fmt.Sprint(ns) || h.plane && len(got) != 1 {
+		t.Errorf("neighbors %v; OSPF has %v\n%s", got, ns, text)
+	}
+}
+
 func checkARP(t *testing.T, h *tfsmRouter, tpl ntcTemplate) {
 	if !h.plane {
 		t.Skip("show arp needs a forwarding plane (root)")

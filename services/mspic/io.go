@@ -88,10 +88,17 @@ func (o *outbound) run(ctx context.Context) {
 
 // send sends the batches of full and gives them back through free.
 func (o *outbound) send(full <-chan *txBatch, free chan<- *txBatch) {
+	logged := false
 	for b := range full {
 		sent, err := o.snd.SendBatch(b.pkts)
 		if err != nil && b.errs != nil {
 			b.errs.sendErrors.Add(uint64(len(b.pkts) - sent))
+		}
+		if err != nil && !logged {
+			// Once per run of the reader: a send that fails fails for
+			// every packet (the drops are counted on the ms- interface).
+			logged = true
+			o.c.opts.Log("error", o.unit+": cannot send ESP: "+err.Error())
 		}
 		free <- b
 	}

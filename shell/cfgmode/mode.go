@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"mxlab/config"
 	"mxlab/shell"
@@ -21,6 +22,9 @@ type Config struct {
 	Version string
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+	// HashPassword turns a password typed for plain-text-password into
+	// the crypt(3) string stored as encrypted-password ("$6$...").
+	HashPassword func(password string) (string, error)
 
 	mu      sync.Mutex
 	pending map[*Mode][]string // broadcast messages not yet shown
@@ -161,6 +165,10 @@ func (m *Mode) Exec(s *shell.Session, cmd *shell.Command, out io.Writer) (shell.
 	var err error
 	switch c.verb.name {
 	case "set":
+		if holder, ok := m.sess.PromptStatement(c.path); ok {
+			err = m.setPassword(cmd, holder, out)
+			break
+		}
 		err = m.caret(cmd, m.sess.Set(c.path))
 	case "delete":
 		err = m.notFound(cmd, out, m.sess.Delete(c.path))
@@ -287,4 +295,61 @@ func levelSuffix(level []string) string {
 		return ""
 	}
 	return " " + strings.Join(level, " ")
+}
+
+// setPassword answers "set ... plain-text-password" as Junos does: it asks
+// for the password twice (no echo), checks it, and stores its hash as the
+// sibling encrypted-password; the words typed are never stored.
+func (m *Mode) setPassword(cmd *shell.Command, holder []string, out io.Writer) error {
+	if m.cfg.HashPassword == nil {
+		return errors.New("plain-text-password is not available: no password hashing")
+	}
+	pw, err := m.shell.ReadPassword(cmd.Ctx, "New password:")
+	if err != nil {
+		return errors.New("password not changed")
+	}
+	again, err := m.shell.ReadPassword(cmd.Ctx, "Retype new password:")
+	if err != nil {
+		return errors.New("password not changed")
+	}
+	switch {
+	case pw != again:
+		return errors.New("Passwords are not equal")
+	case len(pw) < 6:
+		return errors.New("minimum password length is 6")
+	case len(pw) > 128:
+		return errors.New("maximum password length is 128")
+	case !mixed(pw):
+		return errors.New("require change of case, digits or punctuation")
+	}
+	hash, err := m.cfg.HashPassword(pw)
+	if err != nil {
+		return err
+	}
+	return m.caret(cmd, m.sess.Set(append(append([]string(nil), holder...), "encrypted-password", hash)))
+}
+
+// mixed reports whether a password has at least two kinds of characters
+// (lower case, upper case, digits, punctuation), as Junos requires.
+func mixed(pw string) bool {
+	var lower, upper, digit, other bool
+	for _, r := range pw {
+		switch {
+		case unicode.IsLower(r):
+			lower = true
+		case unicode.IsUpper(r):
+			upper = true
+		case unicode.IsDigit(r):
+			digit = true
+		default:
+			other = true
+		}
+	}
+	n := 0
+	for _, b := range []bool{lower, upper, digit, other} {
+		if b {
+			n++
+		}
+	}
+	return n >= 2
 }

@@ -4,7 +4,9 @@ package esp
 
 1. Active IP checks on the inner packet (skipped with passive-mode-tunneling).
 2. Tunnel hop: TTL <= 1 is ErrTTLExceeded, otherwise the copy is decremented
-   (skipped with passive-mode-tunneling or no-ipsec-tunnel-in-traceroute).
+   (skipped with passive-mode-tunneling or no-ipsec-tunnel-in-traceroute,
+   and for link-local multicast, 224.0.0.0/24: OSPF hellos are sent with
+   TTL 1 to the router at the other end of the tunnel, not through it).
 3. Size: an inner packet whose encapsulation exceeds the tunnel MTU is
    fragmented when DF is clear (or cleared by clear-dont-fragment-bit),
    otherwise it is an *MTUError.
@@ -82,11 +84,12 @@ func (sa *SA) encap4(dst, p []byte) ([]byte, error) {
 		}
 		p = p[:total]
 	}
-	if sa.hop() && p[8] <= 1 {
+	hop := sa.hop() && !(p[16] == 224 && p[17] == 0 && p[18] == 0)
+	if hop && p[8] <= 1 {
 		return dst, drop(&sa.c.ttl, ErrTTLExceeded)
 	}
 	innerDF := p[6]&flagDF != 0
-	edit := innerEdit{decTTL: sa.hop(), clearDF: sa.cfg.DF == DFClear}
+	edit := innerEdit{decTTL: hop, clearDF: sa.cfg.DF == DFClear}
 	if sa.outerLen(len(p)) > sa.cfg.TunnelMTU {
 		if innerDF && !edit.clearDF {
 			return dst, sa.tooBig()

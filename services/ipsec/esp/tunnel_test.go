@@ -371,3 +371,29 @@ func sealRaw(t *testing.T, out *SA, pt []byte) []byte {
 	out.sealAEAD(esp[:16], esp[16:16+len(pt)], seq)
 	return b
 }
+
+// TestTTLLinkLocalMulticast: a packet to 224.0.0.0/24 (an OSPF hello, TTL
+// 1) crosses the tunnel hop with its TTL; the tunnel is a hop for what
+// goes through it, not for what is addressed to the router at its other
+// end.
+func TestTTLLinkLocalMulticast(t *testing.T) {
+	cfg := suite{AES128GCM, NoAuthentication}.config(8201)
+	out, tbl, _ := pair(t, cfg)
+	for _, c := range []struct {
+		dst  string
+		want error
+	}{{"224.0.0.5", nil}, {"224.0.0.6", nil}, {"224.0.1.5", ErrTTLExceeded}, {"10.2.0.1", ErrTTLExceeded}} {
+		inner := pkt4{dst: c.dst, proto: 89, ttl: 1}.bytes()
+		wire, err := out.Encapsulate(nil, inner)
+		if !errors.Is(err, c.want) || (err == nil) != (c.want == nil) {
+			t.Fatalf("%s: Encapsulate: %v, want %v", c.dst, err, c.want)
+		}
+		if err != nil {
+			continue
+		}
+		got, _, err := tbl.Decapsulate(nil, wire)
+		if err != nil || got[8] != 1 {
+			t.Fatalf("%s: decapsulated TTL %d, %v", c.dst, got[8], err)
+		}
+	}
+}
