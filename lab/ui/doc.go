@@ -13,8 +13,9 @@
 // process pushes the lab's state over a WebSocket when it changed: each
 // link's state (up when both ends are) and packet rates, each router's
 // FPCs and PICs, chassis alarms (chassis.Alarms), per MS PIC the SAs
-// installed and tunnels up (the services' Status), and OSPF adjacencies
-// when Options.Adjacencies gives them (the badge is hidden otherwise).
+// installed and tunnels up (the services' Status), and each router's OSPF
+// neighbours and their states (ospf.Instance.Adjacencies; the badge shows
+// on routers that run OSPF; Options.Adjacencies may give them instead).
 // Commits arrive as events: who, when, how (cli, netconf), the comment and
 // the change, from the router's system log (syslog.Log.Subscribe) and its
 // commit history.

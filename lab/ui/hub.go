@@ -153,7 +153,7 @@ func (h *hub) run(ctx context.Context) {
 }
 
 func (h *hub) topology() []byte {
-	data, _ := json.Marshal(topology(h.lab, h.opts.Adjacencies != nil))
+	data, _ := json.Marshal(topology(h.lab))
 	return data
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -19,6 +20,7 @@ import (
 
 	"mxlab/lab"
 	"mxlab/netns"
+	"mxlab/router"
 )
 
 // needRoot skips tests that create namespaces when this process cannot.
@@ -159,8 +161,10 @@ func TestBrowserE2(t *testing.T) {
 	b.waitFor("links up", `[...document.querySelectorAll("#links g.link")].every(g => g.classList.contains("up"))`, 5*time.Second)
 	saBadge := `document.querySelector("#node-r1 .badge-sa")`
 	b.waitFor("r1's SA badge", saBadge+` !== null && `+saBadge+`.textContent === "ms-4/0/0: 2 SA, 1 tunnel"`, 5*time.Second)
-	if err := b.eval(`document.querySelector("#node-r1 .badge-alarm") === null`, new(bool)); err != nil {
-		t.Fatal(err)
+	var none bool
+	b.value(`document.querySelector("#node-r1 .badge-alarm") === null && document.querySelector("#node-r1 .badge-ospf") === null`, &none)
+	if !none {
+		t.Error("r1 shows an alarm or an OSPF badge")
 	}
 	b.screenshot(t, "1-topology")
 
@@ -426,4 +430,35 @@ func pcapFrames(t *testing.T, data []byte) [][]byte {
 		rest = rest[pcapRecordLen+n:]
 	}
 	return out
+}
+
+// TestOSPFBadge follows the OSPF adjacency of two routers on the state
+// WebSocket until it is Full, and checks it against "show ospf neighbor".
+func TestOSPFBadge(t *testing.T) {
+	l := startLab(t, "testdata/ospf2/topology.yaml", "uiospf")
+	s := serve(t, l, Options{})
+	c := dialState(t, s)
+	var adj []Adjacency
+	readUntil(t, c, 30*time.Second, "r2's adjacency Full", func(typ string, data []byte) bool {
+		var m stateMsg
+		json.Unmarshal(data, &m)
+		if typ != "state" || m.Nodes["r2"] == nil || len(m.Nodes["r2"].OSPF) != 1 {
+			return false
+		}
+		adj = m.Nodes["r2"].OSPF
+		return adj[0].State == "Full"
+	})
+	if a := adj[0]; a.Neighbor != "10.0.0.1" || a.Address != "10.1.12.1" || a.Interface != "ge-1/0/0.0" {
+		t.Errorf("adjacency %+v", a)
+	}
+	var out strings.Builder
+	sh, done := l.Router("r2").NewShell(router.ShellOptions{In: strings.NewReader(""), Out: &out, User: "lab", Line: l.NewLine()})
+	sh.RunCommands(context.Background(), "show ospf neighbor")
+	done()
+	for _, a := range adj {
+		line := fmt.Sprintf("%-16s %-22s %-9s %-16s", a.Address, a.Interface, a.State, a.Neighbor)
+		if !strings.Contains(out.String(), line) {
+			t.Errorf("adjacency %+v is not in show ospf neighbor:\n%s", a, out.String())
+		}
+	}
 }

@@ -44,8 +44,9 @@ type Adjacency struct {
 type Options struct {
 	// Token is the access token; empty draws a random one.
 	Token string
-	// Adjacencies returns the OSPF neighbours of a router; nil hides the
-	// page's OSPF badge.
+	// Adjacencies returns the neighbours of a router for the page's OSPF
+	// badge, nil when it runs no OSPF (the badge is hidden); nil reads
+	// the router's OSPF instances.
 	Adjacencies func(router string) []Adjacency
 	// Interval is how often the state is read and pushed; default 1 s.
 	Interval time.Duration

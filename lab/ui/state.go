@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"time"
 
 	"mxlab/lab"
@@ -16,7 +17,6 @@ type topoMsg struct {
 	Lab   string     `json:"lab"`
 	Nodes []topoNode `json:"nodes"`
 	Links []topoLink `json:"links"`
-	OSPF  bool       `json:"ospf"` // adjacencies are known: show the badge
 }
 
 type topoNode struct {
@@ -46,7 +46,7 @@ type nodeState struct {
 	Cards    []cardState `json:"cards,omitempty"`
 	Alarms   []alarm     `json:"alarms"`
 	Services []svcPIC    `json:"services,omitempty"`
-	OSPF     []Adjacency `json:"ospf,omitempty"`
+	OSPF     []Adjacency `json:"ospf"` // null: the router runs no OSPF
 	Users    int         `json:"users"` // CLI sessions
 }
 
@@ -107,9 +107,9 @@ type event struct {
 }
 
 // topology describes the lab's nodes and links.
-func topology(l Lab, ospf bool) topoMsg {
+func topology(l Lab) topoMsg {
 	t := l.Topology()
-	m := topoMsg{Type: "topology", Lab: t.Name, OSPF: ospf}
+	m := topoMsg{Type: "topology", Lab: t.Name}
 	for _, n := range t.Nodes {
 		tn := topoNode{Name: n.Name, Kind: n.Kind}
 		if r := l.Router(n.Name); r != nil {
@@ -159,6 +159,8 @@ func routerState(r *router.Router, adj func(string) []Adjacency) *nodeState {
 	}
 	if adj != nil {
 		ns.OSPF = adj(r.Name())
+	} else {
+		ns.OSPF = ospfAdjacencies(r)
 	}
 	ns.Users = len(r.Logins())
 	return ns
@@ -206,6 +208,30 @@ func readEnds(l Lab) map[lab.Endpoint]linkEnd {
 			if li, ok := byName[name]; ok {
 				out[e] = linkEnd{ok: true, up: li.AdminUp && li.OperUp, stats: li.Stats}
 			}
+		}
+	}
+	return out
+}
+
+// ospfAdjacencies lists the OSPF neighbours of every instance of a router;
+// nil when it runs no OSPF.
+func ospfAdjacencies(r *router.Router) []Adjacency {
+	if r.OSPF == nil {
+		return nil
+	}
+	var out []Adjacency
+	for _, in := range r.OSPF.Instances() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		adj, err := in.Adjacencies(ctx)
+		cancel()
+		if err != nil {
+			continue
+		}
+		if out == nil {
+			out = []Adjacency{}
+		}
+		for _, a := range adj {
+			out = append(out, Adjacency{Neighbor: a.ID.String(), Address: a.Address.String(), Interface: a.Interface, State: a.State})
 		}
 	}
 	return out

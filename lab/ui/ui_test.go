@@ -309,7 +309,7 @@ func TestStateAndCommits(t *testing.T) {
 		}
 		var m topoMsg
 		json.Unmarshal(data, &m)
-		if m.Lab != "e2" || len(m.Nodes) != 4 || len(m.Links) != 3 || m.OSPF {
+		if m.Lab != "e2" || len(m.Nodes) != 4 || len(m.Links) != 3 {
 			t.Errorf("topology %+v", m)
 		}
 		if m.Nodes[2].Name != "r1" || m.Nodes[2].Kind != "mx" || m.Nodes[2].Model != "mx480" || m.Links[1].A != (endpoint{"r1", "ge-1/0/1"}) {

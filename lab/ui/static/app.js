@@ -288,7 +288,7 @@ function onState(s) {
       const text = p.online ? `${p.name}: ${p.sas} SA, ${p.tunnels} tunnel${p.tunnels === 1 ? "" : "s"}` : `${p.name}: offline`;
       lines.push({ cls: "badge badge-sa" + (p.online && p.sas > 0 && !p.fault ? " ok" : " bad"), text, pic: p.name });
     }
-    if (lab.topo.ospf && ns.ospf) {
+    if (ns.ospf) {
       const full = ns.ospf.filter((a) => a.state === "Full").length;
       lines.push({ cls: "badge badge-ospf" + (full === ns.ospf.length && full > 0 ? " ok" : " bad"), text: `OSPF ${full}/${ns.ospf.length} Full` });
     }
@@ -366,7 +366,7 @@ function nodeDetails(name) {
     frag.append(el("h3", { text: "Service PICs" }), table(["PIC", "state", "service sets", "SAs", "tunnels", "fault"],
       ns.services.map((p) => [p.name, p.online ? "Online" : "Offline", p.sets, p.sas, p.tunnels, p.fault || ""])));
   }
-  if (lab.topo.ospf && ns.ospf) {
+  if (ns.ospf) {
     frag.append(el("h3", { text: "OSPF neighbours" }), table(["neighbor", "address", "interface", "state"],
       ns.ospf.map((a) => [a.neighbor, a.address, a.interface, a.state])));
   }
