@@ -46,7 +46,7 @@ type nodeState struct {
 	Cards    []cardState `json:"cards,omitempty"`
 	Alarms   []alarm     `json:"alarms"`
 	Services []svcPIC    `json:"services,omitempty"`
-	OSPF     []Adjacency `json:"ospf"` // null: the router runs no OSPF
+	OSPF     []Adjacency `json:"ospf"`  // null: the router runs no OSPF
 	Users    int         `json:"users"` // CLI sessions
 }
 
