@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -61,6 +62,7 @@ func newBrowser(t testing.TB) *browser {
 		"--disable-default-apps", "--disable-extensions", "--mute-audio",
 		"--user-data-dir="+profile, "--remote-debugging-port=0", "--window-size=1400,900", "about:blank")
 	cmd.Stdout, cmd.Stderr = nil, nil
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // its helpers go with it
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
@@ -144,8 +146,13 @@ func (b *browser) close() {
 		b.conn.Close(websocket.StatusNormalClosure, "")
 		<-b.done
 	}
-	b.cmd.Process.Kill()
+	pgid := b.cmd.Process.Pid
+	syscall.Kill(-pgid, syscall.SIGKILL)
 	b.cmd.Wait()
+	// The renderers and helpers write to the profile until they are gone.
+	for deadline := time.Now().Add(10 * time.Second); syscall.Kill(-pgid, 0) == nil && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // call sends a command and decodes its result into out (when not nil).
@@ -227,7 +234,9 @@ func (b *browser) waitFor(what, expr string, d time.Duration) {
 			return
 		}
 		if time.Now().After(deadline) {
-			b.t.Fatalf("waiting %v for %s: %s is not true (%v)", d, what, expr, err)
+			var consoles string
+			b.eval(`Object.entries(window.mxlabConsoles || {}).map(([id, t]) => "--- " + id + "\n" + t.text()).join("\n")`, &consoles)
+			b.t.Fatalf("waiting %v for %s: %s is not true (%v)\n%s", d, what, expr, err, consoles)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -251,13 +260,19 @@ func (b *browser) click(sel string, count int) {
 	}
 }
 
-// typeText types text key by key into the focused element; "\r" is Enter.
+// typeText types text key by key into the focused element; "\r" is
+// Enter, "\b" Backspace and "\x03" Ctrl-C.
 func (b *browser) typeText(text string) {
 	b.t.Helper()
 	for _, r := range text {
 		ev := map[string]any{"type": "keyDown", "key": string(r), "text": string(r)}
-		if r == '\r' {
+		switch r {
+		case '\r':
 			ev = map[string]any{"type": "keyDown", "key": "Enter", "code": "Enter", "windowsVirtualKeyCode": 13, "text": "\r"}
+		case '\b':
+			ev = map[string]any{"type": "keyDown", "key": "Backspace", "code": "Backspace", "windowsVirtualKeyCode": 8}
+		case 3:
+			ev = map[string]any{"type": "keyDown", "key": "c", "code": "KeyC", "windowsVirtualKeyCode": 67, "modifiers": 2}
 		}
 		b.call("Input.dispatchKeyEvent", ev, nil)
 		ev["type"] = "keyUp"
@@ -292,4 +307,75 @@ func lines(s string) []string {
 		out = append(out, sc.Text())
 	}
 	return out
+}
+
+// TestTermJS runs the page's terminal (static/term.js) in Chromium on the
+// byte sequences of the CLI's editor and pager and of a host's shell, and
+// its key map.
+func TestTermJS(t *testing.T) {
+	src, err := static.ReadFile("static/term.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t)
+	b.value(string(src)+`; window.Term = Term; window.keyBytes = keyBytes; true`, new(bool))
+	for _, tc := range []struct {
+		name       string
+		cols, rows int
+		input      string
+		want       string
+	}{
+		{"backspace", 20, 4, "abc\b\bX", "aXc"},
+		{"editor erase", 20, 4, "show verz\b \bsion", "show version"},
+		{"crlf", 20, 4, "a\r\nb", "a\nb"},
+		{"wrap", 5, 4, "abcdefg", "abcde\nfg"},
+		{"back across a wrap", 5, 4, "abcdefg\b\b\bX", "abcdX\nfg"},
+		{"no back across a newline", 5, 4, "ab\r\ncd\b\b\bX", "ab\nXd"},
+		{"pager prompt erased", 40, 4, "---(more 50%)---\r                \rnext", "next"},
+		{"erase in line", 20, 4, "hello\r\x1b[Kbye", "bye"},
+		{"cursor moves", 20, 4, "abc\x1b[2Dz\x1b[Cq", "azcq"},
+		{"scroll to scrollback", 20, 2, "1\r\n2\r\n3", "1\n2\n3"},
+		{"clear screen", 20, 4, "x\r\nyy\x1b[2J\x1b[Hz", "z"},
+		{"cursor position", 20, 4, "\x1b[2;3Hp", "\n  p"},
+		{"modes ignored", 20, 4, "\x1b[?2004hh1:~# \x1b[?2004l", "h1:~#"},
+		{"colours ignored", 20, 4, "\x1b[1;31mred\x1b[0m", "red"},
+		{"title ignored", 20, 4, "\x1b]0;title\x07ok", "ok"},
+		{"tab", 20, 4, "a\tb", "a       b"},
+		{"insert and delete characters", 20, 4, "abcd\r\x1b[C\x1b[2@XY\x1b[P", "aXYcd"},
+		{"utf-8", 20, 4, "caf\u00e9 \u2192", "caf\u00e9 \u2192"},
+		{"scroll region", 20, 4, "1\r\n2\r\n3\r\n4\x1b[2;3r\x1b[3;1H\n", "1\n3\n\n4"},
+	} {
+		var got string
+		enc, _ := json.Marshal(tc.input)
+		b.value(fmt.Sprintf(`(() => { const t = new Term(document.createElement("pre"), %d, %d); t.write(%s); return t.text(); })()`, tc.cols, tc.rows, enc), &got)
+		if got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	var resized string
+	b.value(`(() => { const t = new Term(document.createElement("pre"), 10, 3); t.write("1\r\n2\r\n3"); t.resize(5, 2); t.write("\r\n4"); return t.text(); })()`, &resized)
+	if resized != "1\n2\n3\n4" {
+		t.Errorf("resize: %q", resized)
+	}
+	for _, tc := range []struct {
+		event string
+		want  any
+	}{
+		{`{key: "a"}`, "a"},
+		{`{key: "Enter"}`, "\r"},
+		{`{key: "Backspace"}`, "\x7f"},
+		{`{key: "Tab"}`, "\t"},
+		{`{key: "ArrowUp"}`, "\x1b[A"},
+		{`{key: "c", ctrlKey: true}`, "\x03"},
+		{`{key: "u", ctrlKey: true}`, "\x15"},
+		{`{key: "b", altKey: true}`, "\x1bb"},
+		{`{key: "v", ctrlKey: true}`, nil},
+		{`{key: "Shift"}`, nil},
+	} {
+		var got any
+		b.value(`keyBytes(`+tc.event+`)`, &got)
+		if got != tc.want {
+			t.Errorf("keyBytes(%s) = %q, want %q", tc.event, got, tc.want)
+		}
+	}
 }

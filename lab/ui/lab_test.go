@@ -185,6 +185,32 @@ func TestBrowserE2(t *testing.T) {
 	}
 	b.screenshot(t, "2-console")
 
+	// The line editor's backspace, the pager and Ctrl-C in the page's terminal.
+	more := `/---\(more \d+%\)---$/.test(` + term1 + `.trimEnd())`
+	b.typeText("show verz\bsion\r")
+	b.waitFor("show version", term1+`.includes("lab@R1> show version\n") && `+term1+`.includes("Junos: 24.4R1.9") && `+more, 10*time.Second)
+	for pages := 0; ; pages++ { // space: the next screen
+		var ok bool
+		b.value(more, &ok)
+		if !ok {
+			break
+		}
+		if pages > 20 {
+			t.Fatal("the pager does not end")
+		}
+		b.typeText(" ")
+		time.Sleep(100 * time.Millisecond)
+	}
+	b.waitFor("the end of show version", term1+`.includes("JUNOS Services IPSec") && `+term1+`.trimEnd().endsWith("lab@R1>") && !`+term1+`.includes("---(more")`, 10*time.Second)
+	b.typeText("show interfaces terse\r")
+	b.waitFor("the pager", more, 10*time.Second)
+	b.typeText("q")
+	b.waitFor("the prompt after q", term1+`.trimEnd().endsWith("lab@R1>") && !`+term1+`.includes("---(more")`, 10*time.Second)
+	b.typeText("ping 10.0.1.2\r")
+	b.waitFor("replies", term1+`.includes("bytes from 10.0.1.2")`, 10*time.Second)
+	b.typeText("\x03")
+	b.waitFor("ping stopped by Ctrl-C", term1+`.includes("packets transmitted") && `+term1+`.trimEnd().endsWith("lab@R1>")`, 10*time.Second)
+
 	// A second console takes r1's MS PIC offline: the badge and the alarm
 	// follow within 2 s.
 	b.click("button.open-console", 1)
@@ -202,6 +228,14 @@ func TestBrowserE2(t *testing.T) {
 	b.click("#node-r1 .box", 1)
 	b.waitFor("the alarm in r1's details", `document.querySelector("#details").textContent.includes("FPC 4 PIC 0 offline")`, 2*time.Second)
 	b.screenshot(t, "3-pic-offline")
+
+	// A commit from the page's console shows as an event with its change.
+	b.click("#console-2 .bar .title", 1)
+	b.typeText("configure\rset interfaces ge-1/0/0 description LAN\rcommit comment \"from the page\"\r")
+	start = time.Now()
+	b.waitFor("the commit event", `[...document.querySelectorAll("#events li")].some(li => li.textContent.includes("r1 lab committed \u201cfrom the page\u201d") && li.querySelector("pre.diff").textContent.includes("+    description LAN;"))`, 5*time.Second)
+	t.Logf("commit seen on the page %v after Enter", time.Since(start).Round(time.Millisecond))
+	b.screenshot(t, "4-commit")
 	if logged := s.log.String(); logged != "" {
 		t.Errorf("the server logged: %s", logged)
 	}

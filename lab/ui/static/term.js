@@ -237,12 +237,12 @@ class Term {
     if (this.y < last) tail += "\n" + rows.slice(this.y + 1).join("\n");
     const pre = this.pre;
     const box = pre.parentElement;
-    const atBottom = box.scrollTop + box.clientHeight >= box.scrollHeight - 4;
+    const atBottom = !box || box.scrollTop + box.clientHeight >= box.scrollHeight - 4;
     const span = document.createElement("span");
     span.className = "cursor";
     span.textContent = cur[this.x] || " ";
     pre.replaceChildren(head, span, tail);
-    if (atBottom) box.scrollTop = box.scrollHeight;
+    if (box && atBottom) box.scrollTop = box.scrollHeight;
   }
 }
 
