@@ -175,7 +175,7 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 		Handler:           s.routes(),
 		BaseContext:       func(net.Listener) context.Context { return ctx },
 		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          nil,
+		IdleTimeout:       2 * time.Minute,
 	}
 	srvErr := make(chan error, 1)
 	go func() { srvErr <- srv.Serve(ln) }()

@@ -71,9 +71,10 @@ function onTopology(t) {
 }
 
 // layout places the nodes without a position: a circle in the order of a
-// walk along the links, then springs (links) and repulsion; placed nodes
-// stay where they are.
+// walk along the links, then springs (links), repulsion between near nodes
+// and a little gravity (Fruchterman-Reingold); placed nodes stay.
 function layout(t, pos) {
+  const G = 0.05; // gravity: long chains fold instead of spreading
   const free = t.nodes.filter((n) => !pos[n.name]).map((n) => n.name);
   if (free.length === 0) return;
   const adj = {};
@@ -92,24 +93,26 @@ function layout(t, pos) {
     }
   }
   const N = t.nodes.length;
-  const R = Math.max(160, N * 34);
+  const L = 150;
+  const R = Math.max(120, (L * Math.sqrt(N)) / 2);
   order.forEach((n, i) => {
     const a = (2 * Math.PI * i) / order.length - Math.PI / 2;
     pos[n] = [R * Math.cos(a), R * Math.sin(a)];
   });
   const fixed = new Set(t.nodes.map((n) => n.name).filter((n) => !seen.has(n)));
   const names = t.nodes.map((n) => n.name);
-  const L = 170;
-  let temp = R / 4;
-  for (let it = 0; it < 300; it++) {
+  let temp = L;
+  for (let it = 0; it < 400; it++) {
     const f = {};
-    for (const n of names) f[n] = [0, 0];
+    let cx = 0, cy = 0;
+    for (const n of names) { f[n] = [0, 0]; cx += pos[n][0] / N; cy += pos[n][1] / N; }
     for (let i = 0; i < names.length; i++) {
       for (let j = i + 1; j < names.length; j++) {
         const p = pos[names[i]], q = pos[names[j]];
         let dx = p[0] - q[0], dy = p[1] - q[1];
         let d2 = dx * dx + dy * dy;
-        if (d2 < 1) { dx = Math.random() - 0.5; dy = Math.random() - 0.5; d2 = 1; }
+        if (d2 < 1) { dx = (i - j) * 0.1; dy = 0.1; d2 = dx * dx + dy * dy; }
+        if (d2 > 9 * L * L) continue;
         const d = Math.sqrt(d2);
         const rep = (L * L) / d;
         f[names[i]][0] += (dx / d) * rep; f[names[i]][1] += (dy / d) * rep;
@@ -126,6 +129,7 @@ function layout(t, pos) {
     }
     for (const n of names) {
       if (fixed.has(n)) continue;
+      f[n][0] -= G * (pos[n][0] - cx); f[n][1] -= G * (pos[n][1] - cy);
       const [fx, fy] = f[n];
       const m = Math.sqrt(fx * fx + fy * fy);
       if (m > 0) {
@@ -134,7 +138,7 @@ function layout(t, pos) {
         pos[n][1] += fy * s;
       }
     }
-    temp = Math.max(1, temp * 0.985);
+    temp = Math.max(2, temp * 0.985);
   }
 }
 
@@ -200,6 +204,17 @@ function placeNode(name) {
   lab.els.nodes[name].g.setAttribute("transform", `translate(${x} ${y})`);
 }
 
+// boxSize is the width and height of a node's box.
+function boxSize(name) {
+  return lab.els.nodes[name].n.kind === "mx" ? [96, 46] : [72, 34];
+}
+
+// edge returns how far from a node's centre a line leaves its box.
+function edge(name, ux, uy) {
+  const [w, h] = boxSize(name);
+  return Math.min(ux ? w / 2 / Math.abs(ux) : Infinity, uy ? h / 2 / Math.abs(uy) : Infinity);
+}
+
 function placeLink(e) {
   const [x1, y1] = lab.pos[e.l.a.node], [x2, y2] = lab.pos[e.l.b.node];
   for (const line of [e.hit, e.wire]) {
@@ -208,12 +223,16 @@ function placeLink(e) {
   }
   const dx = x2 - x1, dy = y2 - y1;
   const d = Math.max(1, Math.sqrt(dx * dx + dy * dy));
-  const off = Math.min(70, d / 2 - 10);
-  const at = (t) => [x1 + (dx / d) * t, y1 + (dy / d) * t];
-  const [ax, ay] = at(off), [bx, by] = at(d - off);
-  e.pa.setAttribute("x", ax); e.pa.setAttribute("y", ay - 6);
-  e.pb.setAttribute("x", bx); e.pb.setAttribute("y", by - 6);
-  e.rate.setAttribute("x", (x1 + x2) / 2); e.rate.setAttribute("y", (y1 + y2) / 2 + 14);
+  const ux = dx / d, uy = dy / d;
+  // Each port name just outside its node's box, beside the line.
+  const side = (ux >= 0 ? 1 : -1) * 9;
+  const label = (t, el) => {
+    el.setAttribute("x", x1 + ux * t - uy * side);
+    el.setAttribute("y", y1 + uy * t + ux * side + 3);
+  };
+  label(Math.min(d / 2, edge(e.l.a.node, ux, uy) + 30), e.pa);
+  label(Math.max(d / 2, d - edge(e.l.b.node, ux, uy) - 30), e.pb);
+  e.rate.setAttribute("x", (x1 + x2) / 2 + uy * 14); e.rate.setAttribute("y", (y1 + y2) / 2 - ux * 14);
 }
 
 function svgPoint(evt) {
@@ -529,6 +548,20 @@ function setup() {
     draw();
   });
   const svg = $("#topo");
+  let pan = null; // dragging the background moves the view
+  svg.addEventListener("pointerdown", (e) => {
+    if (e.target !== svg) return;
+    const vb = svg.viewBox.baseVal;
+    pan = { x: e.clientX, y: e.clientY, vx: vb.x, vy: vb.y, k: vb.width / svg.clientWidth };
+    svg.setPointerCapture(e.pointerId);
+  });
+  svg.addEventListener("pointermove", (e) => {
+    if (!pan) return;
+    const vb = svg.viewBox.baseVal;
+    const k = Math.max(pan.k, vb.height / svg.clientHeight);
+    svg.setAttribute("viewBox", `${pan.vx - (e.clientX - pan.x) * k} ${pan.vy - (e.clientY - pan.y) * k} ${vb.width} ${vb.height}`);
+  });
+  svg.addEventListener("pointerup", () => { pan = null; });
   svg.addEventListener("wheel", (e) => { // zoom about the pointer
     e.preventDefault();
     const vb = svg.viewBox.baseVal;
