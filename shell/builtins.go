@@ -8,6 +8,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"time"
 
 	"mxlab/shell/cmdtree"
 )
@@ -152,7 +153,7 @@ func (s *Session) Login() Login {
 		line = "u0"
 	}
 	return Login{User: s.opts.User, Line: line, From: s.opts.From, Since: s.login,
-		Idle: s.opts.Now().Sub(s.lastKey), What: "-cli (cli)"}
+		Idle: s.opts.Now().Sub(time.Unix(0, s.lastKey.Load())), What: "-cli (cli)"}
 }
 
 func showLog(env *cmdtree.Env, a cmdtree.Args) error {

@@ -46,7 +46,7 @@ func (e *editor) readLine(ctx context.Context) (string, error) {
 			e.flush()
 			return "", err
 		}
-		e.s.lastKey = e.s.opts.Now()
+		e.s.lastKey.Store(e.s.opts.Now().UnixNano())
 		if done := e.handle(k); done {
 			return e.enter(), nil
 		}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/term"
@@ -94,7 +95,7 @@ type Session struct {
 	width    int         // prompt width of the line being run
 	window   [2]int      // the terminal's width and height the settings follow
 	login    time.Time
-	lastKey  time.Time
+	lastKey  atomic.Int64 // UnixNano of the last key typed: read by other sessions' show system users
 
 	mu     sync.Mutex
 	cancel context.CancelFunc // of the running command
@@ -121,7 +122,7 @@ func New(opts Options) *Shell {
 		opts.Out = io.Discard
 	}
 	s := &Session{opts: opts, login: opts.Now()}
-	s.lastKey = s.login
+	s.lastKey.Store(s.login.UnixNano())
 	s.op = &OpMode{}
 	s.out = &termWriter{w: opts.Out, crlf: opts.TTY && !(s.cooked())}
 	w, h := s.size()
