@@ -28,8 +28,8 @@ func Register(r *cmdtree.Registry, get func(*cmdtree.Env) *Chassis) {
 	fpcSlot := cmdtree.Param{Name: "fpc-slot", Help: "FPC slot number", Value: "<fpc-slot>", Required: true, Check: checkSlot}
 	picSlot := cmdtree.Param{Name: "pic-slot", Help: "PIC slot number", Value: "<pic-slot>", Required: true, Check: checkSlot}
 	helps := []string{"Show system information", "Show chassis information"}
-	r.Register([]string{"show", "chassis", "hardware"}, "Show installed hardware components",
-		[]cmdtree.Param{detail}, g.run(showHardware), helps...)
+	r.RegisterReply([]string{"show", "chassis", "hardware"}, "Show installed hardware components",
+		[]cmdtree.Param{detail}, "get-chassis-inventory", g.reply(hardwareReply), helps...)
 	r.Register([]string{"show", "chassis", "fpc"}, "Show Flexible PIC Concentrator status",
 		[]cmdtree.Param{slot, detail}, g.run(showFPC), helps...)
 	r.Register([]string{"show", "chassis", "fpc", "pic-status"}, "Show PIC status",
@@ -37,8 +37,8 @@ func Register(r *cmdtree.Registry, get func(*cmdtree.Env) *Chassis) {
 	r.Register([]string{"show", "chassis", "pic"}, "Show Physical Interface Card information",
 		[]cmdtree.Param{fpcSlot, picSlot}, g.run(showPIC), helps...)
 	r.Register([]string{"show", "chassis", "alarms"}, "Show alarm status", nil, g.run(showAlarms), helps...)
-	r.Register([]string{"show", "chassis", "routing-engine"}, "Show Routing Engine status",
-		nil, g.run(showRoutingEngine), helps...)
+	r.RegisterReply([]string{"show", "chassis", "routing-engine"}, "Show Routing Engine status",
+		nil, "get-route-engine-information", g.reply(routingEngineReply), helps...)
 	reqHelps := []string{"Make system-level requests", "Perform chassis-specific operations"}
 	op := func(name, help string) cmdtree.Param { return cmdtree.Param{Name: name, Help: help} }
 	r.Register([]string{"request", "chassis", "fpc"}, "Change Flexible PIC Concentrator status",

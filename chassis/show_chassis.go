@@ -163,46 +163,6 @@ func showAlarms(env *cmdtree.Env, c *Chassis, _ cmdtree.Args) error {
 // reNominal are the fixed operating figures of a Routing Engine.
 var reNominal = struct{ temp, cpuTemp, mem, user, kernel, intr, idle int }{39, 35, 19, 1, 1, 0, 98}
 
-func showRoutingEngine(env *cmdtree.Env, c *Chassis, _ cmdtree.Args) error {
-	v := c.snapshot()
-	m := c.hw.model
-	var b strings.Builder
-	for s := 0; s < m.REs; s++ {
-		state, prio := "Master", "Master (default)"
-		if s > 0 {
-			state, prio = "Backup", "Backup (default)"
-		}
-		n := reNominal
-		if s == 0 {
-			b.WriteString("Routing Engine status:\n")
-		}
-		fmt.Fprintf(&b, "  Slot %d:\n", s)
-		fmt.Fprintf(&b, "    %-31s%s\n", "Current state", state)
-		fmt.Fprintf(&b, "    %-31s%s\n", "Election priority", prio)
-		fmt.Fprintf(&b, "    %-27s%3d degrees C / %d degrees F\n", "Temperature", n.temp, fahrenheit(n.temp))
-		fmt.Fprintf(&b, "    %-27s%3d degrees C / %d degrees F\n", "CPU temperature", n.cpuTemp, fahrenheit(n.cpuTemp))
-		fmt.Fprintf(&b, "    %-26s%5d MB (%d MB installed)\n", "DRAM", m.reDRAM-m.reDRAM/512, m.reDRAM)
-		fmt.Fprintf(&b, "    %-27s%3d percent\n", "Memory utilization", n.mem)
-		for _, span := range []string{"5 sec", "1 min", "5 min", "15 min"} {
-			fmt.Fprintf(&b, "    %s CPU utilization:\n", span)
-			for _, u := range []struct {
-				k string
-				v int
-			}{{"User", n.user}, {"Background", 0}, {"Kernel", n.kernel}, {"Interrupt", n.intr}, {"Idle", n.idle}} {
-				fmt.Fprintf(&b, "      %-23s%3d percent\n", u.k, u.v)
-			}
-		}
-		fmt.Fprintf(&b, "    %-31s%s\n", "Model", m.re.Desc)
-		fmt.Fprintf(&b, "    %-31s%s\n", "Serial ID", c.reSerial(s))
-		fmt.Fprintf(&b, "    %-31s%s\n", "Start time", junosTime(v.start))
-		fmt.Fprintf(&b, "    %-31s%s\n", "Uptime", uptime(v.at.Sub(v.start)))
-		fmt.Fprintf(&b, "    %-31s%s\n", "Last reboot reason", "Router rebooted after a normal shutdown.")
-		fmt.Fprintf(&b, "    %-31s%s\n", "Load averages:", "1 minute   5 minute  15 minute")
-		fmt.Fprintf(&b, "%40.2f%11.2f%11.2f\n", 0.12, 0.08, 0.06)
-	}
-	return write(env.Out, &b)
-}
-
 func (c *Chassis) reSerial(slot int) string {
 	if c.hw.model.re.Part == builtin {
 		return builtin

@@ -35,14 +35,16 @@ func registerInterfaces(r *cmdtree.Registry, g getFunc) {
 	}
 	name := cmdtree.Param{Name: "interface-name", Help: "Name of physical or logical interface",
 		Value: "<interface-name>", Positional: true, Values: names}
+	instance := cmdtree.Param{Name: "routing-instance", Help: "Name of routing instance", Value: "<routing-instance>",
+		Values: func(any) []string { return []string{"all"} }}
 	flag := func(n, h string) cmdtree.Param { return cmdtree.Param{Name: n, Help: h} }
 	helps := []string{"Show system information", "Show interface information"}
-	r.Register([]string{"show", "interfaces"}, "Show interface information",
+	r.RegisterReply([]string{"show", "interfaces"}, "Show interface information",
 		[]cmdtree.Param{name, flag("brief", "Display brief output"), flag("detail", "Display detailed output"),
-			flag("extensive", "Display extensive output"), flag("terse", "Display terse output")},
-		g.run(showInterfaces), helps...)
-	r.Register([]string{"show", "interfaces", "terse"}, "Display terse output",
-		[]cmdtree.Param{name}, g.run(showTerse), helps...)
+			flag("extensive", "Display extensive output"), instance, flag("terse", "Display terse output")},
+		"get-interface-information", g.reply(interfacesReply), helps...)
+	r.RegisterReply([]string{"show", "interfaces", "terse"}, "Display terse output",
+		[]cmdtree.Param{name, instance}, "get-interface-information terse", g.reply(terseReply), helps...)
 	r.Register([]string{"show", "interfaces", "descriptions"}, "Show interface description strings",
 		[]cmdtree.Param{name}, g.run(showDescriptions), helps...)
 	chelps := []string{"Clear information in the system", "Clear interface information", "Clear interface statistics"}
@@ -53,8 +55,23 @@ func registerInterfaces(r *cmdtree.Registry, g getFunc) {
 }
 
 func showInterfaces(env *cmdtree.Env, c *Chassis, args cmdtree.Args) error {
+	v := c.snapshot()
+	v.width = env.Width
+	ps, unit, err := v.selected(c, args.Get("interface-name", ""))
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	v.writeInterfaces(&b, c, ps, unit, args)
+	return write(env.Out, &b)
+}
+
+// writeInterfaces renders "show interfaces" of the selected interfaces
+// at the level the arguments ask for.
+func (v *view) writeInterfaces(b *strings.Builder, c *Chassis, ps []phys, unit int, args cmdtree.Args) {
 	if args.Has("terse") {
-		return showTerse(env, c, args)
+		writeTerse(b, c, ps, unit)
+		return
 	}
 	lv := levelNormal
 	switch {
@@ -65,22 +82,15 @@ func showInterfaces(env *cmdtree.Env, c *Chassis, args cmdtree.Args) error {
 	case args.Has("brief"):
 		lv = levelBrief
 	}
-	v := c.snapshot()
-	v.width = env.Width
-	ps, unit, err := v.selected(c, args.Get("interface-name", ""))
-	if err != nil {
-		return err
-	}
-	var b strings.Builder
 	for i, p := range ps {
 		if unit < 0 {
 			if i > 0 {
 				b.WriteString("\n")
 			}
 			if p.soft != nil {
-				v.softPhysical(&b, c, p, lv)
+				v.softPhysical(b, c, p, lv)
 			} else {
-				v.physical(&b, c, p, lv)
+				v.physical(b, c, p, lv)
 			}
 		}
 		for _, u := range p.units() {
@@ -91,13 +101,12 @@ func showInterfaces(env *cmdtree.Env, c *Chassis, args cmdtree.Args) error {
 				b.WriteString("\n")
 			}
 			if u.soft != nil {
-				v.softLogical(&b, c, p, u.soft, lv)
+				v.softLogical(b, c, p, u.soft, lv)
 			} else {
-				v.logical(&b, c, p, *u.cfg, lv)
+				v.logical(b, c, p, *u.cfg, lv)
 			}
 		}
 	}
-	return write(env.Out, &b)
 }
 
 // media are the fixed link properties of an interface type.

@@ -86,22 +86,27 @@ func showTerse(env *cmdtree.Env, c *Chassis, args cmdtree.Args) error {
 		return err
 	}
 	var b strings.Builder
+	writeTerse(&b, c, ps, unit)
+	return write(env.Out, &b)
+}
+
+// writeTerse renders "show interfaces terse" of the selected interfaces.
+func writeTerse(b *strings.Builder, c *Chassis, ps []phys, unit int) {
 	b.WriteString("Interface               Admin Link Proto    Local                 Remote\n")
 	for _, p := range ps {
 		if unit < 0 {
-			line(&b, fmt.Sprintf("%-24s%-6s%s", p.Name, updown(p.AdminUp), updown(p.LinkUp)))
+			line(b, fmt.Sprintf("%-24s%-6s%s", p.Name, updown(p.AdminUp), updown(p.LinkUp)))
 		}
 		for _, u := range p.units() {
 			switch {
 			case unit >= 0 && u.number != unit:
 			case u.soft != nil:
-				softTerse(&b, p, u.soft, c.ser.mac(p.Name))
+				softTerse(b, p, u.soft, c.ser.mac(p.Name))
 			default:
-				terseUnit(&b, p, *u.cfg)
+				terseUnit(b, p, *u.cfg)
 			}
 		}
 	}
-	return write(env.Out, &b)
 }
 
 // line writes s without trailing blanks.

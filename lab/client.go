@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -177,4 +178,34 @@ func Down(dir string) error {
 		return fmt.Errorf("%w: unexpected frame %q", ErrFrame, typ)
 	}
 	return nil
+}
+
+// Inspect asks the lab whose run directory is dir to describe its nodes.
+func Inspect(dir string) ([]NodeInfo, error) {
+	c, err := net.Dial("unix", socketPath(dir))
+	if err != nil {
+		return nil, fmt.Errorf("lab %s: %w (%v)", filepath.Base(dir), ErrNoLab, err)
+	}
+	defer c.Close()
+	req, _ := json.Marshal(Request{Op: OpInspect})
+	if err := writeFrame(c, frameRequest, req); err != nil {
+		return nil, err
+	}
+	var nodes []NodeInfo
+	for {
+		typ, p, err := readFrame(c)
+		if err != nil {
+			return nil, fmt.Errorf("lab %s: %w", filepath.Base(dir), err)
+		}
+		switch typ {
+		case frameOutput:
+			if err := json.Unmarshal(p, &nodes); err != nil {
+				return nil, fmt.Errorf("lab %s: %w", filepath.Base(dir), err)
+			}
+		case frameRefused:
+			return nil, fmt.Errorf("%w: %s", ErrRefused, p)
+		case frameExit:
+			return nodes, nil
+		}
+	}
 }

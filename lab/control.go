@@ -2,6 +2,7 @@ package lab
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -87,6 +88,12 @@ func (l *Lab) serve(ctx context.Context, c net.Conn) {
 		defer l.untrack(c)
 		defer c.Close()
 		l.console(ctx, c, req)
+	case OpInspect:
+		defer l.untrack(c)
+		defer c.Close()
+		data, _ := json.Marshal(l.Inspect())
+		writeFrame(c, frameOutput, data)
+		writeFrame(c, frameExit, []byte{0})
 	case OpPut, OpGet:
 		defer l.untrack(c)
 		defer c.Close()

@@ -18,6 +18,8 @@
 //	      # model: mx960          # a model's default layout; default mx480
 //	      config: r1.conf         # optional startup configuration (curly-brace or set lines)
 //	      # state-dir: state/r1   # optional; default a fresh <run dir>/<lab>/r1
+//	      # mgmt-ipv4: 172.20.20.11   # optional fxp0 address on the management network
+//	      # ports: ["2201:22", "8301:830"]   # optional loopback ports of SSH and NETCONF
 //	      # files:                # optional: host files copied into the router at start
 //	      #   /var/tmp/ca.crt: pki/ca.crt
 //	    h1:
@@ -34,6 +36,10 @@
 // Each interface is in at most one link, and each host interface with
 // addresses is in one. Nodes are set up in name order.
 //
+// An optional mgmt section names the management network: "mgmt: {network:
+// BRIDGE, ipv4-subnet: 172.20.20.0/24}"; by default the bridge is
+// "mx-<lab>" and the subnet a free /24 of 172.20.0.0/16.
+//
 // # Running
 //
 // Up removes what a killed run of the same lab left (the namespaces it
@@ -47,6 +53,13 @@
 // lab made, for the cleanup after a kill -9) and, unless the topology names
 // a state-dir, the routers' state directories, which therefore start empty
 // at each Up and go with the lab.
+//
+// # Management
+//
+// Every router serves SSH and NETCONF (mgmt.go): on loopback ports of the
+// host (OpenForwards; free ports unless the node names them), and, with
+// Options.MgmtNetwork as root, on ports 22 and 830 of its fxp0 address on
+// the management bridge. Inspect (and "mxlab lab inspect") lists them.
 //
 // # Control socket
 //

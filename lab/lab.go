@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -39,6 +40,15 @@ type Options struct {
 	// handing it a listener opened in the caller's network namespace. Nil
 	// refuses such requests.
 	UI func(ctx context.Context, l *Lab, ln net.Listener, out io.Writer) error
+	// Forwards are the loopback listeners of the routers (OpenForwards);
+	// the lab closes them. Nil: none.
+	Forwards Forwards
+	// MgmtNetwork creates the management network: a bridge on the host
+	// and an fxp0 address in every router (root only; "mxlab lab up" asks
+	// for it).
+	MgmtNetwork bool
+	// Mgmt tunes the routers' SSH servers.
+	Mgmt router.MgmtOptions
 }
 
 // Lab is a running lab: its namespaces, links, routers and control socket.
@@ -47,6 +57,9 @@ type Lab struct {
 	dir     string
 	handles map[string]*netns.Handle // node -> namespace
 	routers map[string]*router.Router
+	opts    Options
+	mnet    *mgmtNet // the management network, nil without one
+	bridge  string   // the management bridge made, "" for none
 	ln      net.Listener
 	ui      func(ctx context.Context, l *Lab, ln net.Listener, out io.Writer) error
 	cancel  context.CancelFunc
@@ -56,9 +69,10 @@ type Lab struct {
 	closed  sync.Once
 
 	mu      sync.Mutex
-	conns   map[net.Conn]bool // console sessions, closed by Close
-	downers []net.Conn        // "down" requests, answered when Close is done
-	lines   int               // console sessions so far (terminal line names)
+	conns   map[net.Conn]bool             // console sessions, closed by Close
+	downers []net.Conn                    // "down" requests, answered when Close is done
+	lines   int                           // console sessions so far (terminal line names)
+	mgmt    map[string]*router.Management // SSH servers, by router
 }
 
 // Up starts a lab: it removes what a killed run of the same lab left,
@@ -80,10 +94,11 @@ func Up(ctx context.Context, t *Topology, o Options) (*Lab, error) {
 	}
 	dir := filepath.Join(o.RunDir, t.Name)
 	if err := clearLeftovers(dir, t); err != nil {
+		o.Forwards.Close()
 		return nil, err
 	}
 	l := &Lab{topo: t, dir: dir, handles: map[string]*netns.Handle{}, routers: map[string]*router.Router{},
-		stop: make(chan struct{}), conns: map[net.Conn]bool{}, ui: o.UI}
+		stop: make(chan struct{}), conns: map[net.Conn]bool{}, opts: o, ui: o.UI, mgmt: map[string]*router.Management{}}
 	if err := l.start(ctx, o); err != nil {
 		l.Close()
 		return nil, err
@@ -109,6 +124,10 @@ func (l *Lab) start(ctx context.Context, o Options) error {
 				return err
 			}
 		}
+	}
+	var err error
+	if l.mnet, err = l.setupMgmtNet(); err != nil {
+		return fmt.Errorf("management network: %w", err)
 	}
 	rctx, cancel := context.WithCancel(context.Background())
 	l.cancel = cancel
@@ -182,10 +201,20 @@ func (l *Lab) startRouters(ctx, rctx context.Context, o Options) error {
 		if err := copyFiles(r, n.Files); err != nil {
 			return fmt.Errorf("router %s: %w", n.Name, err)
 		}
-		if err := r.Start(rctx, n.Config); err != nil {
+		startup := n.Config
+		if l.mnet != nil {
+			startup += mgmtConfig(n.Config, netip.PrefixFrom(l.mnet.addrs[n.Name], l.mnet.gateway.Bits()))
+		}
+		if err := r.Start(rctx, startup); err != nil {
 			return fmt.Errorf("router %s: %w", n.Name, err)
 		}
-		return l.checkPorts(n, r)
+		if err := l.checkPorts(n, r); err != nil {
+			return err
+		}
+		if err := l.serveMgmt(n, r); err != nil {
+			return fmt.Errorf("router %s: %w", n.Name, err)
+		}
+		return nil
 	})
 }
 
@@ -241,6 +270,13 @@ func (l *Lab) Socket() string { return socketPath(l.dir) }
 // Router returns a router of the lab, nil when there is none of that name.
 func (l *Lab) Router(name string) *router.Router { return l.routers[name] }
 
+// Management returns the SSH server of a router, nil when there is none.
+func (l *Lab) Management(name string) *router.Management {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.mgmt[name]
+}
+
 // Namespace returns the namespace of a node, nil when there is none.
 func (l *Lab) Namespace(node string) *netns.Handle { return l.handles[node] }
 
@@ -293,10 +329,26 @@ func (l *Lab) close() error {
 	l.conns = nil
 	l.mu.Unlock()
 	l.wg.Wait()
+	l.mu.Lock()
+	mgmt := l.mgmt
+	l.mgmt = nil
+	l.mu.Unlock()
+	for _, m := range mgmt {
+		m.Stop()
+	}
+	l.opts.Forwards.Close() // those no server took
 	for _, r := range l.routers {
 		r.Stop()
 	}
 	var errs []error
+	if l.bridge != "" {
+		if host, err := netns.Host(); err == nil {
+			if err := host.DeleteLink(l.bridge); err != nil {
+				errs = append(errs, err)
+			}
+			host.Close()
+		}
+	}
 	for name, h := range l.handles {
 		killProcesses(filepath.Join(netns.RunDir, l.topo.Namespace(name)))
 		if err := h.Delete(); err != nil {

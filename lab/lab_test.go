@@ -39,7 +39,7 @@ func TestMain(m *testing.M) {
 }
 
 func helperUp() {
-	if status, ok, err := InUserNamespace(os.Args); ok {
+	if status, ok, err := InUserNamespace(os.Args, nil); ok {
 		if err != nil {
 			fmt.Println(err)
 		}

@@ -57,6 +57,7 @@ func clearLeftovers(dir string, t *Topology) error {
 	if err := removeNamespaces(names); err != nil {
 		return err
 	}
+	removeBridge(dir)
 	return os.RemoveAll(dir)
 }
 
@@ -124,6 +125,7 @@ func Teardown(runDir, name string) error {
 	if err := removeNamespaces(names); err != nil {
 		return err
 	}
+	removeBridge(dir)
 	return os.RemoveAll(dir)
 }
 

@@ -31,6 +31,7 @@ type Topology struct {
 	Dir   string  // the directory of the topology file; relative paths start there
 	Nodes []*Node // in name order
 	Links []Link
+	Mgmt  Mgmt
 }
 
 // Node is a router or a host of a lab.
@@ -40,8 +41,12 @@ type Node struct {
 
 	// Routers.
 	Layout   chassis.Layout
-	Config   string // the startup configuration text, "" for none
-	StateDir string // "" for a fresh directory under the lab's run directory
+	Config   string     // the startup configuration text, "" for none
+	StateDir string     // "" for a fresh directory under the lab's run directory
+	MgmtIPv4 netip.Addr // the fxp0 address on the management network; zero: the next free one
+	// Ports are the host loopback ports forwarded to the router's SSH
+	// (22) and NETCONF (830) ports; a port not given gets a free one.
+	Ports map[int]int // router port -> host port
 	// Files are host files copied into the router at Up: router path
 	// ("/var/tmp/ca.crt") -> host path.
 	Files map[string]string
@@ -91,7 +96,11 @@ func (t *Topology) Namespace(node string) string { return t.Name + "-" + node }
 
 // The file's shape (containerlab's).
 type fileTopology struct {
-	Name     string `yaml:"name"`
+	Name string `yaml:"name"`
+	Mgmt struct {
+		Network    string `yaml:"network"`
+		IPv4Subnet string `yaml:"ipv4-subnet"`
+	} `yaml:"mgmt"`
 	Topology struct {
 		Nodes map[string]fileNode `yaml:"nodes"`
 		Links []struct {
@@ -109,6 +118,8 @@ type fileNode struct {
 	Files      map[string]string    `yaml:"files"`
 	Interfaces map[string]addresses `yaml:"interfaces"`
 	Gateway    string               `yaml:"gateway"`
+	MgmtIPv4   string               `yaml:"mgmt-ipv4"`
+	Ports      []string             `yaml:"ports"`
 }
 
 // addresses is one address or a list of them.
@@ -158,6 +169,10 @@ func Parse(data []byte, dir string, read func(string) ([]byte, error)) (*Topolog
 		return nil, err
 	}
 	t := &Topology{Name: f.Name, Dir: dir}
+	var err error
+	if t.Mgmt, err = parseMgmt(f.Name, f.Mgmt.Network, f.Mgmt.IPv4Subnet); err != nil {
+		return nil, err
+	}
 	names := make([]string, 0, len(f.Topology.Nodes))
 	for name := range f.Topology.Nodes {
 		names = append(names, name)
@@ -179,6 +194,9 @@ func Parse(data []byte, dir string, read func(string) ([]byte, error)) (*Topolog
 			return nil, fmt.Errorf("link %d: %w", i+1, err)
 		}
 		t.Links = append(t.Links, link)
+	}
+	if err := t.checkMgmt(); err != nil {
+		return nil, err
 	}
 	return t, t.check()
 }
@@ -257,12 +275,12 @@ func (n *Node) parseRouter(f fileNode, dir string, read func(string) ([]byte, er
 		}
 		n.Files[to] = filepath.Join(dir, from)
 	}
-	return nil
+	return n.parseMgmt(f)
 }
 
 func (n *Node) parseHost(f fileNode) error {
-	if f.Chassis != "" || f.Model != "" || f.Config != "" || f.StateDir != "" || len(f.Files) > 0 {
-		return fmt.Errorf("%w: node %s: chassis, model, config, state-dir and files are for mx nodes", ErrTopology, n.Name)
+	if f.Chassis != "" || f.Model != "" || f.Config != "" || f.StateDir != "" || len(f.Files) > 0 || f.MgmtIPv4 != "" || len(f.Ports) > 0 {
+		return fmt.Errorf("%w: node %s: chassis, model, config, state-dir, files, mgmt-ipv4 and ports are for mx nodes", ErrTopology, n.Name)
 	}
 	n.Interfaces = map[string][]netip.Prefix{}
 	for name, as := range f.Interfaces {

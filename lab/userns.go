@@ -46,10 +46,10 @@ func RunDir() string {
 // mount namespaces where it is root, and returns the exit status of that
 // run with ok true; err says what is missing when the kernel refuses. The
 // process run again (it finds envUserNS set) mounts a private /run, so
-// that its namespaces live under its own /run/netns, and goes on. files
-// are handed to the process run again as descriptors 3, 4, ... (a
-// listener opened in this process's network namespace).
-func InUserNamespace(argv []string, files ...*os.File) (status int, ok bool, err error) {
+// that its namespaces live under its own /run/netns, and goes on. It
+// inherits the listeners of fw (opened here, in the host's namespace),
+// which its OpenForwards returns.
+func InUserNamespace(argv []string, fw Forwards) (status int, ok bool, err error) {
 	if os.Getenv(envUserNS) == "1" {
 		if err := privateRun(); err != nil {
 			return 1, true, fmt.Errorf("inside a user namespace: %w", err)
@@ -60,7 +60,7 @@ func InUserNamespace(argv []string, files ...*os.File) (status int, ok bool, err
 	if avail == nil {
 		return 0, false, nil
 	}
-	status, err = reexec(argv, files)
+	status, err = reexec(argv, fw)
 	if err != nil {
 		return 1, true, fmt.Errorf("%w; running inside a new user namespace instead failed too: %v", avail, err)
 	}
@@ -81,7 +81,7 @@ func privateRun() error {
 
 // reexec runs argv in new user, network and mount namespaces, mapping
 // this user to root, and passes on SIGINT, SIGTERM and SIGHUP.
-func reexec(argv []string, files []*os.File) (int, error) {
+func reexec(argv []string, fw Forwards) (int, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return 1, err
@@ -92,8 +92,15 @@ func reexec(argv []string, files []*os.File) (int, error) {
 	}
 	cmd := exec.Command(self, argv[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	cmd.ExtraFiles = files
 	cmd.Env = append(os.Environ(), envUserNS+"=1", EnvRunDir+"="+runDir)
+	files, spec, err := fw.files()
+	if err != nil {
+		return 1, err
+	}
+	if spec != "" {
+		cmd.ExtraFiles = files
+		cmd.Env = append(cmd.Env, envForwards+"="+spec)
+	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{
 		Cloneflags:  syscall.CLONE_NEWUSER | syscall.CLONE_NEWNET | syscall.CLONE_NEWNS,
 		UidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getuid(), Size: 1}},
@@ -104,7 +111,12 @@ func reexec(argv []string, files []*os.File) (int, error) {
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer signal.Stop(sig)
-	if err := cmd.Start(); err != nil {
+	err = cmd.Start()
+	for _, f := range files {
+		f.Close()
+	}
+	fw.Close() // the child has its own copies
+	if err != nil {
 		return 1, err
 	}
 	done := make(chan struct{})

@@ -208,8 +208,8 @@ func netnsState(root *config.Node, hw links) netns.State {
 			}
 			continue
 		}
-		if present, _ := hw.state(name); !isPort(name) || !present {
-			continue
+		if present, _ := hw.state(name); !(isPort(name) || name == "fxp0") || !present {
+			continue // fxp0: the management link of a lab
 		}
 		p := netns.Port{Name: name}
 		_, p.Disable = ifd.Leaf("disable")

@@ -13,6 +13,7 @@ import (
 
 	"mxlab/chassis"
 	"mxlab/config"
+	"mxlab/mgmt/login"
 	"mxlab/netns"
 	"mxlab/pic"
 	"mxlab/routing"
@@ -76,7 +77,7 @@ type Router struct {
 	host atomic.Pointer[string] // the committed host-name
 
 	mu     sync.Mutex
-	logins map[*shell.Session]shell.Login
+	logins map[any]*loginEntry // the sessions "show system users" lists
 }
 
 // New builds a router from its state directory; Start runs it.
@@ -96,7 +97,7 @@ func New(opts Options) (*Router, error) {
 	}
 	os.Chmod(opts.StateDir, 0o700)
 	r := &Router{name: opts.Name, dir: opts.StateDir, booted: opts.Now(), now: opts.Now, hostFS: opts.HostFiles,
-		logins: map[*shell.Session]shell.Login{}}
+		logins: map[any]*loginEntry{}}
 	lock, err := Lock(filepath.Join(opts.StateDir, "lock"))
 	if err != nil {
 		return nil, fmt.Errorf("router %s: state directory %s: %w", opts.Name, opts.StateDir, err)
@@ -117,7 +118,7 @@ func New(opts Options) (*Router, error) {
 	if err != nil {
 		return nil, fmt.Errorf("router %s: %w", opts.Name, err)
 	}
-	r.Config = &cfgmode.Config{Version: "24.4R1.9", Now: opts.Now}
+	r.Config = &cfgmode.Config{Version: "24.4R1.9", Now: opts.Now, HashPassword: login.Hash}
 	db, err := config.Open(config.Options{Store: store, Now: opts.Now,
 		Notify: func(msg string) { r.Config.Broadcast("root@"+r.Hostname(), msg) },
 		Log: func(who config.Who, tag, msg string) {
@@ -348,6 +349,12 @@ type ShellOptions struct {
 	Line string // terminal line ("p0", "pts/1")
 	From string
 	Size func() (int, int)
+	// Allow tells which commands the user's login class permits (nil:
+	// all); Class names the class and Conn the connection in the login
+	// event (super-user and From by default).
+	Allow       func(words []string) bool
+	Class, Conn string
+	Mode        string // the client-mode of the login event ("cli" by default)
 }
 
 // NewShell returns a CLI session on the router. Close it with the
@@ -359,17 +366,23 @@ func (r *Router) NewShell(o ShellOptions) (*shell.Shell, func()) {
 		In:      o.In, Out: o.Out, TTY: o.TTY, Term: o.Term, Size: o.Size,
 		ConfigMode: r.Config, StateDir: r.dir, Hidden: internalPaths, HostFiles: r.hostFS, Booted: r.booted, Now: r.now,
 		LastConfigured: func() (time.Time, string, bool) { return lastCommit(r.DB) },
-		Logins:         r.Logins, From: o.From, Line: o.Line,
+		Logins:         r.Logins, From: o.From, Line: o.Line, Allow: o.Allow,
 	})
 	s := sh.Session()
 	r.mu.Lock()
-	r.logins[s] = s.Login()
+	r.logins[s] = &loginEntry{login: s.Login}
 	r.mu.Unlock()
-	conn := ""
-	if o.From != "" {
+	conn, class, mode := o.Conn, o.Class, o.Mode
+	if conn == "" {
 		conn = o.From
 	}
-	r.Log.Event(syslog.Mgd(os.Getpid()), "UI_LOGIN_EVENT", "User '%s' login, class 'j-super-user' [%d], ssh-connection '%s', client-mode 'cli'", o.User, os.Getpid(), conn)
+	if class == "" {
+		class = "super-user"
+	}
+	if mode == "" {
+		mode = "cli"
+	}
+	r.Log.Event(syslog.Mgd(os.Getpid()), "UI_LOGIN_EVENT", "User '%s' login, class 'j-%s' [%d], ssh-connection '%s', client-mode '%s'", o.User, class, os.Getpid(), conn, mode)
 	var once sync.Once
 	return sh, func() {
 		once.Do(func() {
@@ -386,9 +399,10 @@ func (r *Router) Logins() []shell.Login {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	out := make([]shell.Login, 0, len(r.logins))
-	for s := range r.logins {
-		out = append(out, s.Login())
+	for _, e := range r.logins {
+		out = append(out, e.login())
 	}
+	sortLogins(out)
 	return out
 }
 
@@ -418,6 +432,7 @@ func Commands() *cmdtree.Registry {
 		registerServices(r)
 		registerNotYet(r)
 		registerPKI(r)
+		registerMgmt(r)
 		commands = r
 	})
 	return commands
@@ -426,5 +441,5 @@ func Commands() *cmdtree.Registry {
 // internalPaths are the router's own files under its state directory,
 // which no CLI file command (file show/list/copy/delete, "| save", load)
 // may reach: the commit history, the PKI store (private keys), the
-// sequence numbers of the manual SAs, the lock.
-var internalPaths = []string{"/config", pkiPath, "/db", "/lock"}
+// sequence numbers of the manual SAs, the lock, the SSH host keys.
+var internalPaths = []string{"/config", pkiPath, "/db", "/lock", "/etc/ssh"}

@@ -10,6 +10,27 @@ const supported = `
 version
 system
   host-name
+  root-authentication *
+  login
+    message
+    retry-options
+      tries-before-disconnect
+      backoff-threshold
+      backoff-factor
+    user
+      uid
+      class
+      authentication *
+  services
+    ssh
+      root-login
+      connection-limit
+      rate-limit
+      max-sessions-per-connection
+    netconf
+      ssh
+      rfc-compliant
+      version-1.1
 chassis
   fpc
     pic
@@ -282,11 +303,8 @@ var features = map[string]string{
 	"policy-options":                       "routing policies",
 	"firewall":                             "firewall filters",
 	"interfaces interface unit family inet filter": "firewall filters",
-	"security":                   "PKI",
-	"access":                     "access profiles for dynamic IKE peers",
-	"system services":            "SSH and NETCONF",
-	"system login":               "logins other than the console",
-	"system root-authentication": "logins other than the console",
+	"security": "PKI",
+	"access":   "access profiles for dynamic IKE peers",
 	"services service-set ipsec-vpn-options ike-access-profile": "access profiles for dynamic IKE peers",
 	"security pki ca-profile enrollment":                        "online certificate enrollment (SCEP)",
 	"security pki auto-re-enrollment":                           "online certificate enrollment (SCEP)",

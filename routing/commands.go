@@ -14,8 +14,10 @@ import (
 // the router a command runs on.
 func Register(r *cmdtree.Registry, get func(*cmdtree.Env) *Router) {
 	r.Group([]string{"show"}, "Show system information")
-	r.Register([]string{"show", "route"}, "Show routing table information", routeParams(),
-		func(env *cmdtree.Env, args cmdtree.Args) error { return get(env).cmdShowRoute(env, args) })
+	r.RegisterReply([]string{"show", "route"}, "Show routing table information", routeParams(), "get-route-information",
+		func(env *cmdtree.Env, args cmdtree.Args) (cmdtree.Reply, error) {
+			return get(env).routeReply(env, args)
+		})
 	r.Register([]string{"show", "route", "summary"}, "Show route summary information", nil,
 		cmdtree.Func(func(env *cmdtree.Env) error {
 			WriteSummary(env.Out, get(env).Summary())
@@ -28,16 +30,9 @@ func Register(r *cmdtree.Registry, get func(*cmdtree.Env) *Router) {
 			{Name: "table", Help: "Name of routing table", Value: "<table>"},
 		},
 		func(env *cmdtree.Env, args cmdtree.Args) error { return get(env).cmdForwardingTable(env, args) })
-	r.Register([]string{"show", "arp"}, "Show system Address Resolution Protocol table entries",
-		[]cmdtree.Param{{Name: "no-resolve", Help: "Don't attempt to print addresses symbolically"}},
-		func(env *cmdtree.Env, args cmdtree.Args) error {
-			ns, err := get(env).dp.Neighbors()
-			if err != nil {
-				return err
-			}
-			ShowARP(env.Out, ns, args.Has("no-resolve"))
-			return nil
-		})
+	r.RegisterReply([]string{"show", "arp"}, "Show system Address Resolution Protocol table entries",
+		[]cmdtree.Param{{Name: "no-resolve", Help: "Don't attempt to print addresses symbolically"}}, "get-arp-table-information",
+		func(env *cmdtree.Env, args cmdtree.Args) (cmdtree.Reply, error) { return get(env).arpReply(env, args) })
 	r.Register([]string{"ping"}, "Ping remote target", pingParams(),
 		func(env *cmdtree.Env, args cmdtree.Args) error { return get(env).cmdPing(env, args) })
 	r.Register([]string{"traceroute"}, "Trace route to remote host", traceParams(),
@@ -111,17 +106,8 @@ func traceParams() []cmdtree.Param {
 	}
 }
 
-func (r *Router) cmdShowRoute(env *cmdtree.Env, args cmdtree.Args) error {
-	q, err := ParseQuery(args)
-	if err != nil {
-		return err
-	}
-	rib := r.RIB()
-	if q.Table != "" && !anyTable(rib, q.Table) {
-		return fmt.Errorf("invalid table %s: %w", q.Table, ErrBadArgument)
-	}
-	ShowRoute(env.Out, rib, q, r.now(), r.inKernel)
-	return nil
+func errInvalidTable(table string) error {
+	return fmt.Errorf("invalid table %s: %w", table, ErrBadArgument)
 }
 
 func anyTable(rib *RIB, arg string) bool {

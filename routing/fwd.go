@@ -36,9 +36,7 @@ func RouterID(cfg Config) netip.Addr {
 // has no DNS): the Name column repeats the address, as Junos does for an
 // address without a name.
 func ShowARP(w io.Writer, ns []netns.Neighbor, noResolve bool) {
-	slices.SortFunc(ns, func(a, b netns.Neighbor) int {
-		return cmp.Or(strings.Compare(a.Interface, b.Interface), a.Addr.Compare(b.Addr))
-	})
+	ns = sortedNeighbors(ns)
 	if noResolve {
 		io.WriteString(w, "MAC Address       Address         Interface                Flags\n")
 	} else {
@@ -56,4 +54,13 @@ func ShowARP(w io.Writer, ns []netns.Neighbor, noResolve bool) {
 		}
 	}
 	fmt.Fprintf(w, "Total entries: %d\n", len(ns))
+}
+
+// sortedNeighbors returns the entries by interface, then address.
+func sortedNeighbors(ns []netns.Neighbor) []netns.Neighbor {
+	ns = slices.Clone(ns)
+	slices.SortFunc(ns, func(a, b netns.Neighbor) int {
+		return cmp.Or(strings.Compare(a.Interface, b.Interface), a.Addr.Compare(b.Addr))
+	})
+	return ns
 }

@@ -53,25 +53,29 @@ func goldenRouter(t testing.TB) (*Router, *netnstest.Router, *time.Time) {
 
 func TestShowGolden(t *testing.T) {
 	tests := []struct {
-		name string
-		path []string
-		args cmdtree.Args
+		name    string
+		path    []string
+		args    cmdtree.Args
+		display string // "| display xml" or json
 	}{
-		{"route", []string{"show", "route"}, nil},
-		{"route_terse", []string{"show", "route"}, cmdtree.Args{"terse": ""}},
-		{"route_detail", []string{"show", "route"}, cmdtree.Args{"detail": ""}},
-		{"route_extensive", []string{"show", "route"}, cmdtree.Args{"extensive": "", "destination": "172.16.0.0/16"}},
-		{"route_hidden", []string{"show", "route"}, cmdtree.Args{"hidden": ""}},
-		{"route_address", []string{"show", "route"}, cmdtree.Args{"destination": "172.16.5.5"}},
-		{"route_prefix", []string{"show", "route"}, cmdtree.Args{"destination": "10.0.12/24"}},
-		{"route_exact", []string{"show", "route"}, cmdtree.Args{"destination": "10.0.12.0/24", "exact": ""}},
-		{"route_longer", []string{"show", "route"}, cmdtree.Args{"destination": "10.0.0.0/8", "longer": ""}},
-		{"route_protocol_static", []string{"show", "route"}, cmdtree.Args{"protocol": "static"}},
-		{"route_table_red", []string{"show", "route"}, cmdtree.Args{"table": "red.inet.0"}},
-		{"route_summary", []string{"show", "route", "summary"}, nil},
-		{"route_forwarding_table", []string{"show", "route", "forwarding-table"}, nil},
-		{"arp", []string{"show", "arp"}, nil},
-		{"arp_no_resolve", []string{"show", "arp"}, cmdtree.Args{"no-resolve": ""}},
+		{"route", []string{"show", "route"}, nil, ""},
+		{"route_terse", []string{"show", "route"}, cmdtree.Args{"terse": ""}, ""},
+		{"route_detail", []string{"show", "route"}, cmdtree.Args{"detail": ""}, ""},
+		{"route_extensive", []string{"show", "route"}, cmdtree.Args{"extensive": "", "destination": "172.16.0.0/16"}, ""},
+		{"route_hidden", []string{"show", "route"}, cmdtree.Args{"hidden": ""}, ""},
+		{"route_address", []string{"show", "route"}, cmdtree.Args{"destination": "172.16.5.5"}, ""},
+		{"route_prefix", []string{"show", "route"}, cmdtree.Args{"destination": "10.0.12/24"}, ""},
+		{"route_exact", []string{"show", "route"}, cmdtree.Args{"destination": "10.0.12.0/24", "exact": ""}, ""},
+		{"route_longer", []string{"show", "route"}, cmdtree.Args{"destination": "10.0.0.0/8", "longer": ""}, ""},
+		{"route_protocol_static", []string{"show", "route"}, cmdtree.Args{"protocol": "static"}, ""},
+		{"route_table_red", []string{"show", "route"}, cmdtree.Args{"table": "red.inet.0"}, ""},
+		{"route_summary", []string{"show", "route", "summary"}, nil, ""},
+		{"route_forwarding_table", []string{"show", "route", "forwarding-table"}, nil, ""},
+		{"arp", []string{"show", "arp"}, nil, ""},
+		{"arp_no_resolve", []string{"show", "arp"}, cmdtree.Args{"no-resolve": ""}, ""},
+		{"route_xml", []string{"show", "route"}, nil, "xml"},
+		{"route_terse_json", []string{"show", "route"}, cmdtree.Args{"terse": "", "table": "red"}, "json"},
+		{"arp_xml", []string{"show", "arp"}, nil, "xml"},
 	}
 	reg := cmdtree.New()
 	r, _, _ := goldenRouter(t)
@@ -85,7 +89,7 @@ func TestShowGolden(t *testing.T) {
 			var first []byte
 			for i := range 3 { // the output is the same every time
 				var out bytes.Buffer
-				if err := n.Run(&cmdtree.Env{Out: &out, Router: r}, tt.args); err != nil {
+				if err := n.Run(&cmdtree.Env{Out: &out, Router: r, Display: tt.display, Version: "24.4R1.9"}, tt.args); err != nil {
 					t.Fatal(err)
 				}
 				if i > 0 && !bytes.Equal(out.Bytes(), first) {

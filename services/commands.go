@@ -24,25 +24,16 @@ func Register(r *cmdtree.Registry, get func(*cmdtree.Env) *Services) {
 			Values: func(router any) []string { return get(&cmdtree.Env{Router: router}).SetNames() }}
 	}
 	levels := []cmdtree.Param{{Name: "brief", Help: "Display brief output"}, {Name: "detail", Help: "Display detailed output"}}
-	r.Register([]string{"show", "services", "ipsec-vpn", "ipsec", "security-associations"},
-		"Show IPSec security associations", append(slices.Clone(levels), setParam("Name of service set")),
-		func(env *cmdtree.Env, args cmdtree.Args) error {
-			s := get(env)
-			if err := s.checkSet(args); err != nil {
-				return err
-			}
-			ShowSAs(env.Out, s.Status(), args.Get("service-set", ""), level(args), s.opts.Now())
-			return nil
-		})
-	r.Register([]string{"show", "services", "ipsec-vpn", "ipsec", "statistics"},
-		"Show IPSec statistics", append(slices.Clone(levels), setParam("Name of service set")),
-		func(env *cmdtree.Env, args cmdtree.Args) error {
-			s := get(env)
-			if err := s.checkSet(args); err != nil {
-				return err
-			}
-			ShowStats(env.Out, s.Status(), args.Get("service-set", ""), level(args))
-			return nil
+	set := setParam("Name of service set")
+	r.RegisterReply([]string{"show", "services", "ipsec-vpn", "ipsec", "security-associations"},
+		"Show IPSec security associations", append(slices.Clone(levels), set),
+		"get-services-security-associations-information",
+		func(env *cmdtree.Env, args cmdtree.Args) (cmdtree.Reply, error) { return get(env).saReply(env, args) })
+	r.RegisterReply([]string{"show", "services", "ipsec-vpn", "ipsec", "statistics"},
+		"Show IPSec statistics", append(slices.Clone(levels), set),
+		"get-services-ipsec-statistics-information",
+		func(env *cmdtree.Env, args cmdtree.Args) (cmdtree.Reply, error) {
+			return get(env).statsReply(env, args)
 		})
 	r.Group([]string{"show", "services", "ipsec-vpn", "ike"}, "Show Internet Key Exchange information")
 	r.Group([]string{"clear", "services", "ipsec-vpn", "ike"}, "Clear Internet Key Exchange information")

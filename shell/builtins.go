@@ -5,10 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path"
-	"sort"
 	"strings"
-	"time"
 
 	"mxlab/shell/cmdtree"
 )
@@ -30,21 +27,21 @@ func RegisterBuiltins(r *cmdtree.Registry) {
 	r.Register([]string{"quit"}, "Exit the management session", nil, cmdtree.Func(quit))
 	r.Register([]string{"help"}, "Provide help information", nil, cmdtree.Func(runHelp))
 	registerCLI(r)
-	r.Register([]string{"show", "version"}, "Show software process revision levels",
+	r.RegisterReply([]string{"show", "version"}, "Show software process revision levels",
 		[]cmdtree.Param{{Name: "brief", Help: "Display brief output"}, {Name: "detail", Help: "Display detailed output"}},
-		showVersion)
+		"get-software-information", versionReply)
 	r.Group([]string{"show", "system"}, "Show system information")
-	r.Register([]string{"show", "system", "uptime"}, "Show time since the system rebooted and processes started",
-		nil, cmdtree.Func(showUptime))
-	r.Register([]string{"show", "system", "users"}, "Show users who are currently logged in",
-		nil, cmdtree.Func(showUsers))
+	r.RegisterReply([]string{"show", "system", "uptime"}, "Show time since the system rebooted and processes started",
+		nil, "get-system-uptime-information", uptimeReply)
+	r.RegisterReply([]string{"show", "system", "users"}, "Show users who are currently logged in",
+		nil, "get-system-users-information", usersReply)
 	r.Register([]string{"show", "log"}, "Show contents of log file",
 		[]cmdtree.Param{{Name: "filename", Value: "<filename>", Help: "Name of log file", Positional: true}}, showLog)
-	r.Register([]string{"file", "list"}, "List file information",
-		[]cmdtree.Param{{Name: "path", Value: "<path>", Help: "Path name", Positional: true}}, fileList)
-	r.Register([]string{"file", "show"}, "Show contents of a file",
+	r.RegisterReply([]string{"file", "list"}, "List file information",
+		[]cmdtree.Param{{Name: "path", Value: "<path>", Help: "Path name", Positional: true}}, "file-list", fileListReply)
+	r.RegisterReply([]string{"file", "show"}, "Show contents of a file",
 		[]cmdtree.Param{{Name: "filename", Value: "<filename>", Help: "Name of file", Positional: true,
-			Required: true}}, fileShow)
+			Required: true}}, "file-show", fileShowReply)
 	registerFileCopy(r)
 }
 
@@ -102,24 +99,6 @@ var junosPackages = []string{
 	"JUNOS Online Documentation", "JUNOS jail runtime",
 }
 
-func showVersion(env *cmdtree.Env, a cmdtree.Args) error {
-	s, err := sessionOf(env)
-	if err != nil {
-		return err
-	}
-	v := s.opts.Version
-	info := versionInfo{Hostname: s.Hostname(), Model: v.Model, Junos: v.Junos, Packages: junosPackages, Mxlab: v.Mxlab}
-	level := ""
-	switch {
-	case a.Has("brief"):
-		level = "brief"
-	case a.Has("detail"):
-		level = "detail"
-	}
-	_, err = io.WriteString(env.Out, renderVersion(info, level))
-	return err
-}
-
 // renderVersion writes "show version" ("brief": the first three lines;
 // "detail": the packages and the release of the emulator, which a real
 // router does not print and parsers of the plain form do not see).
@@ -153,7 +132,7 @@ func (s *Session) Login() Login {
 		line = "u0"
 	}
 	return Login{User: s.opts.User, Line: line, From: s.opts.From, Since: s.login,
-		Idle: s.opts.Now().Sub(time.Unix(0, s.lastKey.Load())), What: "-cli (cli)"}
+		Idle: s.opts.Now().Sub(s.lastKeyAt()), What: "-cli (cli)"}
 }
 
 func showLog(env *cmdtree.Env, a cmdtree.Args) error {
@@ -169,22 +148,6 @@ func showLog(env *cmdtree.Env, a cmdtree.Args) error {
 		name = "/var/log/" + name
 	}
 	return s.catFile(env.Out, name, a["filename"])
-}
-
-func fileShow(env *cmdtree.Env, a cmdtree.Args) error {
-	s, err := sessionOf(env)
-	if err != nil {
-		return err
-	}
-	return s.catFile(env.Out, a["filename"], a["filename"])
-}
-
-func fileList(env *cmdtree.Env, a cmdtree.Args) error {
-	s, err := sessionOf(env)
-	if err != nil {
-		return err
-	}
-	return s.listDir(env.Out, a.Get("path", s.Home()+"/"))
 }
 
 // catFile copies a router file to out; shown is the name in errors.
@@ -207,44 +170,9 @@ func (s *Session) catFile(out io.Writer, name, shown string) error {
 
 // listDir lists a router directory the way "file list" does.
 func (s *Session) listDir(out io.Writer, name string) error {
-	p, err := s.ResolvePath(name)
+	d, err := s.dirList(name)
 	if err != nil {
 		return err
 	}
-	st, err := os.Stat(p)
-	if err != nil {
-		_, err = fmt.Fprintf(out, "\n%s: No such file or directory\n", name)
-		return err
-	}
-	if !st.IsDir() {
-		_, err = fmt.Fprintf(out, "\n%s\n", s.routerPath(name))
-		return err
-	}
-	ents, err := os.ReadDir(p)
-	if err != nil {
-		return fmt.Errorf("could not list %s: %w", name, err)
-	}
-	names := make([]string, 0, len(ents))
-	for _, e := range ents {
-		n := e.Name()
-		if s.hidden(path.Join(s.routerPath(name), n)) {
-			continue
-		}
-		if e.IsDir() {
-			n += "/"
-		}
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	head := s.routerPath(name)
-	if head != "/" {
-		head += "/"
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "\n%s:\n", head)
-	for _, n := range names {
-		b.WriteString(n + "\n")
-	}
-	_, err = io.WriteString(out, b.String())
-	return err
+	return d.Text(out)
 }

@@ -46,7 +46,7 @@ func (e *editor) readLine(ctx context.Context) (string, error) {
 			e.flush()
 			return "", err
 		}
-		e.s.lastKey.Store(e.s.opts.Now().UnixNano())
+		e.s.keyTyped()
 		if done := e.handle(k); done {
 			return e.enter(), nil
 		}

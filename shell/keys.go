@@ -92,6 +92,7 @@ func (k *keyReader) readKey(ctx context.Context) (key, error) {
 				continue
 			}
 		}
+		first := k.buf[0]
 		key, n := parseKey(k.buf, k.eof)
 		if n == 0 {
 			if err := k.fill(ctx); err != nil {
@@ -102,7 +103,9 @@ func (k *keyReader) readKey(ctx context.Context) (key, error) {
 			continue
 		}
 		k.buf = k.buf[n:]
-		if key == keyEnter && n == 1 && len(k.buf) == 0 {
+		// A CR at the end of a chunk may be the first half of a CRLF
+		// split across writes; a lone LF is a whole Enter.
+		if key == keyEnter && first == '\r' && n == 1 && len(k.buf) == 0 {
 			k.skipLF = true
 		}
 		return key, nil

@@ -48,7 +48,8 @@ type Command struct {
 	// it to their own cursor type to find what was parsed.
 	Cursor Cursor
 	// Display is the "| display" format the command renders itself (one of
-	// the formats its Choices.Display listed); "" for plain text.
+	// the formats its Choices.Display listed, or "xml rpc", which the
+	// shell answers); "" for plain text.
 	Display string
 	// Compare is the "| compare" argument: "rollback N", or "rollback 0"
 	// for a bare "| compare"; "" when not asked.

@@ -31,7 +31,8 @@ func (m *OpMode) Exec(s *Session, cmd *Command, out io.Writer) (Mode, error) {
 	}
 	env := &cmdtree.Env{
 		Ctx: cmd.Ctx, Out: out, Router: s.opts.Router, User: s.opts.User,
-		Session: s, Display: cmd.Display, Compare: cmd.Compare, Width: s.settings.ScreenWidth,
+		Session: s, Display: cmd.Display, Compare: cmd.Compare, Version: s.opts.Version.Junos,
+		Width: s.settings.ScreenWidth,
 	}
 	err := c.node.Run(env, c.args)
 	switch {
@@ -55,6 +56,7 @@ type opCursor struct {
 	args    cmdtree.Args // nil until a parameter is given
 	pending int          // index of the keyword parameter awaiting its value, -1 if none
 	path    []string     // words of a configuration path (Node.Path)
+	words   []string     // the command's keywords so far ("show", "system")
 }
 
 // Choices lists the sub-commands (before any parameter), the parameters
@@ -73,6 +75,9 @@ func (c *opCursor) Choices() Choices {
 	keywords := map[string]bool{}
 	if c.args == nil {
 		for _, n := range c.node.Children {
+			if !c.s.allowed(append(c.words[:len(c.words):len(c.words)], n.Name)) {
+				continue
+			}
 			keywords[n.Name] = true
 			ch.List = append(ch.List, Choice{Word: n.Name, Help: n.Help})
 		}
@@ -163,6 +168,7 @@ func (c *opCursor) Accept(word string, ch Choice) (Cursor, error) {
 		if c.args == nil {
 			if child := c.node.Child(word); child != nil {
 				n.node, n.depth = child, c.depth+1
+				n.words = append(c.words[:len(c.words):len(c.words)], word)
 				if c.depth == 0 {
 					n.top = word
 				}
@@ -235,4 +241,11 @@ func (c *opCursor) addPath(word string) (Cursor, error) {
 	args["path"] = strings.Join(c.path, cmdtree.PathSep)
 	c.args = args
 	return c, nil
+}
+
+// allowed reports whether the user's class may run the command whose
+// keywords are words: commands it may not run are hidden, as Junos hides
+// them ("unknown command.").
+func (s *Session) allowed(words []string) bool {
+	return s.opts.Allow == nil || s.opts.Allow(words)
 }

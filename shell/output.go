@@ -35,7 +35,12 @@ func (s *Session) chain(cmd *Command, p *parsed, sink io.Writer, cancel context.
 			paged = false
 		case sp.name == "compare":
 			cmd.Compare = sp.arg
-		case sp.name == "display" && contains(renders, sp.arg):
+		case sp.name == "display" && sp.arg == "xml rpc":
+			cmd.Display = sp.arg
+		case sp.name == "display" && contains(renders, sp.arg) && !(len(keep) > 0 && hasReply(p.cur)):
+			// A command with a data model renders XML and JSON itself,
+			// unless a filter comes first: then the filtered text is
+			// wrapped, as for any other command.
 			cmd.Display = sp.arg
 		default:
 			keep = append(keep, sp)
@@ -156,6 +161,9 @@ func (s *Session) hidden(p string) bool {
 
 // routerPath returns the clean absolute router path of name.
 func (s *Session) routerPath(name string) string {
+	if name == "~" || strings.HasPrefix(name, "~/") {
+		name = s.Home() + name[1:]
+	}
 	if !strings.HasPrefix(name, "/") {
 		name = s.Home() + "/" + name
 	}
@@ -169,4 +177,10 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// hasReply reports whether the command at c has a data model.
+func hasReply(c Cursor) bool {
+	oc, ok := c.(*opCursor)
+	return ok && oc.node.Reply != nil
 }

@@ -89,6 +89,9 @@ func (p *pipeCur) Choices() Choices {
 		for _, d := range p.formats() {
 			ch.List = append(ch.List, Choice{Word: d, Help: displayHelp[d]})
 		}
+	case "xml":
+		ch.Enter, ch.Pipe = true, true
+		ch.List = []Choice{{Word: "rpc", Help: "Show the XML RPC of the command"}}
 	default:
 		ch.List = []Choice{pipeArgs[p.stage]}
 	}
@@ -126,6 +129,11 @@ func (p *pipeCur) Accept(word string, _ Choice) (Cursor, error) {
 		}
 	case "display":
 		n.add("display", word)
+		if word == "xml" {
+			n.stage = "xml"
+		}
+	case "xml":
+		n.specs[len(n.specs)-1].arg = "xml " + word
 	case "compare":
 		n.stage = "rollback"
 	case "rollback":

@@ -97,6 +97,7 @@ func (s *Session) runPlain(ctx context.Context) error {
 // printPrompt prints the banner (after a blank line) and the prompt; it
 // records the prompt's width for the carets.
 func (s *Session) printPrompt() {
+	s.followWindow()
 	banner, prompt := s.mode().Prompt(s)
 	if banner != "" {
 		io.WriteString(s.out, "\n"+banner+"\n"+prompt)
@@ -135,7 +136,13 @@ func (s *Session) execute(ctx context.Context, line string) (failed bool) {
 	s.stamp()
 	s.next = nil
 	s.setCancel(cancel)
-	next, xerr := mode.Exec(s, cmd, ch.w)
+	var next Mode
+	var xerr error
+	if cmd.Display == "xml rpc" {
+		next, xerr = mode, s.writeRPC(cmd, ch.w)
+	} else {
+		next, xerr = mode.Exec(s, cmd, ch.w)
+	}
 	s.setCancel(nil)
 	if cerr := ch.close(); cerr != nil && xerr == nil {
 		xerr = cerr

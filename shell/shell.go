@@ -5,7 +5,6 @@ import (
 	"io"
 	"os"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"golang.org/x/term"
@@ -58,6 +57,10 @@ type Options struct {
 	Line string
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+	// Allow, when set, tells whether the user's login class permits the
+	// command whose keywords are given ("configure", "clear arp"); the
+	// others are hidden from '?', completion and the command line.
+	Allow func(words []string) bool
 }
 
 // Version describes the software the router reports.
@@ -93,12 +96,13 @@ type Session struct {
 	next     Mode        // the mode a command asked to enter
 	batch    bool        // running "-c" commands: no prompts
 	width    int         // prompt width of the line being run
-	window   [2]int      // the terminal's width and height the settings follow
 	login    time.Time
-	lastKey  atomic.Int64 // UnixNano of the last key typed: read by other sessions' show system users
+	seenW    int // the terminal size the settings last followed
+	seenH    int
 
-	mu     sync.Mutex
-	cancel context.CancelFunc // of the running command
+	mu      sync.Mutex
+	cancel  context.CancelFunc // of the running command
+	lastKey time.Time          // for the idle time other sessions show
 }
 
 // New returns a shell for one session.
@@ -122,26 +126,13 @@ func New(opts Options) *Shell {
 		opts.Out = io.Discard
 	}
 	s := &Session{opts: opts, login: opts.Now()}
-	s.lastKey.Store(s.login.UnixNano())
+	s.lastKey = s.login
 	s.op = &OpMode{}
 	s.out = &termWriter{w: opts.Out, crlf: opts.TTY && !(s.cooked())}
 	w, h := s.size()
 	s.settings = Settings{ScreenLength: h, ScreenWidth: w, CompleteOnSpace: true}
-	s.window = [2]int{w, h}
+	s.seenW, s.seenH = w, h
 	return &Shell{s: s}
-}
-
-// followWindow takes a new size of the terminal (a resized window): the
-// screen width and length follow it, unless "set cli" set them otherwise.
-func (s *Session) followWindow() {
-	w, h := s.size()
-	if s.settings.ScreenWidth == s.window[0] {
-		s.settings.ScreenWidth = w
-	}
-	if s.settings.ScreenLength == s.window[1] {
-		s.settings.ScreenLength = h
-	}
-	s.window = [2]int{w, h}
 }
 
 // Session returns the session state.
@@ -165,22 +156,34 @@ func (s *Session) size() (int, int) {
 	case s.opts.Size != nil:
 		w, h = s.opts.Size()
 	case s.opts.TTY:
-		// Through SyscallConn: Fd would put the terminal, which the
-		// input shares, back into blocking mode.
-		if f, ok := s.opts.Out.(*os.File); ok {
-			if rc, err := f.SyscallConn(); err == nil {
-				rc.Control(func(fd uintptr) {
-					if term.IsTerminal(int(fd)) {
-						w, h, _ = term.GetSize(int(fd))
-					}
-				})
-			}
+		if f, ok := s.opts.Out.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+			w, h, _ = term.GetSize(int(f.Fd()))
 		}
 	}
 	if w <= 0 || h <= 0 {
 		return 80, 24
 	}
 	return w, h
+}
+
+// followWindow takes a new terminal size (an SSH window-change, a
+// resized console) into the screen length and width, unless "set cli"
+// changed them.
+func (s *Session) followWindow() {
+	if s.opts.Size == nil {
+		return
+	}
+	w, h := s.size()
+	if w == s.seenW && h == s.seenH {
+		return
+	}
+	if s.settings.ScreenWidth == s.seenW {
+		s.settings.ScreenWidth = w
+	}
+	if s.settings.ScreenLength == s.seenH {
+		s.settings.ScreenLength = h
+	}
+	s.seenW, s.seenH = w, h
 }
 
 // User returns the login user.
@@ -232,6 +235,20 @@ func (s *Session) setCancel(c context.CancelFunc) {
 	s.mu.Lock()
 	s.cancel = c
 	s.mu.Unlock()
+}
+
+// keyTyped records a key typed now.
+func (s *Session) keyTyped() {
+	now := s.opts.Now()
+	s.mu.Lock()
+	s.lastKey = now
+	s.mu.Unlock()
+}
+
+func (s *Session) lastKeyAt() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lastKey
 }
 
 // interrupt cancels the running command; it reports whether one ran.

@@ -62,7 +62,6 @@ func (s *Session) runTTY(ctx context.Context) error {
 		case err != nil:
 			return nil
 		}
-		s.followWindow()
 		s.execute(ctx, line)
 	}
 	return nil

@@ -312,31 +312,3 @@ func BenchmarkPasteLongLine(b *testing.B) {
 		master.Close()
 	}
 }
-
-// TestTTYResize: the screen width and length follow a resized window,
-// except those "set cli" set.
-func TestTTYResize(t *testing.T) {
-	ts := startTTY(t, 24, 80, "xterm")
-	ts.waitFor("lab@r1> ", 1)
-	ts.write("show cli\r")
-	ts.waitFor("CLI screen-width set to 80\r\n", 1)
-	if err := pty.Setsize(ts.master, &pty.Winsize{Rows: 30, Cols: 120}); err != nil {
-		t.Fatal(err)
-	}
-	ts.write("show cli\r")
-	ts.waitFor("CLI screen-width set to 120\r\n", 1)
-	if !strings.Contains(ts.output(), "CLI screen-length set to 30\r\n") {
-		t.Errorf("length did not follow:\n%q", ts.output())
-	}
-	ts.write("set cli screen-length 50\r")
-	ts.waitFor("Screen length set to 50", 1)
-	if err := pty.Setsize(ts.master, &pty.Winsize{Rows: 40, Cols: 100}); err != nil {
-		t.Fatal(err)
-	}
-	ts.write("show cli\r")
-	ts.waitFor("CLI screen-width set to 100\r\n", 1)
-	if got := ts.output(); strings.Count(got, "CLI screen-length set to 50\r\n") != 1 || strings.Contains(got, "screen-length set to 40") {
-		t.Errorf("a length set with set cli followed the window:\n%q", got)
-	}
-	ts.quit()
-}

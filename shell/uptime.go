@@ -2,58 +2,10 @@ package shell
 
 import (
 	"fmt"
-	"io"
 	"os"
 	"strings"
 	"time"
-
-	"mxlab/shell/cmdtree"
 )
-
-// showUptime prints "show system uptime" from the router's start time,
-// the last commit and the sessions logged in.
-func showUptime(env *cmdtree.Env) error {
-	s, err := sessionOf(env)
-	if err != nil {
-		return err
-	}
-	now := s.opts.Now()
-	booted := s.opts.Booted
-	var b strings.Builder
-	fmt.Fprintf(&b, "Current time: %s\n", stamp(now))
-	b.WriteString("Time Source:  LOCAL CLOCK\n")
-	fmt.Fprintf(&b, "System booted: %s (%s ago)\n", stamp(booted), since(now.Sub(booted)))
-	fmt.Fprintf(&b, "Protocols started: %s (%s ago)\n", stamp(booted), since(now.Sub(booted)))
-	if s.opts.LastConfigured != nil {
-		if at, user, ok := s.opts.LastConfigured(); ok {
-			fmt.Fprintf(&b, "Last configured: %s (%s ago) by %s\n", stamp(at), since(now.Sub(at)), user)
-		}
-	}
-	b.WriteString(s.wLine(now) + "\n")
-	_, err = io.WriteString(env.Out, b.String())
-	return err
-}
-
-// showUsers prints "show system users".
-func showUsers(env *cmdtree.Env) error {
-	s, err := sessionOf(env)
-	if err != nil {
-		return err
-	}
-	now := s.opts.Now()
-	var b strings.Builder
-	b.WriteString(s.wLine(now) + "\n")
-	b.WriteString("USER     TTY      FROM                              LOGIN@  IDLE WHAT\n")
-	for _, l := range s.logins() {
-		from := l.From
-		if from == "" {
-			from = "-"
-		}
-		fmt.Fprintf(&b, "%-8s %-8s %-33s %-7s%s%s\n", l.User, l.Line, from, loginTime(l.Since, now), idle(l.Idle), l.What)
-	}
-	_, err = io.WriteString(env.Out, b.String())
-	return err
-}
 
 func stamp(t time.Time) string { return t.Format("2006-01-02 15:04:05 MST") }
 
@@ -86,12 +38,15 @@ func clock(t time.Time) string {
 // wLine is the BSD "w" summary line:
 // " 8:16AM  up 209 days, 23:14, 5 users, load averages: 0.43, 0.43, 0.42".
 func (s *Session) wLine(now time.Time) string {
-	n := len(s.logins())
+	return wLine(now, s.opts.Booted, len(s.logins()))
+}
+
+func wLine(now, booted time.Time, n int) string {
 	users := fmt.Sprintf("%d users", n)
 	if n == 1 {
 		users = "1 user"
 	}
-	return fmt.Sprintf("%s  up %s %s, load averages: %s", clock(now), upFor(now.Sub(s.opts.Booted)), users, loadAverages())
+	return fmt.Sprintf("%s  up %s %s, load averages: %s", clock(now), upFor(now.Sub(booted)), users, loadAverages())
 }
 
 // upFor formats the uptime of the "w" line as FreeBSD does: "209 days,

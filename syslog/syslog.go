@@ -116,7 +116,7 @@ var (
 func Mgd(pid int) Process { return Process{"mgd", pid} }
 
 // Event writes one line: the event tag (UI_COMMIT, SNMP_TRAP_LINK_DOWN,
-// ...) and its text. Control characters are written as '?' so that no
+// ...; "" for a line without one, as sshd writes most) and its text. Control characters are written as '?' so that no
 // value can forge a line.
 func (l *Log) Event(p Process, tag, format string, args ...any) {
 	if l == nil {
@@ -126,7 +126,10 @@ func (l *Log) Event(p Process, tag, format string, args ...any) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.opts.Now()
-	line := fmt.Sprintf("%s  %s %s[%d]: %s: %s\n", now.Format(time.Stamp), clean(l.opts.Host()), p.Name, p.PID, tag, msg)
+	if tag != "" {
+		msg = tag + ": " + msg
+	}
+	line := fmt.Sprintf("%s  %s %s[%d]: %s\n", now.Format(time.Stamp), clean(l.opts.Host()), p.Name, p.PID, msg)
 	if l.f == nil {
 		return
 	}

@@ -1,7 +1,13 @@
 // Command mxlab runs a Junos-style MX router: a CLI over a virtual chassis.
 //
 //	mxlab [--name NAME] [--user USER] [--state-dir DIR] [--config FILE] [--chassis FILE] [-c "cmd; cmd"]
+//	      [--ssh ADDR] [--netconf ADDR]
 //	mxlab --version
+//
+// Unless -c is given, the router serves SSH (--ssh, default
+// 127.0.0.1:2222) and NETCONF over SSH (--netconf, default
+// 127.0.0.1:8830); "off" turns one off, a default port in use is replaced
+// by a free one, and on a terminal mxlab prints where it listens.
 //
 // With -c the exit status is 1 when a command failed. On a terminal with
 // TERM=dumb the terminal stays in cooked mode and Ctrl-C (SIGINT) stops
@@ -16,6 +22,7 @@
 //	mxlab lab ui [NAME] [--addr ADDR] [--public]
 //	mxlab lab console NODE [--lab NAME] [-c "cmd; cmd"] [--user USER]
 //	mxlab lab exec NODE [--lab NAME] -- CMD...
+//	mxlab lab inspect [NAME] [--inventory FILE] [--ssh-config FILE]
 //	mxlab lab down [NAME]
 //	mxlab lab list
 //

@@ -34,6 +34,9 @@ const labUsage = `usage:
   mxlab lab pki COMMAND ...                 a CA for the lab's certificates ("mxlab lab pki help")
   mxlab lab keys NODE [--lab NAME]          the ESP SAs of a router with their keys, as lines of
                                             Wireshark's esp_sa file (decrypts a capture of the WAN)
+  mxlab lab inspect [NAME] [--inventory FILE] [--ssh-config FILE]
+                                            the nodes, their management addresses and SSH/NETCONF ports;
+                                            writes an Ansible inventory and an OpenSSH config snippet
   mxlab lab down [NAME]                     stop a lab (or remove what a killed one left)
   mxlab lab list                            the labs that are running
 NAME may be omitted when one lab runs. Run directories live in %s.
@@ -64,6 +67,8 @@ func runLab(args []string, now func() time.Time) int {
 		err = labKeys(args[1:])
 	case "down":
 		err = labDown(args[1:])
+	case "inspect":
+		err = labInspect(args[1:])
 	case "list":
 		for _, name := range lab.Running(lab.RunDir()) {
 			fmt.Println(name)
@@ -119,27 +124,39 @@ func labUp(args []string) error {
 	if err != nil {
 		return err
 	}
-	ln, files, err := uiListener(web, public)
+	// The loopback forwards, and the web page's listener, are opened
+	// here, in the host's namespace, before a run without root goes into
+	// a user namespace of its own; that run inherits them.
+	fw, err := lab.OpenForwards(t)
 	if err != nil {
 		return err
 	}
-	if status, ok, err := lab.InUserNamespace(os.Args, files...); ok {
+	if web.set && fw[lab.ForwardUI] == nil {
+		ln, err := ui.Listen(web.value, public)
+		if err != nil {
+			fw.Close()
+			return err
+		}
+		fw[lab.ForwardUI] = map[int]net.Listener{0: ln}
+	}
+	if status, ok, err := lab.InUserNamespace(os.Args, fw); ok {
 		if err != nil {
 			return err
 		}
 		return exitError(status)
 	}
-	os.Unsetenv(envUIListener)
-	for _, f := range files { // this process runs the lab: the listener is ln
-		f.Close()
-	}
+	ln := fw.Take(lab.ForwardUI, 0)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
-	l, err := lab.Up(ctx, t, lab.Options{RunDir: lab.RunDir(), UI: serveUI})
+	l, err := lab.Up(ctx, t, lab.Options{RunDir: lab.RunDir(), Forwards: fw, MgmtNetwork: true, UI: serveUI})
 	if err != nil {
+		if ln != nil {
+			ln.Close()
+		}
 		return err
 	}
 	fmt.Println(l.Ready())
+	fmt.Printf("SSH and NETCONF: mxlab lab inspect %s\n", t.Name)
 	uiCtx, uiStop := context.WithCancel(context.Background())
 	uiDone := make(chan error, 1)
 	if ln != nil {
@@ -199,36 +216,6 @@ func parseUp(args []string) (file string, web optionalValue, public bool, err er
 // serveUI serves the web page of a running lab for "mxlab lab ui".
 func serveUI(ctx context.Context, l *lab.Lab, ln net.Listener, out io.Writer) error {
 	return ui.Serve(ctx, l, ln, out, ui.Options{})
-}
-
-// envUIListener tells a lab process run again inside a user namespace
-// that its web page's listener is descriptor 3.
-const envUIListener = "MXLAB_UI_LISTENER"
-
-// uiListener opens the listener of "lab up --ui", or takes the one a lab
-// process run again inside a user namespace was handed; files are what
-// such a run must be handed.
-func uiListener(web optionalValue, public bool) (net.Listener, []*os.File, error) {
-	if !web.set {
-		return nil, nil, nil
-	}
-	if os.Getenv(envUIListener) == "3" {
-		f := os.NewFile(3, "ui listener")
-		defer f.Close()
-		ln, err := net.FileListener(f)
-		return ln, nil, err
-	}
-	ln, err := ui.Listen(web.value, public)
-	if err != nil {
-		return nil, nil, err
-	}
-	f, err := ln.File()
-	if err != nil {
-		ln.Close()
-		return nil, nil, err
-	}
-	os.Setenv(envUIListener, "3")
-	return ln, []*os.File{f}, nil
 }
 
 // optionalValue is a flag given alone ("--ui") or with a value ("--ui=ADDR").

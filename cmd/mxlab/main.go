@@ -53,6 +53,9 @@ func run(args []string, now func() time.Time) int {
 	cfgFile := fs.String("config", "", "configuration file to commit at start (curly-brace text or set commands)")
 	layoutFile := fs.String("chassis", "", "chassis layout file (YAML); default: an MX480")
 	cmds := fs.String("c", "", "run commands (separated by ';') like Junos 'cli -c' and exit")
+	var mg mgmtFlags
+	fs.StringVar(&mg.ssh, "ssh", defaultSSH, `address of the SSH server (CLI and NETCONF); "off" for none`)
+	fs.StringVar(&mg.netconf, "netconf", defaultNETCONF, `address of the NETCONF-over-SSH port (830 on a router); "off" for none`)
 	version := fs.Bool("version", false, "print the version of mxlab and of the Junos release it emulates, and exit")
 	fs.Usage = func() { usage(fs) }
 	if err := fs.Parse(args); err != nil {
@@ -77,7 +80,7 @@ func run(args []string, now func() time.Time) int {
 		fmt.Fprintf(os.Stderr, "mxlab: --name %q: a router name is 1 to 32 letters, numbers, dots, dashes and underscores\n", *name)
 		return 2
 	}
-	if err := runRouter(now, *name, *user, *stateDir, *cfgFile, *layoutFile, *cmds); err != nil {
+	if err := runRouter(now, *name, *user, *stateDir, *cfgFile, *layoutFile, *cmds, mg); err != nil {
 		var ex exitError
 		if errors.As(err, &ex) {
 			return int(ex)
@@ -127,7 +130,7 @@ func defaultStateDir(name string) (string, error) {
 	return filepath.Join(home, ".local", "state", "mxlab", name), nil
 }
 
-func runRouter(now func() time.Time, name, user, stateDir, cfgFile, layoutFile, cmds string) error {
+func runRouter(now func() time.Time, name, user, stateDir, cfgFile, layoutFile, cmds string, mg mgmtFlags) error {
 	var err error
 	if stateDir == "" {
 		if stateDir, err = defaultStateDir(name); err != nil {
@@ -177,6 +180,13 @@ func runRouter(now func() time.Time, name, user, stateDir, cfgFile, layoutFile, 
 		return err
 	}
 	tty := term.IsTerminal(int(os.Stdin.Fd())) && term.IsTerminal(int(os.Stdout.Fd()))
+	if cmds == "" {
+		stopMgmt, err := serveManagement(r, mg, tty || mg.ssh != defaultSSH || mg.netconf != defaultNETCONF)
+		if err != nil {
+			return err
+		}
+		defer stopMgmt()
+	}
 	sh, done := r.NewShell(router.ShellOptions{
 		In: os.Stdin, Out: os.Stdout, TTY: tty && cmds == "", Term: os.Getenv("TERM"), User: user,
 	})

@@ -13,6 +13,11 @@ func systemNode() *Node {
 		{Name: "root-authentication", Kind: Container, Children: authChildren()},
 		{Name: "login", Kind: Container, Children: []*Node{
 			{Name: "message", Kind: Leaf, Type: String},
+			{Name: "retry-options", Kind: Container, Children: []*Node{
+				{Name: "tries-before-disconnect", Kind: Leaf, Type: Uint, Bits: 32, Ranges: []Range{{1, 10}}, Default: "10"},
+				{Name: "backoff-threshold", Kind: Leaf, Type: Uint, Bits: 32, Ranges: []Range{{1, 3}}, Default: "2"},
+				{Name: "backoff-factor", Kind: Leaf, Type: Uint, Bits: 32, Ranges: []Range{{5, 10}}, Default: "5"},
+			}},
 			{Name: "user", Kind: List, Keys: []string{"name"}, Children: []*Node{
 				{Name: "name", Kind: Leaf, Type: String, NoKeyword: true, MinLen: 1, MaxLen: 64,
 					Pattern: "^[A-Za-z0-9_][A-Za-z0-9_.-]*$", PatternMsg: "Must be a string of letters, numbers, dots, dashes and underscores"},
@@ -26,11 +31,16 @@ func systemNode() *Node {
 			{Name: "ssh", Kind: Container, Presence: true, Children: []*Node{
 				{Name: "root-login", Kind: Leaf, Type: Enum, Enums: []string{"allow", "deny", "deny-password"}},
 				{Name: "port", Kind: Leaf, Type: Uint, Bits: 16, Ranges: []Range{{1, 65535}}, Default: "22"},
+				{Name: "connection-limit", Kind: Leaf, Type: Uint, Bits: 32, Ranges: []Range{{1, 250}}},
+				{Name: "rate-limit", Kind: Leaf, Type: Uint, Bits: 32, Ranges: []Range{{1, 250}}},
+				{Name: "max-sessions-per-connection", Kind: Leaf, Type: Uint, Bits: 32, Ranges: []Range{{1, 65535}}},
 			}},
 			{Name: "netconf", Kind: Container, Presence: true, Children: []*Node{
 				{Name: "ssh", Kind: Container, Presence: true, Children: []*Node{
 					{Name: "port", Kind: Leaf, Type: Uint, Bits: 16, Ranges: []Range{{1, 65535}}, Default: "830"},
 				}},
+				{Name: "rfc-compliant", Kind: Leaf, Type: Empty},
+				{Name: "version-1.1", Kind: Leaf, Type: Empty},
 			}},
 		}},
 	}}

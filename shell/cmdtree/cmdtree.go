@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
+
+	"mxlab/internal/junosxml"
 )
 
 // Env is what a running command gets.
@@ -22,6 +25,8 @@ type Env struct {
 	// Compare is the "| compare" argument ("rollback 0" for a bare
 	// "| compare"), when the command renders it (Node.Display has "compare").
 	Compare string
+	// Version is the Junos release, for the namespaces of "| display xml".
+	Version string
 	// Width is the session's screen width ("set cli screen-width"), for
 	// the lines Junos wraps to it; 0 for no limit.
 	Width int
@@ -63,6 +68,17 @@ type Param struct {
 	ValueHelp map[string]string
 	// Check validates a value; its error is shown under the caret.
 	Check func(v string) error
+	// Tag is the element that carries the parameter in the command's RPC
+	// ("interface-name"); default Name.
+	Tag string
+}
+
+// RPCTag returns the element name of the parameter in the RPC.
+func (p Param) RPCTag() string {
+	if p.Tag != "" {
+		return p.Tag
+	}
+	return p.Name
 }
 
 // Node is a command keyword.
@@ -81,6 +97,11 @@ type Node struct {
 	// completes. The words reach Run as Args["path"], separated by
 	// PathSep.
 	Path func(router any, words []string) PathChoices
+	// RPC is the Junos XML RPC of the command ("get-software-information"),
+	// and Reply computes its data model (see RegisterReply).
+	RPC      string
+	RPCFlags []string // flags the command implies in its RPC ("terse")
+	Reply    ReplyFunc
 }
 
 // Child returns the sub-command with the exact name, or nil.
@@ -94,7 +115,10 @@ func (n *Node) Child(name string) *Node {
 }
 
 // Registry is a command tree.
-type Registry struct{ root Node }
+type Registry struct {
+	root Node
+	rpcs map[string]*Node // commands by RPC name
+}
 
 // New returns an empty registry.
 func New() *Registry { return &Registry{} }
@@ -169,4 +193,67 @@ type PathChoice struct {
 	Word, Help, Mark string
 	Placeholder      bool // a free value ("<name>")
 	Value            bool // an existing name
+}
+
+// Reply is the output of a command that has a data model: the same data
+// rendered as the CLI text, as Junos XML ("| display xml", NETCONF) and
+// as Junos JSON ("| display json").
+type Reply interface {
+	// Text writes the output as the CLI shows it.
+	Text(w io.Writer) error
+	// XML returns the reply element(s) of the RPC ("<software-information>").
+	XML() []*junosxml.Elem
+}
+
+// ReplyFunc computes the reply of a command.
+type ReplyFunc func(env *Env, args Args) (Reply, error)
+
+// RegisterReply adds a command whose output is a Reply, and the Junos XML
+// RPC that asks for it ("get-software-information"): the command renders
+// the text, "| display xml" and "| display json" from the same data, and
+// NETCONF runs it by the RPC name (see Registry.ByRPC). Flags the command
+// implies follow the name ("get-interface-information terse" for "show
+// interfaces terse"); the first command registered for an RPC name is the
+// one NETCONF runs.
+func (r *Registry) RegisterReply(path []string, help string, params []Param, rpc string, reply ReplyFunc, helps ...string) {
+	r.Register(path, help, params, func(env *Env, a Args) error {
+		rep, err := reply(env, a)
+		if err != nil {
+			return err
+		}
+		return WriteReply(env.Out, rep, env.Display, env.Version)
+	}, helps...)
+	n := r.Lookup(path)
+	f := strings.Fields(rpc)
+	n.RPC, n.RPCFlags, n.Reply = f[0], f[1:], reply
+	n.Display = append(n.Display, "xml", "json")
+	if r.rpcs == nil {
+		r.rpcs = map[string]*Node{}
+	}
+	if r.rpcs[n.RPC] == nil {
+		r.rpcs[n.RPC] = n
+	}
+}
+
+// ByRPC returns the command of an RPC name, nil when none has it.
+func (r *Registry) ByRPC(name string) *Node { return r.rpcs[name] }
+
+// WriteReply renders a reply in a display format: "" for the text, "xml"
+// for the CLI's "| display xml" document, "json" for "| display json".
+func WriteReply(w io.Writer, rep Reply, display, version string) error {
+	switch display {
+	case "xml":
+		var b strings.Builder
+		fmt.Fprintf(&b, "<rpc-reply xmlns:junos=\"http://xml.juniper.net/junos/%s/junos\">\n", version)
+		for _, e := range rep.XML() {
+			b.WriteString(e.XML("    ", 1))
+		}
+		b.WriteString("    <cli>\n        <banner></banner>\n    </cli>\n</rpc-reply>\n")
+		_, err := io.WriteString(w, b.String())
+		return err
+	case "json":
+		_, err := io.WriteString(w, junosxml.JSON(rep.XML()...))
+		return err
+	}
+	return rep.Text(w)
 }
