@@ -87,7 +87,7 @@ func Listen(addr string, public bool) (*net.TCPListener, error) {
 		return nil, fmt.Errorf("web page address %q: %w", addr, err)
 	}
 	if !public && !loopbackHost(host) {
-		return nil, fmt.Errorf("web page address %q is not a loopback address: the page gives router CLIs, root shells on this machine and captures to whoever has its URL; add --public (\"mxlab lab up --ui-public\") to serve it there", addr)
+		return nil, fmt.Errorf("web page address %q is not a loopback address: the page gives router CLIs, root shells on this machine and captures to whoever has its URL; --ui-public (lab up) or --public (lab ui) serves it there", addr)
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
