@@ -3,7 +3,8 @@ module mxlab
 go 1.26.8
 
 require (
-	github.com/creack/pty v1.1.24 // pseudo-terminals for the TTY tests of the shell and the netmiko sessions
+	github.com/coder/websocket v1.8.15 // WebSockets of the lab's web page (lab/ui) and of the browser its tests drive
+	github.com/creack/pty v1.1.24 // pseudo-terminals: the host consoles of the lab's web page, the TTY tests of the shell and the netmiko sessions
 	github.com/go-crypt/crypt v0.14.15 // crypt(3) password hashes ($1$ MD5, $5$/$6$ SHA-crypt) of the login accounts (mgmt/login)
 	github.com/olekukonko/tablewriter v0.0.5 // the table of "mxlab lab inspect", as containerlab's inspect (cmd/mxlab)
 	github.com/openconfig/goyang v1.6.3 // parses the Junos YANG for the schema generator (config/schema/gen)

@@ -112,6 +112,10 @@ func (l *Lab) serve(ctx context.Context, c net.Conn) {
 		}
 		frameWriter{w: c}.Write([]byte(b.String()))
 		writeFrame(c, frameExit, []byte{0})
+	case OpUI:
+		defer l.untrack(c)
+		defer c.Close()
+		l.serveUI(ctx, c)
 	default:
 		defer l.untrack(c)
 		defer c.Close()
@@ -142,10 +146,7 @@ func (l *Lab) console(ctx context.Context, c net.Conn, req Request) {
 		c.Close()
 		<-pumped
 	}()
-	l.mu.Lock()
-	l.lines++
-	line := fmt.Sprintf("p%d", l.lines-1)
-	l.mu.Unlock()
+	line := l.NewLine()
 	sh, done := r.NewShell(router.ShellOptions{
 		In: in, Out: frameWriter{w: c}, TTY: req.TTY && req.Commands == "", Term: req.Term,
 		User: req.User, Line: line,

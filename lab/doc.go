@@ -67,8 +67,12 @@
 // client's TERM, window size and TTY-ness, or runs "cmd; cmd" and returns
 // their status; Down stops the lab and returns when everything is removed.
 // Put and Get copy a file into or out of a router's user file space (/var,
-// /config; never its certificate store): "mxlab lab cp". The protocol is
-// in proto.go.
+// /config; never its certificate store): "mxlab lab cp". ServeUI hands
+// the lab a listening socket of the caller (SCM_RIGHTS), on which the lab
+// serves its web page (Options.UI, package lab/ui) until the caller goes:
+// "mxlab lab ui", whose listener thus lives in the caller's network
+// namespace also when the lab runs in its own. The protocol is in
+// proto.go.
 //
 // # Lab CA
 //

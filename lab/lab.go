@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/netip"
 	"os"
@@ -33,6 +34,12 @@ type Options struct {
 	// Parallel is how many nodes are set up at once; default twice the
 	// number of CPUs.
 	Parallel int
+	// UI serves the lab's web page on ln until ctx ends, writing what it
+	// has to tell the user (the page's address, refused requests) to out:
+	// "mxlab lab ui" asks a running lab for it over the control socket,
+	// handing it a listener opened in the caller's network namespace. Nil
+	// refuses such requests.
+	UI func(ctx context.Context, l *Lab, ln net.Listener, out io.Writer) error
 	// Forwards are the loopback listeners of the routers (OpenForwards);
 	// the lab closes them. Nil: none.
 	Forwards Forwards
@@ -54,6 +61,7 @@ type Lab struct {
 	mnet    *mgmtNet // the management network, nil without one
 	bridge  string   // the management bridge made, "" for none
 	ln      net.Listener
+	ui      func(ctx context.Context, l *Lab, ln net.Listener, out io.Writer) error
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
 	stop    chan struct{} // closed by the first "down" request
@@ -90,7 +98,7 @@ func Up(ctx context.Context, t *Topology, o Options) (*Lab, error) {
 		return nil, err
 	}
 	l := &Lab{topo: t, dir: dir, handles: map[string]*netns.Handle{}, routers: map[string]*router.Router{},
-		stop: make(chan struct{}), conns: map[net.Conn]bool{}, opts: o, mgmt: map[string]*router.Management{}}
+		stop: make(chan struct{}), conns: map[net.Conn]bool{}, opts: o, ui: o.UI, mgmt: map[string]*router.Management{}}
 	if err := l.start(ctx, o); err != nil {
 		l.Close()
 		return nil, err
@@ -271,6 +279,15 @@ func (l *Lab) Management(name string) *router.Management {
 
 // Namespace returns the namespace of a node, nil when there is none.
 func (l *Lab) Namespace(node string) *netns.Handle { return l.handles[node] }
+
+// NewLine returns the name of a new terminal line for a console session
+// ("p0", "p1"...), as "show system users" lists them.
+func (l *Lab) NewLine() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.lines++
+	return fmt.Sprintf("p%d", l.lines-1)
+}
 
 // Stopping is closed when a "down" request arrives on the control socket.
 func (l *Lab) Stopping() <-chan struct{} { return l.stop }

@@ -35,8 +35,25 @@ import (
 const envForwards = "MXLAB_FORWARDS"
 
 // Forwards are the loopback listeners of a lab's routers: by node, by
-// router port (22, 830).
+// router port (22, 830). Other listeners a run in a user namespace must
+// inherit ride along under names no node can have (ForwardUI).
 type Forwards map[string]map[int]net.Listener
+
+// ForwardUI holds the listener of the lab's web page (port 0).
+const ForwardUI = "+ui"
+
+// Take removes a listener from f and returns it, nil when there is none:
+// its taker closes it, not the lab.
+func (f Forwards) Take(key string, port int) net.Listener {
+	ln := f[key][port]
+	if ln != nil {
+		delete(f[key], port)
+		if len(f[key]) == 0 {
+			delete(f, key)
+		}
+	}
+	return ln
+}
 
 // OpenForwards returns the loopback listeners of the routers of t: the
 // ones this process inherited (it runs again in a user namespace), or new
@@ -83,7 +100,12 @@ func (f Forwards) files() ([]*os.File, string, error) {
 	}
 	sort.Strings(nodes)
 	for _, n := range nodes {
-		for _, rp := range []int{portSSH, portNETCONF} {
+		ports := make([]int, 0, len(f[n]))
+		for rp := range f[n] {
+			ports = append(ports, rp)
+		}
+		sort.Ints(ports)
+		for _, rp := range ports {
 			tl, ok := f[n][rp].(*net.TCPListener)
 			if !ok {
 				continue

@@ -26,6 +26,7 @@ const (
 	frameOutput  = 'o' // bytes for the terminal
 	frameExit    = 'x' // one byte: the exit status
 	frameRefused = 'r' // why the request was refused
+	frameFile    = 'f' // no payload; carries a descriptor (SCM_RIGHTS)
 )
 
 // maxFrame bounds a frame's payload.
@@ -36,7 +37,7 @@ var ErrFrame = errors.New("malformed control frame")
 
 // Request is the first frame of a connection.
 type Request struct {
-	Op       string `json:"op"`                 // "console", "down", "put", "get", "keys" or "inspect"
+	Op       string `json:"op"`                 // "console", "down", "put", "get", "keys", "inspect" or "ui"
 	Node     string `json:"node,omitempty"`     // console: the router
 	User     string `json:"user,omitempty"`     // console: the login user
 	Term     string `json:"term,omitempty"`     // console: TERM of the client
@@ -55,6 +56,7 @@ const (
 	OpGet     = "get"  // read a router file: -> output frames, exit or refused
 	OpKeys    = "keys" // the ESP SAs of a router, with their keys (Wireshark esp_sa lines)
 	OpInspect = "inspect"
+	OpUI      = "ui" // serve the web page: a file frame with the listener -> output frames ... exit or refused
 )
 
 func writeFrame(w io.Writer, typ byte, payload []byte) error {

@@ -23,6 +23,7 @@ type LinkInfo struct {
 	OperUp  bool // carrier: the peer end is up
 	Parent  int  // index of the parent link of a VLAN, else 0
 	VLANID  int
+	Stats   LinkStats
 }
 
 // LinkStats are the kernel's counters of a link.
@@ -196,6 +197,7 @@ func linkInfo(l netlink.Link) LinkInfo {
 		AdminUp: a.Flags&net.FlagUp != 0,
 		OperUp:  a.RawFlags&unix.IFF_LOWER_UP != 0,
 		Parent:  a.ParentIndex,
+		Stats:   linkStats(l),
 	}
 	if v, ok := l.(*netlink.Vlan); ok {
 		li.VLANID = v.VlanId

@@ -19,6 +19,7 @@ import (
 	"mxlab/routing"
 	"mxlab/routing/ospf"
 	"mxlab/services"
+	"mxlab/services/mspic"
 	"mxlab/services/pki"
 	"mxlab/shell"
 	"mxlab/shell/cfgmode"
@@ -298,6 +299,10 @@ func (r *Router) runEvents(ctx context.Context, events <-chan chassis.Event) {
 // ESPSAs returns the router's installed ESP SAs with their keys, as
 // lines of Wireshark's esp_sa file (for the host: mxlab lab keys).
 func (r *Router) ESPSAs() []string { return r.svc.WiresharkSAs() }
+
+// ServiceStatus returns the state of every PIC running service sets (its
+// service sets, tunnels and SAs), in interface order.
+func (r *Router) ServiceStatus() []mspic.Status { return r.svc.Status() }
 
 // Name returns the router's name.
 func (r *Router) Name() string { return r.name }

@@ -39,10 +39,20 @@ type Options struct {
 type Log struct {
 	opts Options
 
-	mu   sync.Mutex // guards the file and its size
+	mu   sync.Mutex // guards the file, its size and the subscribers
 	f    *os.File
 	size int64
 	err  error // the last write error, reported once
+	subs map[int]func(Entry)
+	next int // key of the next subscriber
+}
+
+// Entry is one event of the log, as Event wrote it.
+type Entry struct {
+	Time    time.Time
+	Process Process
+	Tag     string // UI_COMMIT, SNMP_TRAP_LINK_DOWN, ...
+	Msg     string // the text, cleaned as written
 }
 
 // Open opens (creating it when needed) the log file for appending.
@@ -133,6 +143,33 @@ func (l *Log) Event(p Process, tag, format string, args ...any) {
 	l.size += int64(n)
 	if err != nil && l.err == nil {
 		l.err = err
+	}
+	for _, fn := range l.subs {
+		fn(Entry{Time: now, Process: p, Tag: tag, Msg: msg})
+	}
+}
+
+// Subscribe calls fn with every event written from now on, in the order
+// written, until the returned function is called. fn runs in the writer's
+// goroutine with the log locked: it must return at once (hand the entry
+// to its own goroutine) and must not write to the log. Events after Close
+// reach no one.
+func (l *Log) Subscribe(fn func(Entry)) (unsubscribe func()) {
+	if l == nil {
+		return func() {}
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.subs == nil {
+		l.subs = map[int]func(Entry){}
+	}
+	k := l.next
+	l.next++
+	l.subs[k] = fn
+	return func() {
+		l.mu.Lock()
+		delete(l.subs, k)
+		l.mu.Unlock()
 	}
 }
 

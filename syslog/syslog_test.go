@@ -72,3 +72,32 @@ func TestNilLog(t *testing.T) {
 		t.Fatal("nil log")
 	}
 }
+
+func TestSubscribe(t *testing.T) {
+	l, err := Open(Options{Dir: t.TempDir(), Host: func() string { return "R1" }, Now: fixed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	l.Event(Mgd(1), "UI_LOGIN_EVENT", "before")
+	var got []Entry
+	stop := l.Subscribe(func(e Entry) { got = append(got, e) })
+	l.Event(Mgd(4242), "UI_COMMIT", "User '%s' requested 'commit' operation\n(comment: none)", "lab")
+	l.Event(Kmd, "KMD_PM_SA_ESTABLISHED", "up")
+	stop()
+	l.Event(Kmd, "KMD_PM_SA_ESTABLISHED", "after")
+	want := []Entry{
+		{Time: fixed(), Process: Mgd(4242), Tag: "UI_COMMIT", Msg: "User 'lab' requested 'commit' operation?(comment: none)"},
+		{Time: fixed(), Process: Kmd, Tag: "KMD_PM_SA_ESTABLISHED", Msg: "up"},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %d entries %+v, want %+v", len(got), got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("entry %d: %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	var nilLog *Log
+	nilLog.Subscribe(func(Entry) { t.Error("nil log called a subscriber") })()
+}

@@ -18,12 +18,17 @@
 // Labs of several routers and hosts (package lab) run under the lab
 // subcommand:
 //
-//	mxlab lab up FILE
+//	mxlab lab up FILE [--ui [ADDR]] [--ui-public]
+//	mxlab lab ui [NAME] [--addr ADDR] [--public]
 //	mxlab lab console NODE [--lab NAME] [-c "cmd; cmd"] [--user USER]
 //	mxlab lab exec NODE [--lab NAME] -- CMD...
 //	mxlab lab inspect [NAME] [--inventory FILE] [--ssh-config FILE]
 //	mxlab lab down [NAME]
 //	mxlab lab list
+//
+// --ui and "lab ui" serve the lab's web page (package lab/ui) on
+// 127.0.0.1 and a free port unless ADDR says otherwise; an address that is
+// not loopback needs --ui-public (--public).
 //
 // The wiring lives in package router; this command only reads flags and
 // files and connects the terminal.

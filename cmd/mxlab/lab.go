@@ -6,8 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -15,10 +17,15 @@ import (
 	"golang.org/x/term"
 
 	"mxlab/lab"
+	"mxlab/lab/ui"
 )
 
 const labUsage = `usage:
-  mxlab lab up FILE                         start the lab of a topology file; runs until Ctrl-C or "lab down"
+  mxlab lab up FILE [--ui [ADDR]] [--ui-public]
+                                            start the lab of a topology file; runs until Ctrl-C or "lab down";
+                                            --ui serves its web page on ADDR (default 127.0.0.1, a free port)
+  mxlab lab ui [NAME] [--addr ADDR] [--public]
+                                            serve the web page of a running lab until Ctrl-C
   mxlab lab console NODE [--lab NAME] [-c "cmd; cmd"] [--user USER]
                                             a CLI on a router of a running lab
   mxlab lab exec NODE [--lab NAME] -- CMD...  run a command in a node's network namespace
@@ -48,6 +55,8 @@ func runLab(args []string, now func() time.Time) int {
 		err = labUp(args[1:])
 	case "console":
 		err = labConsole(args[1:])
+	case "ui":
+		err = labUI(args[1:])
 	case "exec":
 		err = labExec(args[1:])
 	case "cp":
@@ -107,23 +116,28 @@ func parseInterleaved(fs *flag.FlagSet, args []string) (pos, rest []string, err 
 }
 
 func labUp(args []string) error {
-	fs := flag.NewFlagSet("mxlab lab up", flag.ContinueOnError)
-	pos, _, err := parseInterleaved(fs, args)
+	file, web, public, err := parseUp(args)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		return errors.New("usage: mxlab lab up FILE")
-	}
-	t, err := lab.Load(pos[0])
+	t, err := lab.Load(file)
 	if err != nil {
 		return err
 	}
-	// The loopback forwards are opened here, in the host's namespace,
-	// before a run without root goes into a user namespace of its own.
+	// The loopback forwards, and the web page's listener, are opened
+	// here, in the host's namespace, before a run without root goes into
+	// a user namespace of its own; that run inherits them.
 	fw, err := lab.OpenForwards(t)
 	if err != nil {
 		return err
+	}
+	if web.set && fw[lab.ForwardUI] == nil {
+		ln, err := ui.Listen(web.value, public)
+		if err != nil {
+			fw.Close()
+			return err
+		}
+		fw[lab.ForwardUI] = map[int]net.Listener{0: ln}
 	}
 	if status, ok, err := lab.InUserNamespace(os.Args, fw); ok {
 		if err != nil {
@@ -131,23 +145,118 @@ func labUp(args []string) error {
 		}
 		return exitError(status)
 	}
+	ln := fw.Take(lab.ForwardUI, 0)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
-	l, err := lab.Up(ctx, t, lab.Options{RunDir: lab.RunDir(), Forwards: fw, MgmtNetwork: true})
+	l, err := lab.Up(ctx, t, lab.Options{RunDir: lab.RunDir(), Forwards: fw, MgmtNetwork: true, UI: serveUI})
 	if err != nil {
+		if ln != nil {
+			ln.Close()
+		}
 		return err
 	}
 	fmt.Println(l.Ready())
 	fmt.Printf("SSH and NETCONF: mxlab lab inspect %s\n", t.Name)
+	uiCtx, uiStop := context.WithCancel(context.Background())
+	uiDone := make(chan error, 1)
+	if ln != nil {
+		go func() { uiDone <- ui.Serve(uiCtx, l, ln, os.Stdout, ui.Options{}) }()
+	} else {
+		uiDone <- nil
+	}
 	select {
 	case <-ctx.Done():
 	case <-l.Stopping():
+	case err = <-uiDone:
+		uiDone <- nil
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "mxlab lab up: web page: %v\n", err)
+		}
+		select {
+		case <-ctx.Done():
+		case <-l.Stopping():
+		}
 	}
+	uiStop()
+	<-uiDone
 	if err := l.Close(); err != nil {
 		return err
 	}
 	fmt.Printf("lab %s stopped\n", t.Name)
 	return nil
+}
+
+// parseUp reads the arguments of "lab up": FILE [--ui [ADDR]] [--ui-public],
+// flags before or after FILE, "--ui ADDR" or "--ui=ADDR".
+func parseUp(args []string) (file string, web optionalValue, public bool, err error) {
+	fs := flag.NewFlagSet("mxlab lab up", flag.ContinueOnError)
+	fs.Var(&web, "ui", "serve the lab's web page (on `ADDR`, default 127.0.0.1 and a free port)")
+	pub := fs.Bool("ui-public", false, "let --ui listen on an address other than loopback")
+	pos, _, err := parseInterleaved(fs, args)
+	if err != nil {
+		return "", web, false, err
+	}
+	if web.set && web.value == "" && len(pos) == 2 { // "--ui ADDR": the word after --ui
+		for i, a := range args[:len(args)-1] {
+			if a == "--ui" || a == "-ui" {
+				if j := slices.Index(pos, args[i+1]); j >= 0 {
+					web.value = pos[j]
+					pos = slices.Delete(pos, j, j+1)
+				}
+				break
+			}
+		}
+	}
+	if len(pos) != 1 {
+		return "", web, false, errors.New("usage: mxlab lab up FILE [--ui [ADDR]] [--ui-public]")
+	}
+	return pos[0], web, *pub, nil
+}
+
+// serveUI serves the web page of a running lab for "mxlab lab ui".
+func serveUI(ctx context.Context, l *lab.Lab, ln net.Listener, out io.Writer) error {
+	return ui.Serve(ctx, l, ln, out, ui.Options{})
+}
+
+// optionalValue is a flag given alone ("--ui") or with a value ("--ui=ADDR").
+type optionalValue struct {
+	set   bool
+	value string
+}
+
+func (o *optionalValue) String() string { return o.value }
+func (o *optionalValue) Set(v string) error {
+	o.set = true
+	if v != "true" {
+		o.value = v
+	}
+	return nil
+}
+func (o *optionalValue) IsBoolFlag() bool { return true }
+
+func labUI(args []string) error {
+	fs := flag.NewFlagSet("mxlab lab ui", flag.ContinueOnError)
+	addr := fs.String("addr", "", "listen on `ADDR` (default 127.0.0.1 and a free port)")
+	public := fs.Bool("public", false, "let --addr be an address other than loopback")
+	pos, _, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 1 {
+		return errors.New("usage: mxlab lab ui [NAME] [--addr ADDR] [--public]")
+	}
+	dir, err := lab.Find(lab.RunDir(), strings.Join(pos, ""))
+	if err != nil {
+		return err
+	}
+	ln, err := ui.Listen(*addr, *public)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+	return lab.ServeUI(ctx, dir, ln, os.Stdout)
 }
 
 func labConsole(args []string) error {

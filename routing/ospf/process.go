@@ -217,6 +217,31 @@ func (in *Instance) Database(ctx context.Context) ([]DBEntry, error) {
 	return out, err
 }
 
+// Adjacency is a neighbor as "show ospf neighbor" lists it.
+type Adjacency struct {
+	Area      string
+	Interface string
+	Address   ID // the neighbor's interface address
+	ID        ID // its router ID
+	State     string
+}
+
+// Adjacencies lists the neighbors of every area, in the order of "show
+// ospf neighbor".
+func (in *Instance) Adjacencies(ctx context.Context) ([]Adjacency, error) {
+	var out []Adjacency
+	err := in.do(ctx, func() {
+		for _, a := range in.areas {
+			for _, i := range a.ifaces {
+				for _, n := range i.nbrs {
+					out = append(out, Adjacency{Area: a.id.String(), Interface: i.name, Address: n.addr, ID: n.id, State: n.state.String()})
+				}
+			}
+		}
+	})
+	return out, err
+}
+
 // Neighbors lists the neighbors as "address state".
 func (in *Instance) Neighbors(ctx context.Context) ([]string, error) {
 	var out []string
