@@ -271,6 +271,12 @@ func (in *Instance) tick(now time.Time) {
 				in.electDR(i)
 			}
 			if !now.Before(i.hello) {
+				// The election is run again with each hello: events alone
+				// can leave two routers each taking the other for the DR
+				// when their declarations crossed.
+				if i.state >= ifDROther {
+					in.electDR(i)
+				}
 				in.sendHello(i, now)
 			}
 			for _, n := range slices.Clone(i.nbrs) {
