@@ -260,8 +260,13 @@ func (in *Instance) installRoutes() {
 	for _, r := range in.sortedRoutes() {
 		var hops []routing.Hop
 		for _, h := range r.hops {
-			if h.gw != 0 {
+			switch {
+			case h.gw != 0:
 				hops = append(hops, routing.Hop{Gateway: h.gw.Addr(), Interface: h.ifc.name})
+			case !h.ifc.addr.IsValid() && !h.ifc.loop:
+				// Through an unnumbered point-to-point interface (an
+				// IPsec inside unit): the interface is the next hop.
+				hops = append(hops, routing.Hop{Interface: h.ifc.name})
 			}
 		}
 		if len(hops) == 0 {

@@ -461,6 +461,13 @@ func (in *Instance) sendRaw(i *iface, dst netip.Addr, b []byte) {
 	if i.addr.IsValid() {
 		src = i.addr.Addr()
 	}
+	if i.p2p() {
+		// RFC 2328 §8.1: on a point-to-point network every packet goes
+		// to AllSPFRouters. An unnumbered neighbor has no address to
+		// send to, and a unicast packet sent with TTL 1 would not cross
+		// a tunnel that counts as a hop (an IPsec inside unit).
+		dst = AllSPFRouters.Addr()
+	}
 	if err := in.conn.Send(i.link.Index, src, dst, b); err != nil {
 		in.stats.sendErrors++
 		in.trace("error", "send on %s to %s: %v", i.name, dst, err)

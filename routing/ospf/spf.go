@@ -203,6 +203,10 @@ func (in *Instance) nextHops(v, root *vertex, wl *LSA, wk vkey, link *RouterLink
 			return []nexthop{{ifc: i}}
 		}
 		for _, n := range i.nbrs {
+			if n.id == wk.id && !i.addr.IsValid() {
+				// Unnumbered point-to-point: the interface itself.
+				return []nexthop{{ifc: i}}
+			}
 			if n.id == wk.id {
 				return []nexthop{{ifc: i, gw: n.addr}}
 			}
@@ -225,11 +229,14 @@ func (in *Instance) nextHops(v, root *vertex, wl *LSA, wk vkey, link *RouterLink
 }
 
 // ifaceFor finds our interface whose address is the link data of one of
-// our router LSA's links.
+// our router LSA's links (its interface index when it is unnumbered).
 func (in *Instance) ifaceFor(data ID) *iface {
 	for _, a := range in.areas {
 		for _, i := range a.ifaces {
-			if i.state != ifDown && i.addrID() == data {
+			if i.state == ifDown {
+				continue
+			}
+			if i.addrID() == data || !i.addr.IsValid() && i.link.Index != 0 && ID(i.link.Index) == data {
 				return i
 			}
 		}

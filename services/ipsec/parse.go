@@ -52,7 +52,45 @@ func Parse(root *config.Node) (*Plan, []*config.CommitError) {
 			p.UnitAddrs[ifd.Key()+"."+u.Key()] = addrs
 		}
 	}
+	lo := loopback(root)
+	for _, ss := range p.Sets {
+		ss.HopSource = ss.LocalGateway
+		if ss.Style != NextHop {
+			continue
+		}
+		if a := p.UnitAddrs[ss.Inside]; len(a) > 0 {
+			ss.HopSource = a[0].Addr()
+		} else if lo.IsValid() {
+			ss.HopSource = lo
+		}
+	}
 	return p, errs
+}
+
+// loopback returns the lowest IPv4 address of lo0.0 that is not 127/8,
+// the router's default address; invalid when there is none.
+func loopback(root *config.Node) netip.Addr {
+	var best netip.Addr
+	for _, ifd := range root.Get("interfaces").Entries("interface") {
+		if ifd.Key() != "lo0" {
+			continue
+		}
+		for _, u := range ifd.Entries("unit") {
+			if u.Key() != "0" {
+				continue
+			}
+			for _, a := range u.Get("family", "inet").Entries("address") {
+				pf, err := netip.ParsePrefix(a.Key())
+				if err != nil || !pf.Addr().Is4() || pf.Addr().IsLoopback() {
+					continue
+				}
+				if !best.IsValid() || pf.Addr().Less(best) {
+					best = pf.Addr()
+				}
+			}
+		}
+	}
+	return best
 }
 
 // IsServiceInterface reports whether a physical interface is a services

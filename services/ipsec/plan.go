@@ -62,9 +62,15 @@ type ServiceSet struct {
 	// interface-style set ("family inet service input|output").
 	Input, Output []string
 	LocalGateway  netip.Addr
-	GWInterface   string // gw-interface (O3), "" when not configured
-	Options       Options
-	Terms         []*Term // the terms of every rule, in rule then term order
+	// HopSource is the source of the time-exceeded the PIC sends when a
+	// packet's TTL ends in the tunnel hop: for a next-hop set, the inside
+	// unit's address or, when it is unnumbered, the router's lo0 address,
+	// as the router sources what it sends out of that unit; else (and
+	// without either) the local gateway.
+	HopSource   netip.Addr
+	GWInterface string // gw-interface (O3), "" when not configured
+	Options     Options
+	Terms       []*Term // the terms of every rule, in rule then term order
 }
 
 // PIC returns the service interface (physical, "ms-4/0/0") the set runs on.

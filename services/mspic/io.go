@@ -200,7 +200,8 @@ func (o *outbound) acquire(tp *termPlane) {
 
 // icmpError answers a packet the tunnel refused with the ICMP error the
 // SA asks for (time exceeded in the tunnel hop, fragmentation needed),
-// from the local gateway, sent with the batch.
+// from the set's hop source (see ipsec.ServiceSet.HopSource), sent with
+// the batch.
 func (o *outbound) icmpError(d *devPlane, tp *termPlane, pkt []byte, err error) {
 	var typ, code uint8
 	mtu := 0
@@ -214,7 +215,11 @@ func (o *outbound) icmpError(d *devPlane, tp *termPlane, pkt []byte, err error) 
 		return
 	}
 	start := len(o.out)
-	b, ok := esp.AppendICMPError(o.out, tp.set.cfg.LocalGateway, typ, code, mtu, pkt)
+	src := tp.set.cfg.HopSource
+	if !src.IsValid() {
+		src = tp.set.cfg.LocalGateway
+	}
+	b, ok := esp.AppendICMPError(o.out, src, typ, code, mtu, pkt)
 	o.out = b
 	if !ok {
 		return

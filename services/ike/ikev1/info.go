@@ -235,20 +235,25 @@ func (m *Machine) addInitialContact(sa *ikeSA, c *chain) {
 }
 
 // initialContact acts on an INITIAL-CONTACT in an authenticated phase-1
-// message: the peer restarted, so every other SA with it is stale.
+// message: the peer restarted, so the other SAs with it that were
+// established before this negotiation began are stale. SAs still being
+// negotiated, and those completed since (both sides initiated at once:
+// establish-tunnels immediately on each end), are the peer's too and
+// stay; deleting them left each side with an SA the other had dropped.
 func (m *Machine) initialContact(sa *ikeSA, d *Message) {
 	for _, p := range d.All(PayloadNotify) {
 		n, err := ParseNotify(p.Body)
 		if err != nil || n.Type != NotifyInitialContact {
 			continue
 		}
-		m.logf("info", "%v: INITIAL-CONTACT, removing the other SAs with %v", sa, sa.remote.Addr())
+		m.logf("info", "%v: INITIAL-CONTACT, removing the older SAs with %v", sa, sa.remote.Addr())
 		for _, x := range m.sortedSAs() {
-			if x != sa && x.local.Addr() == sa.local.Addr() && x.remote.Addr() == sa.remote.Addr() {
+			if x != sa && x.local.Addr() == sa.local.Addr() && x.remote.Addr() == sa.remote.Addr() &&
+				x.state == stateEstablished && x.established.Before(sa.started) {
 				m.deleteIKE(x, false, "peer sent INITIAL-CONTACT")
 			}
 		}
-		m.removeChildrenWith(sa.local.Addr(), sa.remote.Addr(), "peer sent INITIAL-CONTACT")
+		m.removeChildrenWith(sa.local.Addr(), sa.remote.Addr(), sa.started, "peer sent INITIAL-CONTACT")
 		return
 	}
 }
@@ -343,6 +348,6 @@ func (m *Machine) peerDead(sa *ikeSA) {
 			m.deleteIKE(x, false, "dead peer detection")
 		}
 	}
-	m.removeChildrenWith(local, remote, "dead peer detection")
+	m.removeChildrenWith(local, remote, time.Time{}, "dead peer detection")
 	m.failover(local, remote)
 }

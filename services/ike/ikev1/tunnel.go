@@ -233,11 +233,12 @@ func (m *Machine) childrenWith(local, remote netip.Addr) int {
 	return n
 }
 
-// removeChildrenWith removes every pair with a peer, without telling it.
-func (m *Machine) removeChildrenWith(local, remote netip.Addr, why string) {
+// removeChildrenWith removes the pairs with a peer created before
+// before (every pair when before is zero), without telling it.
+func (m *Machine) removeChildrenWith(local, remote netip.Addr, before time.Time, why string) {
 	for _, t := range m.tuns {
 		for _, c := range append([]*child(nil), t.children...) {
-			if c.Local == local && c.Remote == remote {
+			if c.Local == local && c.Remote == remote && (before.IsZero() || c.Created.Before(before)) {
 				m.removeChild(t, c, false, why)
 			}
 		}
