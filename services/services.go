@@ -51,7 +51,15 @@ type Options struct {
 	Event func(tag, msg string)
 	// PKI is the router's certificate store, for IKE with certificates
 	// (nil: certificate authentication fails).
-	PKI ikev2.Certificates
+	PKI Certificates
+}
+
+// Certificates is the router's PKI as IKE uses it (a *pki.Store).
+type Certificates interface {
+	ikev2.Certificates
+	// CANames are the DER subjects of the CA certificates of profiles
+	// (IKEv1 certificate requests).
+	CANames(profiles []string) [][]byte
 }
 
 // DeviceMTU is the MTU of a service unit's device (Junos shows 9178 for
@@ -333,7 +341,7 @@ func (s *Services) startCard(name string) {
 	}
 	k := ike.New(ike.Options{Name: name, Now: s.opts.Now,
 		Log:       func(level, msg string) { s.trace.flagged("ike", level, msg) },
-		Protocols: map[int]func(ike.Host) ike.Protocol{1: ikev1.New, 2: s.ikev2}})
+		Protocols: map[int]func(ike.Host) ike.Protocol{1: s.ikev1, 2: s.ikev2}})
 	o := mspic.Options{Name: name, Net: net, Now: s.opts.Now, Log: s.trace.log, Event: s.opts.Event, Keys: k}
 	if s.seqs != nil {
 		o.Seqs = s.seqs
@@ -348,6 +356,14 @@ func (s *Services) startCard(name string) {
 	s.cards[name] = c
 	s.kmds[name] = k
 	s.setOnline(name, s.present(name))
+}
+
+// ikev1 makes IKEv1 for a card's key management, with the router's PKI.
+func (s *Services) ikev1(h ike.Host) ike.Protocol {
+	if s.opts.PKI == nil {
+		return ikev1.New(h)
+	}
+	return ikev1.NewWith(h, s.opts.PKI)
 }
 
 // ikev2 makes IKEv2 for a card's key management, with the router's PKI.

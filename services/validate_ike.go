@@ -42,9 +42,13 @@ func ValidateIKE(root *config.Node) []*config.CommitError {
 		if v == "2" && len(methods) > 1 {
 			errs = append(errs, config.ErrorAt(pol.Get("proposals"), "all IKEv2 proposals of a policy must have the same authentication-method"))
 		}
-		if v != "2" && (methods["rsa-signatures"] || methods["ecdsa-signatures-256"] || methods["ecdsa-signatures-384"]) {
+		if v != "2" && (methods["ecdsa-signatures-256"] || methods["ecdsa-signatures-384"]) {
 			errs = append(errs, config.WarningAt(pol.Get("proposals"),
-				"IKE version 1 authenticates with pre-shared keys only: the proposals with signatures are used with version 2"))
+				"IKE version 1 authenticates with pre-shared keys and RSA signatures: the proposals with ECDSA signatures are used with version 2"))
+		}
+		if mode, _ := pol.Leaf("mode"); v != "2" && mode == "aggressive" && methods["rsa-signatures"] {
+			errs = append(errs, config.WarningAt(pol.Get("proposals"),
+				"IKE version 1 aggressive mode authenticates with pre-shared keys only: the proposals with rsa-signatures are not used"))
 		}
 		if h, ok := pol.Leaf("pre-shared-key", "hexadecimal"); ok {
 			if secret.IsEncoded(h) {

@@ -64,12 +64,17 @@ type IKEPolicy struct {
 	// RemoteIDs are the identities accepted from the peer (default: any).
 	LocalID   Identity
 	RemoteIDs []Identity
+	// Cert is what proposals with Signatures authenticate with.
+	Cert CertAuth
 }
 
-// IKEProposal is an [edit services ipsec-vpn ike proposal] with
-// pre-shared-keys authentication. Zero fields take the defaults of an
-// MS PIC: 3des-cbc, sha1, group2, 3600 s.
+// IKEProposal is an [edit services ipsec-vpn ike proposal]. Zero fields
+// take the defaults of an MS PIC: pre-shared keys, 3des-cbc, sha1,
+// group2, 3600 s.
 type IKEProposal struct {
+	// Signatures authenticates with RSA signatures (rsa-signatures)
+	// instead of the pre-shared key.
+	Signatures bool
 	Encryption suite.Encryption
 	Hash       suite.Hash
 	Group      suite.Group

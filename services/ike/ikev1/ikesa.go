@@ -1,6 +1,7 @@
 package ikev1
 
 import (
+	"bytes"
 	"fmt"
 	"net/netip"
 	"time"
@@ -169,15 +170,25 @@ func (m *Machine) established(sa *ikeSA) {
 	for _, old := range m.sortedSAs() {
 		if old != sa && old.state == stateEstablished && !old.rekeyed && old.local.Addr() == sa.local.Addr() &&
 			old.remote.Addr() == sa.remote.Addr() {
+			gone := old
+			if !old.established.Before(sa.started) && bytes.Compare(sa.icookie[:], old.icookie[:]) > 0 {
+				// Both sides negotiated at once (each initiated): not a
+				// renewal. Both keep the SA with the lower initiator
+				// cookie, else each would delete a different one.
+				gone = sa
+			}
 			// The replaced SA goes a little later, so that the peer
 			// has finished the new one (strongSwan moves its IPsec SAs
 			// to it) before it hears of the deletion.
-			old.rekeyed = true
-			old.softAt = time.Time{}
-			if sa.initiator {
-				if end := m.now.Add(replacedGrace); end.Before(old.hardAt) {
-					old.hardAt = end
+			gone.rekeyed = true
+			gone.softAt = time.Time{}
+			if sa.initiator || gone == sa {
+				if end := m.now.Add(replacedGrace); end.Before(gone.hardAt) {
+					gone.hardAt = end
 				}
+			}
+			if gone == sa {
+				break
 			}
 		}
 	}

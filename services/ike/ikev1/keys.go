@@ -20,6 +20,12 @@ func skeyidPSK(h suite.Hash, psk, ni, nr []byte) []byte {
 	return h.PRF(psk, ni, nr)
 }
 
+// skeyidSig returns SKEYID for signature authentication (RFC 2409 §5):
+// prf(Ni_b | Nr_b, g^xy).
+func skeyidSig(h suite.Hash, ni, nr, gxy []byte) []byte {
+	return h.PRF(append(append([]byte(nil), ni...), nr...), gxy)
+}
+
 // phase1Keys are the keys of a phase-1 SA (RFC 2409 §5).
 type phase1Keys struct {
 	skeyid, d, a, e []byte

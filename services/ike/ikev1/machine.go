@@ -40,6 +40,9 @@ type Options struct {
 	// Rand is the source of cookies, nonces, SPIs, message IDs, DH keys
 	// and timer jitter; nil means crypto/rand.
 	Rand io.Reader
+	// PKI authenticates with certificates (authentication-method
+	// rsa-signatures); nil refuses them.
+	PKI Certificates
 }
 
 // Machine is the IKEv1 key management of one PIC: its phase-1 SAs, quick
@@ -51,6 +54,7 @@ type Options struct {
 type Machine struct {
 	host  Host
 	log   Logger
+	pki   Certificates
 	rand  io.Reader
 	now   time.Time
 	cfg   Config
@@ -73,7 +77,7 @@ type peerCookie struct {
 
 // NewMachine returns a Machine with no tunnels.
 func NewMachine(o Options) *Machine {
-	m := &Machine{host: o.Host, log: o.Log, rand: o.Rand, byTun: map[string]*tunnel{},
+	m := &Machine{host: o.Host, log: o.Log, rand: o.Rand, pki: o.PKI, byTun: map[string]*tunnel{},
 		sas: map[Cookie]*ikeSA{}, byPeerCookie: map[peerCookie]*ikeSA{}, spis: map[uint32]bool{}}
 	if m.rand == nil {
 		m.rand = rand.Reader

@@ -222,6 +222,33 @@ func TestInitialContact(t *testing.T) {
 	}
 }
 
+// TestBothInitiate: both sides establish the tunnel at once (each has
+// establish-tunnels immediately), their main modes cross. Each side's
+// INITIAL-CONTACT must spare the other negotiation, and both must keep
+// the same IKE SA of the two.
+func TestBothInitiate(t *testing.T) {
+	for _, mode := range []Exchange{ExchMain, ExchAggressive} {
+		t.Run(mode.String(), func(t *testing.T) {
+			l, r1, r2 := twoSites(t, mode, func(_, t2 *Tunnel) { t2.AutoStart = true })
+			l.run(2 * time.Minute)
+			if pair(t, r1, r2) == 0 {
+				t.Fatalf("no IPsec SAs\nr1:\n%s\nr2:\n%s", r1.dumpLog(), r2.dumpLog())
+			}
+			a, b := r1.m.SAs(), r2.m.SAs()
+			if len(a) != 1 || len(b) != 1 || a[0].ICookie != b[0].ICookie || !a[0].Established {
+				t.Fatalf("IKE SAs: r1 %+v\nr2 %+v\nr1:\n%s\nr2:\n%s", a, b, r1.dumpLog(), r2.dumpLog())
+			}
+			// The surviving SA carries DPD and new quick modes: clear the
+			// IPsec SAs and both sides get a pair again.
+			r1.m.DeleteChildren(l.now, func(string) bool { return true }, true)
+			l.run(time.Minute)
+			if pair(t, r1, r2) == 0 {
+				t.Fatalf("no IPsec SAs after clear\nr1:\n%s", r1.dumpLog())
+			}
+		})
+	}
+}
+
 func TestClear(t *testing.T) {
 	l, r1, r2 := twoSites(t, ExchMain, nil)
 	l.run(time.Second)

@@ -18,6 +18,8 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+
+	"mxlab/services/pki"
 )
 
 // nonceLen is the length of the nonces this side sends.
@@ -169,6 +171,9 @@ func (m *Machine) mm2(sa *ikeSA, d *Message) error {
 	c := newChain()
 	c.add(PayloadKE, sa.gxi)
 	c.add(PayloadNonce, sa.ni)
+	if sa.sig() {
+		m.addCertReq(sa, c)
+	}
 	m.addNATD(sa, c)
 	sa.state = stateMM3
 	msg := encode(sa.header(0, 0), c)
@@ -197,6 +202,9 @@ func (m *Machine) mm3(sa *ikeSA, d *Message) error {
 	c := newChain()
 	c.add(PayloadKE, sa.gxr)
 	c.add(PayloadNonce, sa.nr)
+	if sa.sig() {
+		m.addCertReq(sa, c)
+	}
 	m.addNATD(sa, c)
 	sa.state = stateMM4
 	msg := encode(sa.header(0, 0), c)
@@ -218,10 +226,17 @@ func (m *Machine) mm4(sa *ikeSA, d *Message) error {
 	}
 	m.detectNAT(sa, d)
 	m.float(sa)
-	id := localID(sa.policy).Append(nil)
 	c := newChain()
-	c.add(PayloadID, id)
-	c.add(PayloadHash, authHash(sa.chosen.Hash, sa.keys.skeyid, sa.gxi, sa.gxr, sa.icookie, sa.rcookie, sa.sai, id, true))
+	if sa.sig() {
+		if err := m.addSigAuth(sa, c, true); err != nil {
+			m.deleteIKE(sa, false, err.Error())
+			return nil
+		}
+	} else {
+		id := localID(sa.policy).Append(nil)
+		c.add(PayloadID, id)
+		c.add(PayloadHash, authHash(sa.chosen.Hash, sa.keys.skeyid, sa.gxi, sa.gxr, sa.icookie, sa.rcookie, sa.sai, id, true))
+	}
 	m.addInitialContact(sa, c)
 	sa.state = stateMM5
 	msg := m.seal(sa, sa.header(0, 0), c, true)
@@ -232,16 +247,23 @@ func (m *Machine) mm4(sa *ikeSA, d *Message) error {
 
 // mm5: the responder checks IDii, HASH_I and sends IDir, HASH_R.
 func (m *Machine) mm5(sa *ikeSA, d *Message, local, remote netip.AddrPort, last []byte) error {
-	if err := m.checkAuth(sa, d, true); err != nil {
+	if err := m.checkPeer(sa, d, true); err != nil {
 		return err
+	}
+	c := newChain()
+	if sa.sig() {
+		if err := m.addSigAuth(sa, c, false); err != nil {
+			m.deleteIKE(sa, false, err.Error())
+			return nil
+		}
+	} else {
+		id := localID(sa.policy).Append(nil)
+		c.add(PayloadID, id)
+		c.add(PayloadHash, authHash(sa.chosen.Hash, sa.keys.skeyid, sa.gxi, sa.gxr, sa.icookie, sa.rcookie, sa.sai, id, false))
 	}
 	sa.cbc.advance(0, last, true)
 	m.follow(sa, local, remote)
 	m.initialContact(sa, d)
-	id := localID(sa.policy).Append(nil)
-	c := newChain()
-	c.add(PayloadID, id)
-	c.add(PayloadHash, authHash(sa.chosen.Hash, sa.keys.skeyid, sa.gxi, sa.gxr, sa.icookie, sa.rcookie, sa.sai, id, false))
 	msg := m.seal(sa, sa.header(0, 0), c, true)
 	sa.r.msg = msg
 	m.send(sa, msg)
@@ -249,9 +271,9 @@ func (m *Machine) mm5(sa *ikeSA, d *Message, local, remote netip.AddrPort, last 
 	return nil
 }
 
-// mm6: the initiator checks IDir, HASH_R.
+// mm6: the initiator checks IDir, HASH_R (or CERT, SIG_R).
 func (m *Machine) mm6(sa *ikeSA, d *Message, last []byte) error {
-	if err := m.checkAuth(sa, d, false); err != nil {
+	if err := m.checkPeer(sa, d, false); err != nil {
 		return err
 	}
 	sa.cbc.advance(0, last, true)
@@ -374,6 +396,8 @@ func idString(id ID) string {
 		}
 	case IDFQDN, IDUserFQDN, IDKeyID:
 		return fmt.Sprintf("%q", id.Data)
+	case IDDERASN1DN:
+		return pki.Identity{Type: pki.IDDN, Data: id.Data}.String()
 	}
 	if p, ok := id.Prefix(); ok {
 		return p.String()
@@ -397,7 +421,7 @@ func keNonce(d *Message) (ke, nonce []byte, err error) {
 
 // deriveKeys computes g^xy and the phase-1 keys from the PSK.
 func (m *Machine) deriveKeys(sa *ikeSA) error {
-	if len(sa.policy.cfg.IKE.PSK) == 0 {
+	if !sa.sig() && len(sa.policy.cfg.IKE.PSK) == 0 {
 		return errNoPSK
 	}
 	peer := sa.gxr
@@ -409,10 +433,24 @@ func (m *Machine) deriveKeys(sa *ikeSA) error {
 		return fmt.Errorf("%w: %w", ErrPayload, err)
 	}
 	h := sa.chosen.Hash
-	skeyid := skeyidPSK(h, sa.policy.cfg.IKE.PSK, sa.ni, sa.nr)
+	var skeyid []byte
+	if sa.sig() {
+		skeyid = skeyidSig(h, sa.ni, sa.nr, gxy)
+	} else {
+		skeyid = skeyidPSK(h, sa.policy.cfg.IKE.PSK, sa.ni, sa.nr)
+	}
 	sa.keys = deriveKeys(h, skeyid, gxy, sa.icookie, sa.rcookie, sa.chosen.Encryption.KeyLen())
 	sa.cbc, err = newCBC(h, sa.chosen.Encryption, sa.keys.ka, sa.gxi, sa.gxr)
 	return err
+}
+
+// checkPeer authenticates the peer's last main-mode message: its
+// certificate and SIG, or its HASH.
+func (m *Machine) checkPeer(sa *ikeSA, d *Message, peerInitiator bool) error {
+	if sa.sig() {
+		return m.checkSig(sa, d, peerInitiator)
+	}
+	return m.checkAuth(sa, d, peerInitiator)
 }
 
 // checkAuth verifies the peer's ID and HASH payloads (HASH_I when the

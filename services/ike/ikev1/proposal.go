@@ -31,9 +31,13 @@ func p1Transform(x IKEProposal, num uint8) Transform {
 	if bits != 0 {
 		attrs = append(attrs, intAttr(AttrKeyLength, uint64(bits)))
 	}
+	auth := uint64(authPSK)
+	if x.Signatures {
+		auth = authRSA
+	}
 	attrs = append(attrs,
 		intAttr(AttrHash, uint64(x.Hash.IKEv1ID())),
-		intAttr(AttrAuthMethod, authPSK),
+		intAttr(AttrAuthMethod, auth),
 		intAttr(AttrGroup, uint64(x.Group)),
 		intAttr(AttrLifeType, LifeSeconds),
 		intAttr(AttrLifeDur, uint64(x.Lifetime/time.Second)))
@@ -96,9 +100,10 @@ func parseP1Transform(t *Transform) (p IKEProposal, ok bool) {
 			return p, false
 		}
 	}
-	if enc > 0xffff || keyBits > 0xffff || hash > 0xffff || auth != authPSK || !p.Group.Supported() {
+	if enc > 0xffff || keyBits > 0xffff || hash > 0xffff || auth != authPSK && auth != authRSA || !p.Group.Supported() {
 		return p, false
 	}
+	p.Signatures = auth == authRSA
 	var eok, hok bool
 	p.Encryption, eok = suite.EncryptionFromIKEv1(uint16(enc), uint16(keyBits))
 	p.Hash, hok = suite.HashFromIKEv1(uint16(hash))
@@ -126,7 +131,7 @@ func chooseP1(sa SA, ours []IKEProposal, group suite.Group) (SA, IKEProposal, bo
 				continue
 			}
 			for _, o := range ours {
-				if o.Encryption != theirs.Encryption || o.Hash != theirs.Hash || o.Group != theirs.Group {
+				if o.Encryption != theirs.Encryption || o.Hash != theirs.Hash || o.Group != theirs.Group || o.Signatures != theirs.Signatures {
 					continue
 				}
 				got := o
@@ -153,7 +158,7 @@ func acceptP1(sa SA, ours []IKEProposal) (IKEProposal, bool) {
 		return IKEProposal{}, false
 	}
 	for _, o := range ours {
-		if o.Encryption == theirs.Encryption && o.Hash == theirs.Hash && o.Group == theirs.Group {
+		if o.Encryption == theirs.Encryption && o.Hash == theirs.Hash && o.Group == theirs.Group && o.Signatures == theirs.Signatures {
 			if theirs.Lifetime > 0 && theirs.Lifetime < o.Lifetime {
 				o.Lifetime = theirs.Lifetime
 			}

@@ -25,10 +25,16 @@ type proto struct {
 
 var _ ike.Protocol = (*proto)(nil)
 
-// New returns IKEv1 as a protocol of the engine whose Host is h.
-func New(h ike.Host) ike.Protocol {
+// New returns IKEv1 as a protocol of the engine whose Host is h, without
+// certificates.
+func New(h ike.Host) ike.Protocol { return NewWith(h, nil) }
+
+// NewWith returns IKEv1 as a protocol of the engine whose Host is h,
+// authenticating with the certificates of pki when a proposal uses
+// signatures.
+func NewWith(h ike.Host, pki Certificates) ike.Protocol {
 	p := &proto{h: h, tuns: map[string]*ike.Tunnel{}, children: map[uint32]*ike.Child{}}
-	p.m = NewMachine(Options{Host: p, Log: func(level, msg string) { h.Logf("%s", msg) }})
+	p.m = NewMachine(Options{Host: p, PKI: pki, Log: func(level, msg string) { h.Logf("%s", msg) }})
 	return p
 }
 
@@ -159,7 +165,7 @@ func (p *proto) Status() ([]ike.SAStatus, ike.Drops) {
 		}
 		st := ike.SAStatus{Version: 1, Exchange: sa.Mode.String(), Role: role, Matured: sa.Established,
 			Local: sa.Local, Remote: sa.Remote, SPIi: sa.ICookie, SPIr: sa.RCookie, Tunnel: p.tuns[sa.Tunnel],
-			AuthMethod: "Pre-shared-keys", Encryption: sa.Encryption, Hash: sa.Hash, Group: sa.Group,
+			AuthMethod: authName(sa.Signatures), Encryption: sa.Encryption, Hash: sa.Hash, Group: sa.Group,
 			Created: sa.Created, Expires: sa.Expires, NAT: sa.NATT, Children: sa.Children,
 			Stats: ike.SAStats{InBytes: sa.Stats.InBytes, OutBytes: sa.Stats.OutBytes,
 				InPackets: sa.Stats.InPackets, OutPackets: sa.Stats.OutPackets,
@@ -176,18 +182,27 @@ func (p *proto) Status() ([]ike.SAStatus, ike.Drops) {
 	}
 	s := p.m.Stats()
 	return out, ike.Drops{
-		Malformed:  s.Malformed + s.UnknownPayload,
-		UnknownSPI: s.NoSA,
-		BadAuth:    s.AuthFailed + s.Unauthenticated,
-		Replayed:   s.Replayed,
-		Unexpected: s.Unexpected,
-		HalfOpen:   s.HalfOpenDropped,
-		NoProposal: s.NoProposal + s.NoPolicy,
+		Malformed:    s.Malformed + s.UnknownPayload,
+		UnknownSPI:   s.NoSA,
+		BadAuth:      s.AuthFailed + s.Unauthenticated,
+		Replayed:     s.Replayed,
+		Unexpected:   s.Unexpected,
+		HalfOpen:     s.HalfOpenDropped,
+		NoProposal:   s.NoProposal + s.NoPolicy,
+		Certificates: s.Certificates,
 	}
 }
 
+// authName is the authentication method as the show commands print it.
+func authName(signatures bool) string {
+	if signatures {
+		return "RSA-signatures"
+	}
+	return "Pre-shared-keys"
+}
+
 // tunnelConfig turns an engine tunnel into the machine's; why says what
-// keeps it from IKEv1 with pre-shared keys.
+// keeps it from IKEv1.
 func tunnelConfig(t *ike.Tunnel) (Tunnel, string) {
 	c := Tunnel{Name: t.Name(), Local: t.Local, Remote: t.Remote, Backup: t.Backup,
 		LocalTS: t.LocalTS, RemoteTS: t.RemoteTS, NoNATT: !t.NATT, NATKeepalive: t.NATKeepalive,
@@ -197,25 +212,30 @@ func tunnelConfig(t *ike.Tunnel) (Tunnel, string) {
 	if t.IKE == nil {
 		return c, "no IKE policy"
 	}
-	if len(t.IKE.PSK) == 0 {
-		return c, "the IKE policy has no pre-shared key (certificates are not supported with IKEv1)"
-	}
 	if t.IKE.Mode == "aggressive" {
 		c.IKE.Mode = ExchAggressive
 	}
 	c.IKE.PSK = t.IKE.PSK
+	c.IKE.Cert = CertAuth{LocalCertificate: t.IKE.LocalCertificate, LocalIDDN: t.IKE.LocalID.Type == "distinguished-name",
+		TrustedCA: t.TrustedCA, EndCertOnly: t.EndCertOnly, Remote: t.IKE.Remote}
 	for _, pr := range t.IKE.Proposals {
-		if pr.AuthMethod != "" && pr.AuthMethod != "pre-shared-keys" {
+		sig := pr.AuthMethod == "rsa-signatures"
+		switch {
+		case pr.AuthMethod != "" && pr.AuthMethod != "pre-shared-keys" && !sig:
+			continue // DSA and ECDSA signatures: IKEv2 only
+		case sig && (c.IKE.Mode == ExchAggressive || t.IKE.LocalCertificate == ""):
+			continue
+		case !sig && len(t.IKE.PSK) == 0:
 			continue
 		}
 		if _, _, ok := pr.Encryption.IKEv1ID(); !ok && pr.Encryption != 0 {
 			continue
 		}
-		c.IKE.Proposals = append(c.IKE.Proposals, IKEProposal{Encryption: pr.Encryption, Hash: pr.Hash,
+		c.IKE.Proposals = append(c.IKE.Proposals, IKEProposal{Signatures: sig, Encryption: pr.Encryption, Hash: pr.Hash,
 			Group: pr.Group, Lifetime: pr.Lifetime})
 	}
 	if len(c.IKE.Proposals) == 0 {
-		return c, "no IKE proposal with pre-shared-keys that IKEv1 can negotiate"
+		return c, "no IKE proposal IKEv1 can negotiate (pre-shared-keys with a pre-shared key, or rsa-signatures in main mode with a local-certificate)"
 	}
 	c.IKE.LocalID, _ = identity(t.IKE.LocalID)
 	if id, ok := identity(t.IKE.RemoteID); ok && !t.IKE.RemoteID.Any {

@@ -133,7 +133,7 @@ func TestProtocol(t *testing.T) {
 	cert := engineTunnel("10.0.1.2", "10.0.1.3", "192.168.0.0/16", "10.0.0.0/8", "immediately", "")
 	h2.p.Configure([]*ike.Tunnel{t2, cert})
 	h1.p.Configure([]*ike.Tunnel{t1})
-	if !strings.Contains(strings.Join(h2.logs, "\n"), "no pre-shared key") {
+	if !strings.Contains(strings.Join(h2.logs, "\n"), "no IKE proposal IKEv1 can negotiate") {
 		t.Errorf("a tunnel without a pre-shared key is not reported: %q", h2.logs)
 	}
 	e.run(time.Second)

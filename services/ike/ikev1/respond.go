@@ -3,6 +3,7 @@ package ikev1
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 
 	"mxlab/services/ike/suite"
 )
@@ -54,7 +55,11 @@ func (m *Machine) respond(local, remote netip.AddrPort, h *Header, msg []byte) {
 			group = groupOfKE(offer, ke)
 		}
 	}
-	reply, chosen, ok := chooseP1(offer, pol.cfg.IKE.proposals(), group)
+	ours := pol.cfg.IKE.proposals()
+	if h.Exchange == ExchAggressive {
+		ours = slices.DeleteFunc(ours, func(p IKEProposal) bool { return p.Signatures })
+	}
+	reply, chosen, ok := chooseP1(offer, ours, group)
 	if !ok {
 		m.stats.NoProposal++
 		m.logf("warning", "%v from %v: no proposal chosen (%s offered)", h.Exchange, remote, describeP1(offer))
@@ -126,6 +131,9 @@ func describeP1(sa SA) string {
 			}
 			if x, ok := parseP1Transform(&p.Transforms[i]); ok {
 				s += fmt.Sprintf("%v/%v/%v", x.Encryption, x.Hash, x.Group)
+				if x.Signatures {
+					s += "/rsa-signatures"
+				}
 			} else {
 				s += "unsupported"
 			}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"mxlab/services/ike"
 	"mxlab/services/ike/suite"
 )
 
@@ -34,6 +35,9 @@ type Stats struct {
 	Phase2Done, Phase2Failed, Phase2Rekeys, Phase2Deleted uint64
 	InstallFailed                                         uint64
 	PeersDead                                             uint64
+	// Certificates are the peers' certificates refused (also counted
+	// in AuthFailed), by reason.
+	Certificates ike.CertDrops
 }
 
 // SAStats are the counters of one phase-1 SA.
@@ -62,6 +66,7 @@ type IKESA struct {
 	State            string
 	ICookie, RCookie Cookie
 	Mode             Exchange // ExchMain or ExchAggressive
+	Signatures       bool     // RSA signatures, not a pre-shared key
 	Encryption       suite.Encryption
 	Hash             suite.Hash
 	Group            suite.Group
@@ -87,7 +92,7 @@ func (m *Machine) SAs() []IKESA {
 		x := IKESA{Local: sa.local, Remote: sa.remote, Initiator: sa.initiator,
 			Established: sa.state == stateEstablished, State: sa.state.String(),
 			ICookie: sa.icookie, RCookie: sa.rcookie, Mode: sa.mode,
-			Encryption: sa.chosen.Encryption, Hash: sa.chosen.Hash, Group: sa.chosen.Group,
+			Signatures: sa.chosen.Signatures, Encryption: sa.chosen.Encryption, Hash: sa.chosen.Hash, Group: sa.chosen.Group,
 			Lifetime: sa.chosen.Lifetime, Created: sa.started, Expires: sa.hardAt, NATT: sa.nat(),
 			LocalID: idString(localID(sa.policy)), Tunnel: sa.policy.cfg.Name, Stats: sa.stats,
 			Children: m.childrenWith(sa.local.Addr(), sa.remote.Addr())}
