@@ -109,6 +109,15 @@ func (m *Machine) addSigAuth(sa *ikeSA, c *chain, initiator bool) error {
 	return nil
 }
 
+// localAuthFailed ends a negotiation this side cannot sign for (no
+// local certificate or key yet): the tunnel tries again after its
+// backoff, not at once.
+func (m *Machine) localAuthFailed(sa *ikeSA, err error) {
+	m.logf("warning", "%v: cannot authenticate with a certificate: %v", sa, err)
+	m.deleteIKE(sa, false, "no local certificate")
+	m.retryPeer(sa.local.Addr(), sa.remote.Addr())
+}
+
 // checkSig verifies the peer's ID, certificate and SIG (SIG_I when the
 // peer is the initiator).
 func (m *Machine) checkSig(sa *ikeSA, d *Message, peerInitiator bool) error {

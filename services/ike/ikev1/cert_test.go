@@ -179,3 +179,39 @@ func TestSKEYIDSignatures(t *testing.T) {
 		t.Fatal("the signature and pre-shared-key SKEYIDs coincide")
 	}
 }
+
+// TestCertificateLoadedLate: until its certificate is loaded an
+// initiator cannot sign; it tries again with its backoff (no storm of
+// negotiations) and succeeds once the certificate is there.
+func TestCertificateLoadedLate(t *testing.T) {
+	start := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	now := func() time.Time { return start }
+	ca, err := labca.Create(t.TempDir(), labca.Options{KeyType: "rsa", Now: func() time.Time { return start.Add(-time.Hour) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	empty, err := pki.Open(pki.Options{Dir: t.TempDir(), Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, r1, r2 := twoSites(t, ExchMain, func(t1, t2 *Tunnel) {
+		certSite(t1, "r1-cert", true, pki.RemoteID{})
+		certSite(t2, "r2-cert", true, pki.RemoteID{})
+	})
+	r1.m.pki, r2.m.pki = empty, certStore(t, now, ca, ca, "r2-cert", "10.0.1.2")
+	l.run(30 * time.Second)
+	if len(r1.installed) != 0 {
+		t.Fatal("SAs installed without a local certificate")
+	}
+	if l.sent > 40 {
+		t.Errorf("%d messages in 30 s without a certificate: no backoff", l.sent)
+	}
+	if !strings.Contains(r1.dumpLog(), "cannot authenticate with a certificate") {
+		t.Errorf("the missing certificate is not logged\n%s", r1.dumpLog())
+	}
+	r1.m.pki = certStore(t, now, ca, ca, "r1-cert", "10.0.1.1")
+	l.run(2 * time.Minute)
+	if pair(t, r1, r2) != 1 {
+		t.Fatalf("no tunnel once the certificate is loaded\n%s", r1.dumpLog())
+	}
+}

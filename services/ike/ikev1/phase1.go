@@ -229,7 +229,7 @@ func (m *Machine) mm4(sa *ikeSA, d *Message) error {
 	c := newChain()
 	if sa.sig() {
 		if err := m.addSigAuth(sa, c, true); err != nil {
-			m.deleteIKE(sa, false, err.Error())
+			m.localAuthFailed(sa, err)
 			return nil
 		}
 	} else {
@@ -253,7 +253,7 @@ func (m *Machine) mm5(sa *ikeSA, d *Message, local, remote netip.AddrPort, last 
 	c := newChain()
 	if sa.sig() {
 		if err := m.addSigAuth(sa, c, false); err != nil {
-			m.deleteIKE(sa, false, err.Error())
+			m.localAuthFailed(sa, err)
 			return nil
 		}
 	} else {
