@@ -19,6 +19,13 @@ type hub struct {
 	mu    sync.Mutex
 	ports []*port
 	drop  func(from, to *port, b []byte) bool // loses a packet when true
+	// noUnicast loses every unicast packet (as an IPsec tunnel that
+	// counts as a hop does those sent with TTL 1), counting them.
+	noUnicast bool
+	unicast   int
+	// source is the address the kernel gives a node's packets sent out
+	// of an unnumbered port (its lo0 address).
+	source map[string]netip.Addr
 }
 
 type port struct {
@@ -105,6 +112,14 @@ func (c *fakeConn) Send(ifindex int, src, dst netip.Addr, b []byte) error {
 		}
 	}
 	if from == nil || !from.up || c.closed {
+		h.mu.Unlock()
+		return nil
+	}
+	if !src.IsValid() {
+		src = h.source[c.n.node]
+	}
+	if !dst.IsMulticast() && h.noUnicast {
+		h.unicast++
 		h.mu.Unlock()
 		return nil
 	}

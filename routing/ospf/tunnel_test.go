@@ -23,10 +23,9 @@ import (
 // OSPF runs on the inside units only; the adjacency forms through the
 // tunnel and each loopback is reached through it, encrypted.
 //
-// The service sets have no-ipsec-tunnel-in-traceroute: without it the PIC
-// counts the tunnel as a hop for every packet (spec I8), and OSPF packets,
-// sent with TTL 1, die in it. A real PIC lets the Routing Engine's own
-// packets through; mxlab's PIC does not make that distinction yet.
+// The PIC counts the tunnel as a hop (spec I8) except for link-local
+// multicast: OSPF sends every packet of a point-to-point interface to
+// AllSPFRouters, so its packets, sent with TTL 1, cross it.
 func TestOSPFOverIPsecTunnel(t *testing.T) {
 	if err := netns.Available(); err != nil {
 		t.Skipf("skipping: the tunnel lab needs network namespaces: %v", err)
@@ -63,7 +62,6 @@ set services service-set ss-vpn next-hop-service outside-service-interface %[1]s
 set services service-set ss-vpn ipsec-vpn-options local-gateway %[2]s
 set services service-set ss-vpn ipsec-vpn-rules rule-manual
 set services ipsec-vpn rule rule-manual match-direction input
-set services ipsec-vpn no-ipsec-tunnel-in-traceroute
 set services ipsec-vpn rule rule-manual term t1 then remote-gateway %[3]s
 %[4]sprotocol esp
 %[4]sspi 16000
