@@ -23,10 +23,10 @@ import (
 // are in its store before it starts, as after the Junos workflow.
 
 // certLines turn the E2 IKE configuration of r1 into certificate
-// authentication: rsa-signatures, local-certificate r1-cert, the peer
-// known by its address, the lab CA trusted.
-func certLines(establish string) []string {
-	return ikeLines("2",
+// authentication with IKE version v: rsa-signatures, local-certificate
+// r1-cert, the peer known by its address, the lab CA trusted.
+func certLines(v, establish string) []string {
+	return ikeLines(v,
 		"set services ipsec-vpn establish-tunnels "+establish,
 		"delete services ipsec-vpn ike policy ike-pol pre-shared-key",
 		"set services ipsec-vpn ike proposal ike-prop authentication-method rsa-signatures",
@@ -38,11 +38,12 @@ func certLines(establish string) []string {
 		"set security pki traceoptions flag certificate-verification")
 }
 
-// swanCertConf is r2's swanctl.conf with public key authentication.
-func swanCertConf(start string) string {
+// swanCertConf is r2's swanctl.conf with public key authentication and
+// IKE version v.
+func swanCertConf(v, start string) string {
 	return fmt.Sprintf(`connections {
     site {
-        version = 2
+        version = %s
         local_addrs = 10.0.1.2
         remote_addrs = 10.0.1.1
         proposals = aes128-sha256-modp2048
@@ -66,7 +67,7 @@ func swanCertConf(start string) string {
         }
     }
 }
-`, start)
+`, v, start)
 }
 
 // r1Store fills the certificate store of r1's state directory: an RSA
@@ -114,15 +115,16 @@ func swanCreds(t *testing.T, ca, issuer *labca.CA, o labca.Options, sans ...stri
 		"x509ca/ca.crt": labca.PEM(ca.Cert), "x509ca/issuer.crt": labca.PEM(issuer.Cert)}
 }
 
-// newCertSwanLab is newV2Lab with certificates on both sides: r1's
-// store is filled before it starts; creds are charon's files.
-func newCertSwanLab(t *testing.T, establish, start string, creds func(ca *labca.CA) map[string][]byte) *v2Lab {
+// newCertSwanLab is newV2Lab with certificates on both sides and IKE
+// version v: r1's store is filled before it starts; creds are charon's
+// files.
+func newCertSwanLab(t *testing.T, v, establish, start string, creds func(ca *labca.CA) map[string][]byte) *v2Lab {
 	l := swanNet(t)
 	ca, err := labca.Create(t.TempDir(), labca.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &v2Lab{lab: l, sw: swantest.Start(t, l.ns["s2"].Name(), swanCertConf(start), "", creds(ca))}
+	s := &v2Lab{lab: l, sw: swantest.Start(t, l.ns["s2"].Name(), swanCertConf(v, start), "", creds(ca))}
 	state := t.TempDir()
 	r1Store(t, state, ca)
 	lay, err := chassis.ParseLayout([]byte(r1Layout))
@@ -134,14 +136,14 @@ func newCertSwanLab(t *testing.T, establish, start string, creds func(ca *labca.
 		t.Fatal(err)
 	}
 	l.r1 = r
-	if err := r.Start(context.Background(), e2Config(t, "r1", certLines(establish)...)); err != nil {
+	if err := r.Start(context.Background(), e2Config(t, "r1", certLines(v, establish)...)); err != nil {
 		t.Fatal(err)
 	}
 	return s
 }
 
 func TestSwanCertificatesInitiator(t *testing.T) {
-	s := newCertSwanLab(t, "immediately", "none", func(ca *labca.CA) map[string][]byte {
+	s := newCertSwanLab(t, "2", "immediately", "none", func(ca *labca.CA) map[string][]byte {
 		return swanCreds(t, ca, ca, labca.Options{}, "10.0.1.2")
 	})
 	s.waitSwan()
@@ -170,7 +172,7 @@ func TestSwanCertificatesInitiator(t *testing.T) {
 }
 
 func TestSwanCertificatesResponder(t *testing.T) {
-	s := newCertSwanLab(t, "responder-only", "start", func(ca *labca.CA) map[string][]byte {
+	s := newCertSwanLab(t, "2", "responder-only", "start", func(ca *labca.CA) map[string][]byte {
 		return swanCreds(t, ca, ca, labca.Options{}, "10.0.1.2")
 	})
 	s.waitSwan()
@@ -207,7 +209,7 @@ func TestSwanCertificatesRefused(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			s := newCertSwanLab(t, "responder-only", "start", func(ca *labca.CA) map[string][]byte { return c.creds(t, ca) })
+			s := newCertSwanLab(t, "2", "responder-only", "start", func(ca *labca.CA) map[string][]byte { return c.creds(t, ca) })
 			deadline := time.Now().Add(15 * time.Second)
 			for {
 				st := s.cli(s.r1, "show services ipsec-vpn ike statistics")
@@ -229,6 +231,40 @@ func TestSwanCertificatesRefused(t *testing.T) {
 			}
 			if !strings.Contains(s.sw.Log(), "AUTHENTICATION_FAILED") {
 				t.Errorf("strongSwan was not told:\n%s", s.sw.Log())
+			}
+		})
+	}
+}
+
+// TestSwanCertificatesIKEv1: IKE version 1 main mode with RSA signatures
+// (RFC 2409 §5.1) against strongSwan, r1 initiating and answering.
+func TestSwanCertificatesIKEv1(t *testing.T) {
+	for _, c := range []struct{ name, establish, start, role string }{
+		{"initiator", "immediately", "none", "Initiator"},
+		{"responder", "responder-only", "start", "Responder"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := newCertSwanLab(t, "1", c.establish, c.start, func(ca *labca.CA) map[string][]byte {
+				return swanCreds(t, ca, ca, labca.Options{}, "10.0.1.2")
+			})
+			s.waitSwan()
+			if err := s.ping("h2", "172.16.0.10", 3); err != nil {
+				t.Fatal(err)
+			}
+			if sas := s.ctl("--list-sas"); !strings.Contains(sas, "ESTABLISHED, IKEv1") || !strings.Contains(sas, "remote '10.0.1.1'") {
+				t.Errorf("strongSwan SAs:\n%s", sas)
+			}
+			if log := s.sw.Log(); !regexp.MustCompile(`authentication of '10\.0\.1\.1' with RSA\S* successful`).MatchString(log) {
+				t.Errorf("strongSwan did not check r1's signature:\n%s", log)
+			}
+			d := s.cli(s.r1, "show services ipsec-vpn ike security-associations detail")
+			for _, want := range []string{"Role: " + c.role + ", State: Matured", "Exchange type: Main, Authentication method: RSA-signatures"} {
+				if !strings.Contains(d, want) {
+					t.Errorf("r1 IKE SA lacks %q:\n%s", want, d)
+				}
+			}
+			if log := s.cli(s.r1, "file show /var/log/kmd"); !strings.Contains(log, "peer certificate CN=r2,O=mxlab verified") {
+				t.Errorf("kmd log:\n%s", log)
 			}
 		})
 	}
