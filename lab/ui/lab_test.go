@@ -41,7 +41,7 @@ func startLab(t testing.TB, file, name string) *lab.Lab {
 		t.Fatal(err)
 	}
 	topo.Name = fmt.Sprintf("%s%d", name, os.Getpid())
-	l, err := lab.Up(context.Background(), topo, lab.Options{RunDir: t.TempDir()})
+	l, err := lab.Up(context.Background(), topo, lab.Options{RunDir: privateDir(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -495,4 +495,14 @@ func TestOSPFBadge(t *testing.T) {
 			t.Errorf("adjacency %+v is not in show ospf neighbor:\n%s", a, out.String())
 		}
 	}
+}
+
+// privateDir returns a temporary directory of mode 0700, as a run
+// directory of labs must be.
+func privateDir(tb testing.TB) string {
+	dir := tb.TempDir()
+	if err := os.Chmod(dir, 0o700); err != nil {
+		tb.Fatal(err)
+	}
+	return dir
 }
