@@ -215,3 +215,28 @@ func TestCertificateLoadedLate(t *testing.T) {
 		t.Fatalf("no tunnel once the certificate is loaded\n%s", r1.dumpLog())
 	}
 }
+
+// BenchmarkMainModeRSA is BenchmarkMainMode (group14) with RSA 2048
+// certificates instead of the pre-shared key: two signatures and two
+// certificate checks more per tunnel.
+func BenchmarkMainModeRSA(b *testing.B) {
+	start := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	now := func() time.Time { return start }
+	ca, err := labca.Create(b.TempDir(), labca.Options{KeyType: "rsa", Now: func() time.Time { return start.Add(-time.Hour) }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	s1, s2 := certStore(b, now, ca, ca, "r1-cert", "10.0.1.1"), certStore(b, now, ca, ca, "r2-cert", "10.0.1.2")
+	for range b.N {
+		l, r1, r2 := twoSites(b, ExchMain, func(t1, t2 *Tunnel) {
+			certSite(t1, "r1-cert", true, pki.RemoteID{})
+			certSite(t2, "r2-cert", true, pki.RemoteID{})
+		})
+		r1.m.pki, r2.m.pki = s1, s2
+		l.run(time.Second)
+		if len(r1.installed) != 1 || len(r2.installed) != 1 {
+			b.Fatal("no tunnel")
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "tunnels/s")
+}
