@@ -202,3 +202,34 @@ func TestSAConfig(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestHopSource: the tunnel hop of a next-hop set answers from the inside
+// unit's address, else lo0's, else the local gateway.
+func TestHopSource(t *testing.T) {
+	b, err := os.ReadFile("../testdata/examples/e2-r1.conf.golden")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e2 := string(b)
+	inside := "        unit 1 {\n            family inet;\n"
+	lo := "interfaces {\n    lo0 {\n        unit 0 {\n            family inet {\n                address 127.0.0.1/32;\n                address 10.0.0.9/32;\n                address 10.0.0.1/32;\n            }\n        }\n    }\n"
+	tests := []struct {
+		name, text, want string
+	}{
+		{"unnumbered, no lo0", e2, "10.0.1.1"},
+		{"unnumbered, lo0", strings.Replace(e2, "interfaces {\n", lo, 1), "10.0.0.1"},
+		{"numbered inside unit", strings.Replace(strings.Replace(e2, "interfaces {\n", lo, 1), inside,
+			"        unit 1 {\n            family inet {\n                address 10.1.15.1/30;\n            }\n", 1), "10.1.15.1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			plan, errs := Parse(parseText(t, tt.text))
+			if len(errs) > 0 || len(plan.Sets) != 1 {
+				t.Fatalf("errors %v, %d sets", errs, len(plan.Sets))
+			}
+			if got := plan.Sets[0].HopSource; got != netip.MustParseAddr(tt.want) {
+				t.Errorf("hop source %v, want %s", got, tt.want)
+			}
+		})
+	}
+}
