@@ -67,7 +67,7 @@ func TestCheckFiles(t *testing.T) {
 	defer syscall.Setrlimit(syscall.RLIMIT_NOFILE, &old)
 	var b strings.Builder
 	b.WriteString("name: big\ntopology:\n  nodes:\n")
-	for i := range 20 {
+	for i := range 40 {
 		fmt.Fprintf(&b, "    r%d: {kind: mx}\n", i)
 	}
 	topo, err := Parse([]byte(b.String()), "/lab", files(nil))
@@ -75,7 +75,7 @@ func TestCheckFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = checkFiles(topo)
-	if err == nil || !strings.Contains(err.Error(), "lab big needs about 544 open files (20 nodes) and this process may open") ||
+	if err == nil || !strings.Contains(err.Error(), "lab big needs about 432 open files (40 nodes) and this process may open") ||
 		!strings.Contains(err.Error(), "(ulimit -n 256, hard limit") {
 		t.Fatalf("got %v", err)
 	}
