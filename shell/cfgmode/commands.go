@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -204,6 +205,56 @@ func (m *Mode) load(cmd *shell.Command, c *cursor, out io.Writer) error {
 	}
 	io.WriteString(out, "load complete\n")
 	return nil
+}
+
+// save writes the candidate configuration from the current level to a
+// file of the router, as "show" displays it; the file is replaced whole
+// or not at all.
+func (m *Mode) save(c *cursor, out io.Writer) error {
+	name := c.opts["file"]
+	if name == "" {
+		//lint:ignore ST1005 Junos text shown to the user as it is
+		return errors.New("missing argument.")
+	}
+	path, err := m.shell.ResolvePath(name)
+	if err != nil {
+		return err
+	}
+	top := len(m.sess.Level()) == 0
+	var text string
+	if err := m.sess.View(nil, func(x *config.Node, p config.Path) { text = render(x, "", m.cfg.Version, top) }); err != nil {
+		return engineErr(err)
+	}
+	if top {
+		text = "## Last changed: " + m.cfg.now().UTC().Format("2006-01-02 15:04:05 MST") + "\n" + text
+	}
+	if err := writeAtomic(path, []byte(text)); err != nil {
+		return fmt.Errorf("could not create file '%s'", name)
+	}
+	n := strings.Count(text, "\n")
+	fmt.Fprintf(out, "Wrote %d line%s of configuration to '%s'\n", n, map[bool]string{true: "", false: "s"}[n == 1], name)
+	return nil
+}
+
+// writeAtomic replaces the file at path with data (mode 0600) through a
+// temporary file in its directory.
+func writeAtomic(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), ".save-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
 }
 
 // commitLine renders a commit the way "show system commit" and
