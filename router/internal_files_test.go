@@ -38,13 +38,7 @@ func TestInternalFilesOutOfReach(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(r.dir, "var", "tmp", "a.conf"), []byte("system { host-name x; }\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	run := func(cmds string) string {
-		var out bytes.Buffer
-		sh, done := r.NewShell(ShellOptions{Out: &out})
-		defer done()
-		sh.RunCommands(context.Background(), cmds)
-		return out.String()
-	}
+	run := func(cmds string) string { return runCommands(r, cmds) }
 	for _, p := range internalPaths {
 		target := p + "/probe"
 		if p == "/lock" {
@@ -94,4 +88,14 @@ func TestInternalFilesOutOfReach(t *testing.T) {
 	if got := r.DB.Active().Text(); strings.Contains(got, "host-name x") {
 		t.Errorf("a load changed the configuration:\n%s", got)
 	}
+}
+
+// runCommands runs CLI commands on r, as a script given to the CLI, and
+// returns what they printed.
+func runCommands(r *Router, cmds string) string {
+	var out bytes.Buffer
+	sh, done := r.NewShell(ShellOptions{Out: &out})
+	defer done()
+	sh.RunCommands(context.Background(), cmds)
+	return out.String()
 }

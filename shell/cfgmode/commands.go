@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	"mxlab/config"
 	"mxlab/config/schema"
+	"mxlab/internal/atomicfile"
 	"mxlab/shell"
 )
 
@@ -228,33 +228,12 @@ func (m *Mode) save(c *cursor, out io.Writer) error {
 	if top {
 		text = "## Last changed: " + m.cfg.now().UTC().Format("2006-01-02 15:04:05 MST") + "\n" + text
 	}
-	if err := writeAtomic(path, []byte(text)); err != nil {
+	if err := atomicfile.Write(path, []byte(text)); err != nil {
 		return fmt.Errorf("could not create file '%s'", name)
 	}
 	n := strings.Count(text, "\n")
 	fmt.Fprintf(out, "Wrote %d line%s of configuration to '%s'\n", n, map[bool]string{true: "", false: "s"}[n == 1], name)
 	return nil
-}
-
-// writeAtomic replaces the file at path with data (mode 0600) through a
-// temporary file in its directory.
-func writeAtomic(path string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".save-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }
 
 // commitLine renders a commit the way "show system commit" and
