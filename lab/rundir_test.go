@@ -67,15 +67,15 @@ func TestCheckFiles(t *testing.T) {
 	defer syscall.Setrlimit(syscall.RLIMIT_NOFILE, &old)
 	var b strings.Builder
 	b.WriteString("name: big\ntopology:\n  nodes:\n")
-	for i := range 20 {
+	for i := range 40 {
 		fmt.Fprintf(&b, "    r%d: {kind: mx}\n", i)
 	}
 	topo, err := Parse([]byte(b.String()), "/lab", files(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = checkFiles(topo)
-	if err == nil || !strings.Contains(err.Error(), "lab big needs about 544 open files (20 nodes) and this process may open") ||
+	err = checkFiles(topo, nil)
+	if err == nil || !strings.Contains(err.Error(), "lab big needs about 392 open files (40 nodes) and this process may open") ||
 		!strings.Contains(err.Error(), "(ulimit -n 256, hard limit") {
 		t.Fatalf("got %v", err)
 	}
@@ -83,7 +83,7 @@ func TestCheckFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := checkFiles(small); err != nil {
+	if err := checkFiles(small, nil); err != nil {
 		t.Fatalf("one router: %v", err)
 	}
 }

@@ -30,8 +30,8 @@ func main() {
 
 // raiseFileLimit lifts the soft limit of open files to the hard one, and
 // for root the hard one to the kernel's ceiling (fs.nr_open, at most 2^20): a lab holds
-// descriptors for every namespace, link and socket of its nodes (about 4
-// per host, 11 to 20 per router), and the usual soft limit of 1,024 ends a
+// descriptors for every namespace, link and socket of its nodes (about 2
+// per host, 9 to 14 per router), and the usual soft limit of 1,024 ends a
 // lab of a few dozen routers. A lab that would still run out is refused
 // before it starts (lab.Up).
 func raiseFileLimit() {
