@@ -102,6 +102,9 @@ func showIKEDetail(b *strings.Builder, sa ike.SAStatus, now time.Time) {
 		set = sa.Tunnel.Set.Name
 	}
 	fmt.Fprintf(b, "  Service set: %s, Routing instance: %s\n", set, ri)
+	if sa.Tunnel != nil && sa.Tunnel.Profile != "" {
+		fmt.Fprintf(b, "  Dynamic peer: %s, Access profile: %s\n", sa.Remote, sa.Tunnel.Profile)
+	}
 	fmt.Fprintf(b, "  Local: %s, Remote: %s\n", sa.Local, sa.Remote)
 	if sa.Expires.IsZero() {
 		b.WriteString("  Lifetime: Not established\n")

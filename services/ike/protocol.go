@@ -104,6 +104,12 @@ type Tunnel struct {
 	// (source) and arriving through it (destination); 0.0.0.0/0 where the
 	// term names none.
 	LocalTS, RemoteTS netip.Prefix
+	// Profile is the ike-access-profile of a dynamic-peer tunnel ("" for
+	// the others): a peer is accepted only with proxy identities within
+	// LocalTS and RemoteTS (its allowed-proxy-pair). Dedicated: the
+	// tunnel's unit carries one peer at a time.
+	Profile   string
+	Dedicated bool
 }
 
 // Name names the tunnel in logs: "service set S rule R term T".

@@ -53,6 +53,12 @@ type Tunnel struct {
 	// ResponderOnly (establish-tunnels responder-only) never starts a
 	// negotiation, not even to renew a pair: the peer does.
 	ResponderOnly bool
+	// Profile is the access profile of a dynamic-peer tunnel ("" for the
+	// others): its LocalTS and RemoteTS are an allowed-proxy-pair, which
+	// must hold what a peer proposes. Dedicated lets one peer at a time
+	// use the tunnel.
+	Profile   string
+	Dedicated bool
 }
 
 // IKEPolicy is an [edit services ipsec-vpn ike policy] of version 1.

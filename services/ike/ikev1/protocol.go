@@ -193,7 +193,8 @@ func tunnelConfig(t *ike.Tunnel) (Tunnel, string) {
 		LocalTS: t.LocalTS, RemoteTS: t.RemoteTS, NoNATT: !t.NATT, NATKeepalive: t.NATKeepalive,
 		AutoStart:     t.Establish == "immediately",
 		ResponderOnly: t.Establish == "responder-only",
-		DPD:           DPD{Initiate: t.DPD.Enabled, Interval: t.DPD.Interval, Threshold: t.DPD.Threshold}}
+		Profile:       t.Profile, Dedicated: t.Dedicated,
+		DPD: DPD{Initiate: t.DPD.Enabled, Interval: t.DPD.Interval, Threshold: t.DPD.Threshold}}
 	if t.IKE == nil {
 		return c, "no IKE policy"
 	}

@@ -45,7 +45,8 @@ func (m *Machine) respond(local, remote netip.AddrPort, h *Header, msg []byte) {
 		}
 	}
 	if pol == nil {
-		m.drop(nil, &m.stats.NoPolicy, "%v from %v: no tunnel with this peer on %v", h.Exchange, remote, local.Addr())
+		m.drop(nil, &m.stats.NoPolicy, "%v from %v: no tunnel or access profile accepts this peer on %v: NO-PROPOSAL-CHOSEN sent", h.Exchange, remote, local.Addr())
+		m.notifyClear(local, remote, h, NotifyNoProposalChosen)
 		return
 	}
 	var group suite.Group

@@ -25,6 +25,7 @@ type Stats struct {
 	HalfOpenDropped uint64 // the bound of half-open SAs is reached
 	NoPolicy        uint64 // no tunnel with the peer
 	NoProposal      uint64 // no proposal (or proxy identity) acceptable
+	ProxyRefused    uint64 // of those, proxy identities outside every allowed-proxy-pair
 
 	Duplicates  uint64 // repeated messages answered with our last one
 	Retransmits uint64
