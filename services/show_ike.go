@@ -176,6 +176,9 @@ func ShowIKEStats(w io.Writer, pics []IKEStatus, peer netip.Addr) {
 		fmt.Fprintf(&b, "  Replayed: %d, Unsupported critical payload: %d, Unexpected: %d\n", d.Replayed, d.Critical, d.Unexpected)
 		fmt.Fprintf(&b, "  No proposal chosen: %d, Half-open limit: %d, Unknown version: %d, Queue overflow: %d\n",
 			d.NoProposal, d.HalfOpen, d.BadVersion, d.Overflow)
+		if d.ProxyRefused > 0 {
+			fmt.Fprintf(&b, "  Proxy pairs refused by access profiles: %d\n", d.ProxyRefused)
+		}
 		if c := d.Certificates; c.Total() > 0 {
 			fmt.Fprintf(&b, "  Certificates refused: unknown CA: %d, expired: %d, identity mismatch: %d, revoked: %d, other: %d\n",
 				c.UnknownCA, c.Expired, c.IDMismatch, c.Revoked, c.Other)

@@ -210,8 +210,11 @@ type Drops struct {
 	Unexpected uint64 // valid but not expected in the SA's state
 	HalfOpen   uint64 // new SA refused: too many half-open SAs
 	NoProposal uint64 // no acceptable proposal
-	BadVersion uint64 // an IKE version no tunnel of this PIC runs
-	Overflow   uint64 // dropped because the engine's queue was full
+	// ProxyRefused counts the child SAs refused to dynamic peers whose
+	// proxy identities (traffic selectors) no allowed-proxy-pair holds.
+	ProxyRefused uint64
+	BadVersion   uint64 // an IKE version no tunnel of this PIC runs
+	Overflow     uint64 // dropped because the engine's queue was full
 	// Certificates are the peers' certificates refused (also counted
 	// in BadAuth), by reason.
 	Certificates CertDrops
@@ -253,6 +256,7 @@ func (d *Drops) Add(o Drops) {
 	d.Unexpected += o.Unexpected
 	d.HalfOpen += o.HalfOpen
 	d.NoProposal += o.NoProposal
+	d.ProxyRefused += o.ProxyRefused
 	d.BadVersion += o.BadVersion
 	d.Overflow += o.Overflow
 	c, oc := &d.Certificates, o.Certificates

@@ -176,13 +176,14 @@ func (p *proto) Status() ([]ike.SAStatus, ike.Drops) {
 	}
 	s := p.m.Stats()
 	return out, ike.Drops{
-		Malformed:  s.Malformed + s.UnknownPayload,
-		UnknownSPI: s.NoSA,
-		BadAuth:    s.AuthFailed + s.Unauthenticated,
-		Replayed:   s.Replayed,
-		Unexpected: s.Unexpected,
-		HalfOpen:   s.HalfOpenDropped,
-		NoProposal: s.NoProposal + s.NoPolicy,
+		Malformed:    s.Malformed + s.UnknownPayload,
+		UnknownSPI:   s.NoSA,
+		BadAuth:      s.AuthFailed + s.Unauthenticated,
+		Replayed:     s.Replayed,
+		Unexpected:   s.Unexpected,
+		HalfOpen:     s.HalfOpenDropped,
+		NoProposal:   s.NoProposal + s.NoPolicy,
+		ProxyRefused: s.ProxyRefused,
 	}
 }
 

@@ -246,15 +246,13 @@ func (p *Protocol) initRequest(local, remote netip.AddrPort, raw []byte, h Heade
 		p.drops.Malformed++
 		return
 	}
-	var cands []*ike.Tunnel
-	for _, t := range p.tunnels {
-		if t.Local == local.Addr() && (t.Remote == remote.Addr() || t.Backup == remote.Addr()) {
-			cands = append(cands, t)
-		}
-	}
+	cands := p.peerTunnels(local.Addr(), remote.Addr(), nil)
 	if len(cands) == 0 {
 		p.drops.Unexpected++
-		p.h.Logf("IKEv2: IKE_SA_INIT from %s to %s: no tunnel with that peer", remote, local)
+		p.h.Logf("IKEv2: IKE_SA_INIT from %s to %s: no tunnel or access profile accepts that peer: NO_PROPOSAL_CHOSEN sent", remote, local)
+		out := &Message{Header: Header{SPIi: h.SPIi, Exchange: ExchangeSAInit, Flags: FlagResponse},
+			Payloads: []Payload{&Notify{Kind: NotifyNoProposalChosen}}}
+		p.h.Send(local, remote, out.Encode())
 		return
 	}
 	reply := func(n *Notify) {
