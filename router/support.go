@@ -207,6 +207,7 @@ services
       local-gateway
         address
         gw-interface
+        routing-instance
       passive-mode-tunneling
       clear-dont-fragment-bit
       copy-dont-fragment-bit

@@ -34,7 +34,11 @@ func ShowSAs(w io.Writer, cards []mspic.Status, set string, level int, now time.
 				b.WriteString("\n")
 			}
 			first = false
-			fmt.Fprintf(&b, "Service set: %s, IKE Routing-instance: default\n", ss.Name)
+			ri := "default"
+			if ss.Set != nil && ss.Set.GatewayInstance != "" {
+				ri = ss.Set.GatewayInstance
+			}
+			fmt.Fprintf(&b, "Service set: %s, IKE Routing-instance: %s\n", ss.Name, ri)
 			for _, t := range ss.Tunnels {
 				showTunnel(&b, ss.Set, t, level, now)
 			}

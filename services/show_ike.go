@@ -100,6 +100,9 @@ func showIKEDetail(b *strings.Builder, sa ike.SAStatus, now time.Time) {
 	set, ri := "", "default"
 	if sa.Tunnel != nil {
 		set = sa.Tunnel.Set.Name
+		if gi := sa.Tunnel.Set.GatewayInstance; gi != "" {
+			ri = gi
+		}
 	}
 	fmt.Fprintf(b, "  Service set: %s, Routing instance: %s\n", set, ri)
 	if sa.Tunnel != nil && sa.Tunnel.Profile != "" {

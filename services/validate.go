@@ -83,6 +83,8 @@ func checkServiceSet(root, ss *config.Node, addrs map[string][]string, gwUsers m
 			gwAddr = a
 			if _, ok := addrs[a]; !ok {
 				errs = append(errs, config.ErrorAt(lg, fmt.Sprintf("Local gateway address %s is not configured on any interface", a)))
+			} else {
+				errs = append(errs, checkGatewayInstance(root, lg, a, addrs[a])...)
 			}
 		}
 		// O3: gw-interface must carry the local-gateway address.
@@ -145,6 +147,31 @@ func checkServiceSet(root, ss *config.Node, addrs map[string][]string, gwUsers m
 		}
 	}
 	return errs
+}
+
+// checkGatewayInstance checks that the local gateway a, configured on
+// the logical interfaces ifls, lives in the routing instance that
+// local-gateway names (the master instance when it names none; O1).
+func checkGatewayInstance(root, lg *config.Node, a string, ifls []string) []*config.CommitError {
+	owner := map[string]string{}
+	for _, ri := range root.Get("routing-instances").Entries("instance") {
+		for _, i := range ri.Entries("interface") {
+			owner[logicalName(i.Key())] = ri.Key()
+		}
+	}
+	want, _ := lg.Leaf("routing-instance")
+	if want == "default" {
+		want = ""
+	}
+	for _, ifl := range ifls {
+		if owner[ifl] == want {
+			return nil
+		}
+	}
+	if want == "" {
+		return []*config.CommitError{config.ErrorAt(lg, fmt.Sprintf("Local gateway address %s is in routing instance %s: configure local-gateway %s routing-instance %s", a, owner[ifls[0]], a, owner[ifls[0]]))}
+	}
+	return []*config.CommitError{config.ErrorAt(lg, fmt.Sprintf("Local gateway address %s is not configured on any interface of routing instance %s", a, want))}
 }
 
 // checkProfile checks the ike client of the access profile prof that

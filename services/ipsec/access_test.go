@@ -124,3 +124,22 @@ ipsec-vpn-options { local-gateway 10.1.1.1; ike-access-profile p; } } }
 		t.Fatalf("term %+v, dynamic %+v", tm, tm.Dynamic)
 	}
 }
+
+func TestParseGatewayInstance(t *testing.T) {
+	for _, tc := range []struct{ stmt, want string }{
+		{"local-gateway 10.6.6.5 routing-instance vpn-a;", "vpn-a"},
+		{"local-gateway 10.6.6.5 routing-instance default;", ""},
+		{"local-gateway 10.6.6.5;", ""},
+	} {
+		text := `services { service-set S { next-hop-service { inside-service-interface ms-1/2/0.1; outside-service-interface ms-1/2/0.2; }
+ipsec-vpn-options { ` + tc.stmt + ` } ipsec-vpn-rules r; }
+ipsec-vpn { rule r { term t { then { remote-gateway 10.6.6.6; dynamic { ike-policy p; } } } match-direction input; }
+ike { policy p { pre-shared-key ascii-text k; } } } }
+routing-instances { vpn-a { instance-type vrf; } }
+`
+		plan, errs := Parse(parseText(t, text))
+		if len(errs) > 0 || len(plan.Sets) != 1 || plan.Sets[0].GatewayInstance != tc.want {
+			t.Fatalf("%s: errors %v, sets %+v", tc.stmt, errs, plan.Sets)
+		}
+	}
+}

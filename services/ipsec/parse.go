@@ -126,6 +126,9 @@ func parseSet(ruleNodes map[string]*config.Node, n *config.Node, applied map[str
 	if v, ok := opts.Leaf("local-gateway", "address"); ok {
 		ss.LocalGateway, _ = netip.ParseAddr(v)
 	}
+	if ri, ok := opts.Leaf("local-gateway", "routing-instance"); ok && ri != "default" {
+		ss.GatewayInstance = ri
+	}
 	ss.GWInterface, _ = opts.Leaf("local-gateway", "gw-interface")
 	if ss.GWInterface != "" && !strings.Contains(ss.GWInterface, ".") {
 		ss.GWInterface += ".0"

@@ -67,6 +67,10 @@ type ServiceSet struct {
 	Input, Output []string
 	LocalGateway  netip.Addr
 	GWInterface   string // gw-interface (O3), "" when not configured
+	// GatewayInstance is the routing instance of the local gateway
+	// (local-gateway A routing-instance R, O1/O2); "" for the master
+	// instance. IKE and ESP of the set use that instance's table.
+	GatewayInstance string
 	// Profile is the ike-access-profile (O4, A1): dynamic peers are
 	// accepted through it (nil when not configured).
 	Profile *AccessProfile
