@@ -80,14 +80,25 @@ func renderPrefixed(b *strings.Builder, x *Node, depth int, prefix []string) {
 	b.WriteString("}\n")
 }
 
+// renderComment writes an annotation: as # lines when each of its lines
+// is one, otherwise between /* and */.
 func renderComment(b *strings.Builder, ind, c string) {
-	if strings.HasPrefix(c, "#") {
+	if hashLines(c) {
 		for _, l := range strings.Split(c, "\n") {
 			b.WriteString(ind + l + "\n")
 		}
 		return
 	}
 	b.WriteString(ind + "/* " + c + " */\n")
+}
+
+func hashLines(c string) bool {
+	for l := range strings.SplitSeq(c, "\n") {
+		if !strings.HasPrefix(l, "#") {
+			return false
+		}
+	}
+	return true
 }
 
 // onOneLine reports whether x is shown on one line (cli oneliner hints):

@@ -54,7 +54,7 @@ func chainTopology(tb testing.TB, name string, n int) *Topology {
 func BenchmarkUpChain50(b *testing.B) {
 	needRoot(b)
 	topo := chainTopology(b, fmt.Sprintf("b%d-chain50", os.Getpid()), 50)
-	runDir := b.TempDir()
+	runDir := privateDir(b)
 	for b.Loop() {
 		l, err := Up(context.Background(), topo, Options{RunDir: runDir})
 		if err != nil {

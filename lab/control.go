@@ -22,6 +22,10 @@ func (l *Lab) listen(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("control socket: %w", err)
 	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		ln.Close()
+		return fmt.Errorf("control socket: %w", err)
+	}
 	l.ln = ln
 	l.wg.Add(1)
 	go func() {

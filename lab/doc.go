@@ -30,7 +30,9 @@
 //	  links:
 //	    - endpoints: ["r1:ge-1/0/0", "h1:eth1"]
 //
-// Paths are relative to the topology file. Lab and node names are letters,
+// Paths (config, chassis, state-dir, the host side of files) are used as
+// given when absolute; relative ones, ".." included, start at the topology
+// file's directory. Lab and node names are letters,
 // digits, '-' and '_'. A router endpoint is a port of its chassis (ge-, xe-,
 // et-, so-); a host endpoint is a Linux interface name (at most 15 bytes).
 // Each interface is in at most one link, and each host interface with
@@ -52,7 +54,10 @@
 // holds ctl.sock (the control socket), pid, namespaces (the namespaces the
 // lab made, for the cleanup after a kill -9) and, unless the topology names
 // a state-dir, the routers' state directories, which therefore start empty
-// at each Up and go with the lab.
+// at each Up and go with the lab. RunDir itself is made mode 0700 and must
+// be the user's own with no access for others (EnsureRunRoot): a control
+// socket gives a router's CLI to whoever may connect to it. The run
+// directory, its files and the socket are the owner's only.
 //
 // # Management
 //

@@ -83,6 +83,10 @@ func Up(ctx context.Context, t *Topology, o Options) (*Lab, error) {
 	if err := netns.Available(); err != nil {
 		return nil, err
 	}
+	if err := checkFiles(t); err != nil {
+		o.Forwards.Close()
+		return nil, err
+	}
 	if o.RunDir == "" {
 		o.RunDir = DefaultRunDir
 	}
@@ -91,6 +95,10 @@ func Up(ctx context.Context, t *Topology, o Options) (*Lab, error) {
 	}
 	if o.Parallel <= 0 {
 		o.Parallel = 2 * runtime.NumCPU()
+	}
+	if err := EnsureRunRoot(o.RunDir); err != nil {
+		o.Forwards.Close()
+		return nil, err
 	}
 	dir := filepath.Join(o.RunDir, t.Name)
 	if err := clearLeftovers(dir, t); err != nil {

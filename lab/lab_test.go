@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -130,7 +131,7 @@ func routerPing(t *testing.T, l *Lab, node, addr string) (bool, string) {
 func TestLine3(t *testing.T) {
 	needRoot(t)
 	topo := testLab(t, "testdata/line3/line3.yaml")
-	l := upLab(t, topo, t.TempDir())
+	l := upLab(t, topo, privateDir(t))
 	if got, want := l.Ready(), "lab "+topo.Name+" ready: 3 routers, 2 hosts"; got != want {
 		t.Errorf("Ready() = %q, want %q", got, want)
 	}
@@ -157,11 +158,28 @@ func TestLine3(t *testing.T) {
 	})
 	t.Run("exec", func(t *testing.T) { checkExec(t, l) })
 	t.Run("session", func(t *testing.T) { checkSession(t, l) })
+	t.Run("modes", func(t *testing.T) { checkModes(t, l.Dir()) })
 	dir := l.Dir()
 	if err := l.Close(); err != nil {
 		t.Fatal(err)
 	}
 	checkGone(t, topo, dir)
+}
+
+// checkModes checks that the run directory and what it holds (the
+// control socket, which gives the routers' CLIs) are the owner's only.
+func checkModes(t *testing.T, dir string) {
+	t.Helper()
+	for _, p := range []string{dir, filepath.Join(dir, socketFile), filepath.Join(dir, pidFile), filepath.Join(dir, namespacesFile)} {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Error(err)
+			continue
+		}
+		if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+			t.Errorf("%s: mode %04o, open to other users", p, perm)
+		}
+	}
 }
 
 // checkReachable checks ping and traceroute across the line, from r1's
@@ -291,7 +309,7 @@ func checkGone(t *testing.T, topo *Topology, dir string) {
 func TestKilledLabIsCleanedUp(t *testing.T) {
 	needRoot(t)
 	topo := testLab(t, "testdata/line3/line3.yaml")
-	runDir := t.TempDir()
+	runDir := privateDir(t)
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), envHelper+"=up", "LAB_FILE=testdata/line3/line3.yaml", "LAB_NAME="+topo.Name, "LAB_RUN_DIR="+runDir)
 	stdout, err := cmd.StdoutPipe()
@@ -313,6 +331,18 @@ func TestKilledLabIsCleanedUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	go sleeper.Wait()
+	// ip netns exec enters the namespace after it starts: wait for it, or
+	// the kill below would find no process there yet.
+	var nsStat syscall.Stat_t
+	if err := syscall.Stat(filepath.Join(netns.RunDir, topo.Namespace("h1")), &nsStat); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); !slices.Contains(processesIn(nsStat), sleeper.Process.Pid); {
+		if time.Now().After(deadline) {
+			t.Fatal("the sleeper never entered h1's namespace")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	if _, err := Up(context.Background(), topo, Options{RunDir: runDir}); err == nil || !strings.Contains(err.Error(), "already running") {
 		t.Fatalf("Up while the lab runs: %v", err)
 	}
@@ -339,4 +369,14 @@ func TestKilledLabIsCleanedUp(t *testing.T) {
 		t.Errorf("Down: %v", err)
 	}
 	checkGone(t, topo, dir)
+}
+
+// privateDir returns a temporary directory of mode 0700, as a run
+// directory of labs must be.
+func privateDir(tb testing.TB) string {
+	dir := tb.TempDir()
+	if err := os.Chmod(dir, 0o700); err != nil {
+		tb.Fatal(err)
+	}
+	return dir
 }

@@ -89,7 +89,7 @@ func mgmtLab(t *testing.T, o Options) *Lab {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o.RunDir = t.TempDir()
+	o.RunDir = privateDir(t)
 	o.Forwards = fw
 	l, err := Up(context.Background(), topo, o)
 	if err != nil {

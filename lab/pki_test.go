@@ -12,7 +12,7 @@ import (
 // TestFiles copies files into and out of the routers of a running lab.
 func TestFiles(t *testing.T) {
 	needRoot(t)
-	l := upLab(t, testLab(t, "testdata/pki/pki.yaml"), t.TempDir())
+	l := upLab(t, testLab(t, "testdata/pki/pki.yaml"), privateDir(t))
 	var got bytes.Buffer
 	if err := Get(l.Dir(), "r2", "/var/tmp/hello.txt", &got); err != nil || got.String() != "hello from the host\n" {
 		t.Fatalf("file of the topology: %q, %v", got.String(), err)
@@ -56,7 +56,7 @@ func TestFiles(t *testing.T) {
 // then revokes the certificate.
 func TestLabCA(t *testing.T) {
 	needRoot(t)
-	l := upLab(t, testLab(t, "testdata/pki/pki.yaml"), t.TempDir())
+	l := upLab(t, testLab(t, "testdata/pki/pki.yaml"), privateDir(t))
 	out, status := cli(t, l, "r2", "configure; set security pki ca-profile ca-lab ca-identity ca-lab; commit and-quit; "+
 		"request security pki generate-key-pair certificate-id r2-cert type ecdsa; "+
 		"request security pki generate-certificate-request certificate-id r2-cert subject CN=r2,O=lab ip-address 10.1.23.1 filename /var/tmp/r2.req")

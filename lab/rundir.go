@@ -3,6 +3,7 @@ package lab
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/netip"
 	"os"
@@ -29,17 +30,51 @@ func socketPath(dir string) string { return filepath.Join(dir, socketFile) }
 // the namespaces the lab is about to create, so that a later run can
 // remove them if this one is killed.
 func writeRunDir(dir string, t *Topology) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, pidFile), []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, pidFile), []byte(strconv.Itoa(os.Getpid())+"\n"), 0o600); err != nil {
 		return err
 	}
 	var b strings.Builder
 	for _, n := range t.Nodes {
 		b.WriteString(t.Namespace(n.Name) + "\n")
 	}
-	return os.WriteFile(filepath.Join(dir, namespacesFile), []byte(b.String()), 0o644)
+	return os.WriteFile(filepath.Join(dir, namespacesFile), []byte(b.String()), 0o600)
+}
+
+// EnsureRunRoot makes dir, the directory of the labs' run directories,
+// mode 0700, or checks the one that is there: it must be a directory (not
+// a link) of this user that no other user may read or write, since it
+// holds the labs' control sockets, which give a router's CLI to whoever
+// connects.
+func EnsureRunRoot(dir string) error {
+	err := os.Mkdir(dir, 0o700)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err = os.MkdirAll(filepath.Dir(dir), 0o755); err == nil {
+			err = os.Mkdir(dir, 0o700)
+		}
+	}
+	if err != nil && !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("run directory %s: %w", dir, err)
+	}
+	fi, err := os.Lstat(dir)
+	if err != nil {
+		return fmt.Errorf("run directory %s: %w", dir, err)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("run directory %s is not a directory (%s): remove it, or choose another with %s=DIR", dir, fi.Mode().Type(), EnvRunDir)
+	}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Geteuid() {
+		return fmt.Errorf("run directory %s belongs to user %d, not to you (user %d): remove it, or choose another with %s=DIR", dir, st.Uid, os.Geteuid(), EnvRunDir)
+	}
+	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+		return fmt.Errorf("run directory %s has mode %04o, open to other users: make it 0700 (chmod 700 %s), or choose another with %s=DIR", dir, perm, dir, EnvRunDir)
+	}
+	return nil
 }
 
 // clearLeftovers removes what a killed run of the lab left in dir: its

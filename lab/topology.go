@@ -243,7 +243,7 @@ func (n *Node) parseRouter(f fileNode, dir string, read func(string) ([]byte, er
 	case f.Chassis != "" && f.Model != "":
 		return fmt.Errorf("%w: node %s: chassis and model both given", ErrTopology, n.Name)
 	case f.Chassis != "":
-		data, err := read(filepath.Join(dir, f.Chassis))
+		data, err := read(inDir(dir, f.Chassis))
 		if err != nil {
 			return fmt.Errorf("node %s: %w", n.Name, err)
 		}
@@ -257,14 +257,14 @@ func (n *Node) parseRouter(f fileNode, dir string, read func(string) ([]byte, er
 		}
 	}
 	if f.Config != "" {
-		data, err := read(filepath.Join(dir, f.Config))
+		data, err := read(inDir(dir, f.Config))
 		if err != nil {
 			return fmt.Errorf("node %s: %w", n.Name, err)
 		}
 		n.Config = string(data)
 	}
 	if f.StateDir != "" {
-		n.StateDir = filepath.Join(dir, f.StateDir)
+		n.StateDir = inDir(dir, f.StateDir)
 	}
 	for to, from := range f.Files {
 		if !strings.HasPrefix(path.Clean(to), "/var/") && !strings.HasPrefix(path.Clean(to), "/config/") {
@@ -273,7 +273,7 @@ func (n *Node) parseRouter(f fileNode, dir string, read func(string) ([]byte, er
 		if n.Files == nil {
 			n.Files = map[string]string{}
 		}
-		n.Files[to] = filepath.Join(dir, from)
+		n.Files[to] = inDir(dir, from)
 	}
 	return n.parseMgmt(f)
 }
@@ -386,4 +386,14 @@ func (t *Topology) check() error {
 		}
 	}
 	return nil
+}
+
+// inDir resolves a path of a topology file: an absolute path is used as
+// given, a relative one (".." included) starts at dir, the topology
+// file's directory.
+func inDir(dir, p string) string {
+	if filepath.IsAbs(p) {
+		return filepath.Clean(p)
+	}
+	return filepath.Join(dir, p)
 }

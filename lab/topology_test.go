@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -134,6 +135,32 @@ func TestParseStateDir(t *testing.T) {
 	}
 	if got := topo.Node("r1").StateDir; got != "/labs/a/st/r1" {
 		t.Errorf("StateDir = %q", got)
+	}
+}
+
+// Paths in a topology file: absolute ones as given, relative ones (with
+// "..") from the file's directory.
+func TestParsePaths(t *testing.T) {
+	var read []string
+	rec := func(p string) ([]byte, error) { read = append(read, p); return []byte("x"), nil }
+	topo, err := Parse([]byte(`name: a
+topology:
+  nodes:
+    r1: {kind: mx, config: /etc/labs/r1.conf, state-dir: /var/lib/r1, files: {/var/tmp/a: ../common/a}}
+    r2: {kind: mx, config: ../common/r2.conf, state-dir: ./st/../st/r2}
+`), "/labs/a", rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"/etc/labs/r1.conf", "/labs/common/r2.conf"}; !slices.Equal(read, want) {
+		t.Errorf("read %q, want %q", read, want)
+	}
+	r1, r2 := topo.Node("r1"), topo.Node("r2")
+	if r1.StateDir != "/var/lib/r1" || r2.StateDir != "/labs/a/st/r2" {
+		t.Errorf("state dirs %q %q", r1.StateDir, r2.StateDir)
+	}
+	if got := r1.Files["/var/tmp/a"]; got != "/labs/common/a" {
+		t.Errorf("file from %q", got)
 	}
 }
 

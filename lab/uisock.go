@@ -124,6 +124,11 @@ func ServeUI(ctx context.Context, dir string, ln *net.TCPListener, out io.Writer
 		return err
 	}
 	if _, _, err := uc.WriteMsgUnix([]byte{frameFile, 0, 0, 0, 0}, unix.UnixRights(int(f.Fd())), nil); err != nil {
+		// A lab that refuses answers without reading the listener: its
+		// answer says why.
+		if _, rerr := readOutput(uc, out); errors.Is(rerr, ErrRefused) {
+			return rerr
+		}
 		return err
 	}
 	stop := context.AfterFunc(ctx, func() { uc.Close() })

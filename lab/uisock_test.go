@@ -38,7 +38,7 @@ func TestServeUI(t *testing.T) {
 	needRoot(t)
 	topo := testLab(t, "testdata/line3/line3.yaml")
 	served := make(chan struct{}) // closed when the UI function returns
-	l, err := Up(context.Background(), topo, Options{RunDir: t.TempDir(), UI: func(ctx context.Context, l *Lab, ln net.Listener, out io.Writer) error {
+	l, err := Up(context.Background(), topo, Options{RunDir: privateDir(t), UI: func(ctx context.Context, l *Lab, ln net.Listener, out io.Writer) error {
 		defer close(served)
 		srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprintf(w, "page of %s", l.Topology().Name)
@@ -98,7 +98,7 @@ func TestServeUI(t *testing.T) {
 	// A lab without a UI refuses.
 	topo2 := testLab(t, "testdata/line3/line3.yaml")
 	topo2.Name += "b"
-	l2 := upLab(t, topo2, t.TempDir())
+	l2 := upLab(t, topo2, privateDir(t))
 	err = ServeUI(context.Background(), l2.Dir(), ln, io.Discard)
 	if !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), "serves no web page") {
 		t.Errorf("a lab without UI: %v", err)

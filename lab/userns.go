@@ -87,7 +87,7 @@ func reexec(argv []string, fw Forwards) (int, error) {
 		return 1, err
 	}
 	runDir := RunDir()
-	if err := os.MkdirAll(runDir, 0o700); err != nil {
+	if err := EnsureRunRoot(runDir); err != nil {
 		return 1, err
 	}
 	cmd := exec.Command(self, argv[1:]...)

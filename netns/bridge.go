@@ -18,7 +18,7 @@ func Host() (*Handle, error) {
 	if err != nil {
 		return nil, fmt.Errorf("host namespace: %w", err)
 	}
-	nl, err := netlink.NewHandleAt(ns)
+	nl, err := netlink.NewHandleAt(ns, unix.NETLINK_ROUTE) // links, addresses, routes: one socket, not one per family
 	if err != nil {
 		ns.Close()
 		return nil, fmt.Errorf("host namespace: netlink: %w", err)

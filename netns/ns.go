@@ -114,7 +114,7 @@ func Open(name string) (*Handle, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open namespace %s: %w", name, err)
 	}
-	nl, err := netlink.NewHandleAt(ns)
+	nl, err := netlink.NewHandleAt(ns, unix.NETLINK_ROUTE) // links, addresses, routes: one socket, not one per family
 	if err != nil {
 		ns.Close()
 		return nil, fmt.Errorf("open namespace %s: netlink: %w", name, err)

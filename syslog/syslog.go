@@ -126,10 +126,11 @@ func (l *Log) Event(p Process, tag, format string, args ...any) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.opts.Now()
+	text := msg
 	if tag != "" {
-		msg = tag + ": " + msg
+		text = tag + ": " + msg
 	}
-	line := fmt.Sprintf("%s  %s %s[%d]: %s\n", now.Format(time.Stamp), clean(l.opts.Host()), p.Name, p.PID, msg)
+	line := fmt.Sprintf("%s  %s %s[%d]: %s\n", now.Format(time.Stamp), clean(l.opts.Host()), p.Name, p.PID, text)
 	if l.f == nil {
 		return
 	}

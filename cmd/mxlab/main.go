@@ -28,13 +28,28 @@ func main() {
 	os.Exit(run(os.Args[1:], time.Now))
 }
 
-// raiseFileLimit lifts the soft limit of open files to the hard one: a
-// lab holds descriptors for every namespace, link and socket of its nodes
-// (four per host), and the usual soft limit of 1,024 ends a lab of a few
-// hundred nodes.
+// raiseFileLimit lifts the soft limit of open files to the hard one, and
+// for root the hard one to the kernel's ceiling (fs.nr_open, at most 2^20): a lab holds
+// descriptors for every namespace, link and socket of its nodes (about 2
+// per host, 9 to 14 per router), and the usual soft limit of 1,024 ends a
+// lab of a few dozen routers. A lab that would still run out is refused
+// before it starts (lab.Up).
 func raiseFileLimit() {
 	var l syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &l); err == nil && l.Cur < l.Max {
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &l); err != nil {
+		return
+	}
+	if data, err := os.ReadFile("/proc/sys/fs/nr_open"); err == nil {
+		// At most 2^20: children inherit the limit, and some close every
+		// descriptor below it.
+		if max, err := strconv.ParseUint(strings.TrimSpace(string(data)), 10, 64); err == nil && min(max, 1<<20) > l.Max {
+			max = min(max, 1<<20)
+			if syscall.Setrlimit(syscall.RLIMIT_NOFILE, &syscall.Rlimit{Cur: max, Max: max}) == nil {
+				return
+			}
+		}
+	}
+	if l.Cur < l.Max {
 		l.Cur = l.Max
 		syscall.Setrlimit(syscall.RLIMIT_NOFILE, &l)
 	}
@@ -243,8 +258,8 @@ func lockName(name string) (*os.File, error) {
 	if netns.Available() != nil {
 		return nil, nil
 	}
-	dir := "/run/mxlab"
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	dir := lab.DefaultRunDir
+	if err := lab.EnsureRunRoot(dir); err != nil {
 		return nil, err
 	}
 	f, err := router.Lock(filepath.Join(dir, "router-"+name+".lock"))

@@ -54,7 +54,7 @@ func chainLab(tb testing.TB, n int) *lab.Lab {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	l, err := lab.Up(context.Background(), topo, lab.Options{RunDir: tb.TempDir()})
+	l, err := lab.Up(context.Background(), topo, lab.Options{RunDir: privateDir(tb)})
 	if err != nil {
 		tb.Fatal(err)
 	}

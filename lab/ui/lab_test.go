@@ -41,7 +41,7 @@ func startLab(t testing.TB, file, name string) *lab.Lab {
 		t.Fatal(err)
 	}
 	topo.Name = fmt.Sprintf("%s%d", name, os.Getpid())
-	l, err := lab.Up(context.Background(), topo, lab.Options{RunDir: t.TempDir()})
+	l, err := lab.Up(context.Background(), topo, lab.Options{RunDir: privateDir(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -316,8 +316,16 @@ func TestHostConsole(t *testing.T) {
 	if err := r.c.Write(context.Background(), websocket.MessageText, []byte(`{"cols":132,"rows":40}`)); err != nil {
 		t.Fatal(err)
 	}
-	r.send("stty size\r")
-	r.waitFor("40 132\r\n", 1)
+	// The size applies to what the shell runs after it: ask until a run
+	// sees it (the first one does, unless the machine is very busy).
+	for i := 0; !strings.Contains(r.out.String(), "40 132\r\n"); i++ {
+		if i == 10 {
+			t.Fatalf("the shell never saw the new size:\n%s", r.out.String())
+		}
+		prompts := strings.Count(r.out.String(), "h1:")
+		r.send("stty size\r")
+		r.waitFor("h1:", prompts+1)
+	}
 	r.send("exit\r")
 	r.end()
 	if websocket.CloseStatus(r.err) != websocket.StatusNormalClosure || !strings.Contains(r.err.Error(), "shell exited") {
@@ -495,4 +503,14 @@ func TestOSPFBadge(t *testing.T) {
 			t.Errorf("adjacency %+v is not in show ospf neighbor:\n%s", a, out.String())
 		}
 	}
+}
+
+// privateDir returns a temporary directory of mode 0700, as a run
+// directory of labs must be.
+func privateDir(tb testing.TB) string {
+	dir := tb.TempDir()
+	if err := os.Chmod(dir, 0o700); err != nil {
+		tb.Fatal(err)
+	}
+	return dir
 }

@@ -91,7 +91,7 @@ func kernelHops(ns, p string) string {
 func TestLabRing(t *testing.T) {
 	needLab(t)
 	topo := ringTopology(t, fmt.Sprintf("t%d-ring", os.Getpid()%100000), 4, "")
-	l, err := lab.Up(context.Background(), topo, lab.Options{RunDir: t.TempDir()})
+	l, err := lab.Up(context.Background(), topo, lab.Options{RunDir: privateDir(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +179,7 @@ topology:
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := lab.Up(context.Background(), topo, lab.Options{RunDir: t.TempDir()})
+	l, err := lab.Up(context.Background(), topo, lab.Options{RunDir: privateDir(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,3 +223,13 @@ topology:
 }
 
 func regexpMatch(re, s string) bool { return regexp.MustCompile(re).MatchString(s) }
+
+// privateDir returns a temporary directory of mode 0700, as a run
+// directory of labs must be.
+func privateDir(tb testing.TB) string {
+	dir := tb.TempDir()
+	if err := os.Chmod(dir, 0o700); err != nil {
+		tb.Fatal(err)
+	}
+	return dir
+}

@@ -69,6 +69,11 @@ func square(t *testing.T, auth func(node string) Auth) *lab {
 		l.port(k.b, "ge-0/0/"+k.a[1:]+".0", k.net+"."+k.b[1:]+"/24", k.net)
 		for _, e := range [][2]string{{k.a, k.b}, {k.b, k.a}} {
 			c := p2p("ge-0/0/" + e[1][1:] + ".0")
+			if k.net == "10.0.34" {
+				// A dead interval no wait of TestECMPAndFailure reaches:
+				// what it sees comes from r3's own LSA.
+				c.Dead = 40
+			}
 			if auth != nil {
 				c.Auth = auth(e[0])
 			}
@@ -106,8 +111,8 @@ func TestECMPAndFailure(t *testing.T) {
 		}
 	}
 	l.procs["r3"].SetInterfaces(st)
-	// Sooner than the dead interval (3 s) would tell r4.
-	l.waitFor("interface down followed at once", 2500*time.Millisecond, func() bool {
+	// Sooner than the dead interval of that link (40 s) would tell r4.
+	l.waitFor("interface down followed at once", 20*time.Second, func() bool {
 		return l.ribs["r1"].get("")["192.0.2.4/32"] == "[10.0.12.2] metric 2"
 	})
 }

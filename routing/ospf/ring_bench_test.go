@@ -136,7 +136,7 @@ func ringMxlab(b *testing.B, n int) (up, fail time.Duration, mb float64) {
 	runtime.GC()
 	before := rssMB(os.Getpid())
 	start := time.Now()
-	l, err := lab.Up(context.Background(), topo, lab.Options{RunDir: b.TempDir()})
+	l, err := lab.Up(context.Background(), topo, lab.Options{RunDir: privateDir(b)})
 	if err != nil {
 		b.Fatal(err)
 	}
