@@ -162,3 +162,18 @@ func BenchmarkDynamicPeers(b *testing.B) {
 	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "tunnels/s")
 	b.ReportMetric(perTunnel, "hub-bytes/tunnel")
 }
+
+// TestSimultaneousInitiation: both sites start main mode at the same
+// moment, each with INITIAL-CONTACT; neither deletes the SA it started
+// on the other's INITIAL-CONTACT, so the quick modes on both SAs succeed
+// and the pairs match.
+func TestSimultaneousInitiation(t *testing.T) {
+	l, r1, r2 := twoSites(t, ExchMain, func(t1, t2 *Tunnel) { t2.AutoStart = true })
+	l.run(5 * time.Second)
+	if n := pair(t, r1, r2); n == 0 {
+		t.Fatalf("no pair after both sides initiated\n%s\n%s", r1.dumpLog(), r2.dumpLog())
+	}
+	if r1.m.Stats().Timeouts != 0 || r2.m.Stats().Timeouts != 0 {
+		t.Errorf("negotiations timed out: %+v %+v", r1.m.Stats(), r2.m.Stats())
+	}
+}

@@ -243,12 +243,27 @@ func (m *Machine) initialContact(sa *ikeSA, d *Message) {
 			continue
 		}
 		m.logf("info", "%v: INITIAL-CONTACT, removing the other SAs with %v", sa, sa.remote.Addr())
+		// The SAs this side started while the peer's negotiation ran
+		// (both sides initiating at once) are known to the peer: they
+		// stay, with their pairs.
+		keep := map[[2]Cookie]bool{{sa.icookie, sa.rcookie}: true}
 		for _, x := range m.sortedSAs() {
-			if x != sa && x.local.Addr() == sa.local.Addr() && x.remote.Addr() == sa.remote.Addr() {
-				m.deleteIKE(x, false, "peer sent INITIAL-CONTACT")
+			if x == sa || x.local.Addr() != sa.local.Addr() || x.remote.Addr() != sa.remote.Addr() {
+				continue
+			}
+			if x.initiator && x.started.After(sa.started.Add(-negotiationTimeout)) {
+				keep[[2]Cookie{x.icookie, x.rcookie}] = true
+				continue
+			}
+			m.deleteIKE(x, false, "peer sent INITIAL-CONTACT")
+		}
+		for _, t := range m.tuns {
+			for _, c := range append([]*child(nil), t.children...) {
+				if c.Local == sa.local.Addr() && c.Remote == sa.remote.Addr() && !keep[[2]Cookie{c.IKEInitiatorCookie, c.IKEResponderCookie}] {
+					m.removeChild(t, c, false, "peer sent INITIAL-CONTACT")
+				}
 			}
 		}
-		m.removeChildrenWith(sa.local.Addr(), sa.remote.Addr(), "peer sent INITIAL-CONTACT")
 		return
 	}
 }
