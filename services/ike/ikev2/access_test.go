@@ -1,6 +1,7 @@
 package ikev2
 
 import (
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -65,5 +66,34 @@ func TestDynamicPeers(t *testing.T) {
 	}
 	if !answered || !strings.Contains(strings.Join(hub.log, "\n"), "no tunnel or access profile accepts that peer") {
 		t.Errorf("stray peer not refused:\n%s", w.dump())
+	}
+}
+
+// TestMaxDynamicPeers: beyond MaxDynamicPeers the hub answers no new
+// dynamic peer; those it has keep their children.
+func TestMaxDynamicPeers(t *testing.T) {
+	w := newWorld(t)
+	o := testOptions()
+	o.MaxDynamicPeers = 3
+	hub := w.addHost("hub", "192.168.255.2", o)
+	ht := testTunnel("192.168.255.2", "0.0.0.0", "10.0.0.0/24", "10.1.0.0/16", "juniper123", nil, nil)
+	ht.Establish, ht.Profile = "responder-only", "p"
+	hub.p.Configure([]*ike.Tunnel{ht})
+	up := 0
+	var spokes []*host
+	for i := range 5 {
+		addr := netip.AddrFrom4([4]byte{192, 168, 1, byte(i + 1)}).String()
+		h := w.addHost("s"+addr, addr, testOptions())
+		st := testTunnel(addr, "192.168.255.2", netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 1, byte(i), 0}), 24).String(), "10.0.0.0/24", "juniper123", nil, nil)
+		h.p.Configure([]*ike.Tunnel{st})
+		h.p.Initiate(st)
+		spokes = append(spokes, h)
+	}
+	w.run(3 * time.Second)
+	for _, s := range spokes {
+		up += len(s.children())
+	}
+	if _, d := hub.p.Status(); up != 3 || len(hub.children()) != 3 || d.HalfOpen == 0 {
+		t.Fatalf("%d spokes up, hub %d children, drops %+v", up, len(hub.children()), d)
 	}
 }

@@ -289,6 +289,19 @@ func (p *Protocol) initRequest(local, remote netip.AddrPort, raw []byte, h Heade
 		reply(&Notify{Kind: NotifyNoProposalChosen})
 		return
 	}
+	if dyn := !t.Remote.IsValid() || t.Remote.IsUnspecified(); dyn && p.opts.MaxDynamicPeers > 0 {
+		n := 0
+		for _, sa := range p.sas {
+			if sa.tunnel != nil && (!sa.tunnel.Remote.IsValid() || sa.tunnel.Remote.IsUnspecified()) {
+				n++
+			}
+		}
+		if n >= p.opts.MaxDynamicPeers {
+			p.drops.HalfOpen++
+			p.h.Logf("IKEv2: IKE_SA_INIT from %s: %d SAs with dynamic peers", remote, n)
+			return
+		}
+	}
 	if suite.Group(ke.Group) != prop.Group {
 		p.h.Logf("IKEv2: IKE_SA_INIT from %s: KE of %v, asking for %v", remote, suite.Group(ke.Group), prop.Group)
 		reply(&Notify{Kind: NotifyInvalidKE, Data: binary.BigEndian.AppendUint16(nil, uint16(prop.Group))})

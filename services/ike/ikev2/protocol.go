@@ -28,6 +28,10 @@ type Options struct {
 	// IKE_SA_INIT requests must carry a cookie; HalfOpenLimit the number
 	// beyond which new SAs are refused.
 	CookieThreshold, HalfOpenLimit int
+	// MaxDynamicPeers bounds the IKE SAs with dynamic peers (tunnels
+	// with remote-gateway 0.0.0.0 or an access profile) this side
+	// answers, half-open or established.
+	MaxDynamicPeers int
 	// RetryInterval is the wait before a tunnel with establish-tunnels
 	// immediately is negotiated again after a failure.
 	RetryInterval time.Duration
@@ -47,7 +51,7 @@ type Options struct {
 // DefaultOptions are the options New uses.
 func DefaultOptions() Options {
 	return Options{RetransmitTimeout: 2 * time.Second, Backoff: true, Retransmits: 5,
-		HalfOpenTimeout: 30 * time.Second, CookieThreshold: 200, HalfOpenLimit: 5000,
+		HalfOpenTimeout: 30 * time.Second, CookieThreshold: 200, HalfOpenLimit: 5000, MaxDynamicPeers: 8192,
 		RetryInterval: 10 * time.Second, KeepaliveInterval: 20 * time.Second, Soft: 0.9, Time: 1}
 }
 
