@@ -40,7 +40,8 @@
 //
 // An optional mgmt section names the management network: "mgmt: {network:
 // BRIDGE, ipv4-subnet: 172.20.20.0/24}"; by default the bridge is
-// "mx-<lab>" and the subnet a free /24 of 172.20.0.0/16.
+// "mx-<lab>" and the subnet a free /24 of 172.20.0.0/16 (a larger block
+// for a lab of more than 251 routers).
 //
 // # Running
 //

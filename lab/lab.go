@@ -59,7 +59,7 @@ type Lab struct {
 	routers map[string]*router.Router
 	opts    Options
 	mnet    *mgmtNet // the management network, nil without one
-	bridge  string   // the management bridge made, "" for none
+	bridges []string // the management bridges and links between them made
 	ln      net.Listener
 	ui      func(ctx context.Context, l *Lab, ln net.Listener, out io.Writer) error
 	cancel  context.CancelFunc
@@ -83,7 +83,7 @@ func Up(ctx context.Context, t *Topology, o Options) (*Lab, error) {
 	if err := netns.Available(); err != nil {
 		return nil, err
 	}
-	if err := checkFiles(t); err != nil {
+	if err := checkFiles(t, o.Forwards); err != nil {
 		o.Forwards.Close()
 		return nil, err
 	}
@@ -349,10 +349,12 @@ func (l *Lab) close() error {
 		r.Stop()
 	}
 	var errs []error
-	if l.bridge != "" {
+	if len(l.bridges) > 0 {
 		if host, err := netns.Host(); err == nil {
-			if err := host.DeleteLink(l.bridge); err != nil {
-				errs = append(errs, err)
+			for _, name := range l.bridges {
+				if err := host.DeleteLink(name); err != nil {
+					errs = append(errs, err)
+				}
 			}
 			host.Close()
 		}

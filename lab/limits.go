@@ -11,10 +11,10 @@ import (
 // a router holds about 9 (its namespace and netlink socket, packet
 // sockets, its log, the SSH and NETCONF listeners in its namespace and on
 // the host), one with an MS-MPC about 14, a host 2 (its namespace and
-// netlink socket); rounded up.
+// netlink socket), and 32 for the process itself.
 const (
 	filesBase        = 32
-	filesPerRouter   = 10
+	filesPerRouter   = 9
 	filesPerServices = 6 // an MS-MPC, MS-DPC or MS-MIC
 	filesPerHost     = 2
 )
@@ -44,8 +44,9 @@ func FilesNeeded(t *Topology) int {
 
 // checkFiles refuses a lab that would run out of open files half way up,
 // before anything is made: the process's soft limit (which mxlab raises
-// to the hard one at start) less what it holds already.
-func checkFiles(t *Topology) error {
+// to the hard one at start) less what it holds already, but for the
+// listeners of fw, which FilesNeeded counts.
+func checkFiles(t *Topology, fw Forwards) error {
 	var l syscall.Rlimit
 	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &l); err != nil {
 		return nil
@@ -53,6 +54,9 @@ func checkFiles(t *Topology) error {
 	open := 0
 	if ents, err := os.ReadDir("/proc/self/fd"); err == nil {
 		open = len(ents)
+	}
+	for _, ls := range fw {
+		open -= len(ls)
 	}
 	need := FilesNeeded(t)
 	if l.Cur == ^uint64(0) || uint64(need+open) <= l.Cur {

@@ -1,7 +1,6 @@
 package lab
 
 import (
-	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -158,8 +157,8 @@ type mgmtNet struct {
 	addrs   map[string]netip.Addr // router -> fxp0 address
 }
 
-// bridgeFile records the bridge in the run directory, for the cleanup
-// after a kill.
+// bridgeFile records the bridges in the run directory (a name a line),
+// for the cleanup after a kill.
 const bridgeFile = "bridge"
 
 // setupMgmtNet creates the management network: the bridge and each
@@ -181,7 +180,13 @@ func (l *Lab) setupMgmtNet() (*mgmtNet, error) {
 	defer host.Close()
 	subnet := l.topo.Mgmt.Subnet
 	if !subnet.IsValid() {
-		if subnet, err = freeSubnet(host, l.topo.Name); err != nil {
+		routers := 0
+		for _, n := range l.topo.Nodes {
+			if n.Kind == KindRouter {
+				routers++
+			}
+		}
+		if subnet, err = freeSubnet(host, l.topo.Name, routers); err != nil {
 			return nil, err
 		}
 	}
@@ -190,26 +195,53 @@ func (l *Lab) setupMgmtNet() (*mgmtNet, error) {
 		return nil, err
 	}
 	m := &mgmtNet{bridge: l.topo.Mgmt.Bridge, gateway: gw, addrs: addrs}
-	host.DeleteLink(m.bridge) // left by a killed run
-	if err := os.WriteFile(filepath.Join(l.dir, bridgeFile), []byte(m.bridge+"\n"), 0o644); err != nil {
+	var routers []*Node
+	for _, n := range l.topo.Nodes {
+		if n.Kind == KindRouter {
+			routers = append(routers, n)
+		}
+	}
+	// A bridge takes at most netns.BridgePorts ports: past routersPerBridge
+	// routers, more bridges join the first one, each by a veth pair.
+	bridges := []string{m.bridge}
+	links := []string{m.bridge} // what Close and a later cleanup delete
+	for k := 1; k*routersPerBridge < len(routers); k++ {
+		sub := fmt.Sprintf("mb%08x", hash(fmt.Sprintf("%s/bridge%d", l.topo.Name, k)))
+		up := fmt.Sprintf("mu%08x", hash(fmt.Sprintf("%s/bridge%d", l.topo.Name, k)))
+		bridges = append(bridges, sub)
+		links = append(links, up, sub)
+	}
+	for _, name := range links {
+		host.DeleteLink(name) // left by a killed run
+	}
+	if err := os.WriteFile(filepath.Join(l.dir, bridgeFile), []byte(strings.Join(links, "\n")+"\n"), 0o600); err != nil {
 		return nil, err
 	}
+	l.bridges = links
 	if err := host.AddBridge(m.bridge, gw); err != nil {
 		return nil, err
 	}
-	l.bridge = m.bridge
-	for _, n := range l.topo.Nodes {
-		if n.Kind != KindRouter {
-			continue
+	for k, sub := range bridges[1:] {
+		if err := host.AddBridge(sub, netip.Prefix{}); err != nil {
+			return nil, err
 		}
+		if err := host.JoinBridges(m.bridge, links[1+2*k], sub, fmt.Sprintf("md%08x", hash(fmt.Sprintf("%s/bridge%d", l.topo.Name, k+1)))); err != nil {
+			return nil, err
+		}
+	}
+	for i, n := range routers {
 		name := fmt.Sprintf("mx%08x", hash(l.topo.Name+"/"+n.Name))
 		host.DeleteLink(name) // the end of a pair whose namespace the kernel has not finished removing
-		if err := netns.ConnectBridge(host, m.bridge, name, l.handles[n.Name], "fxp0"); err != nil {
+		if err := netns.ConnectBridge(host, bridges[i/routersPerBridge], name, l.handles[n.Name], "fxp0"); err != nil {
 			return nil, fmt.Errorf("node %s: management link: %w", n.Name, err)
 		}
 	}
 	return m, nil
 }
+
+// routersPerBridge leaves room on the first bridge for the links to the
+// others.
+var routersPerBridge = netns.BridgePorts - 24
 
 // mgmtLock serialises the choice of management subnets between the labs
 // of this host (an flock on a file of /run).
@@ -227,12 +259,20 @@ func lockMgmt() (func(), error) {
 	return func() { f.Close() }, nil
 }
 
-// freeSubnet picks a /24 of 172.20.0.0/16 that no address or route of the
-// host overlaps, starting from one derived from the lab's name.
-func freeSubnet(host *netns.Handle, lab string) (netip.Prefix, error) {
-	start := int(hash(lab) % 256)
-	for i := range 256 {
-		p := netip.PrefixFrom(netip.AddrFrom4([4]byte{172, 20, byte((start + i) % 256), 0}), 24)
+// freeSubnet picks a subnet of 172.20.0.0/16 that no address or route of
+// the host overlaps, starting from one derived from the lab's name: a /24,
+// or the smallest block that holds the bridge's address and one for each
+// of routers (a /22 for 1,000 routers).
+func freeSubnet(host *netns.Handle, lab string, routers int) (netip.Prefix, error) {
+	bits := 24
+	for bits > 16 && 1<<(32-bits)-3 < routers {
+		bits--
+	}
+	blocks := 1 << (bits - 16)
+	start := int(hash(lab) % uint32(blocks))
+	for i := range blocks {
+		third := ((start + i) % blocks) << (24 - bits)
+		p := netip.PrefixFrom(netip.AddrFrom4([4]byte{172, 20, byte(third), 0}), bits)
 		used, err := host.PrefixInUse(p)
 		if err != nil {
 			return netip.Prefix{}, err
@@ -241,19 +281,25 @@ func freeSubnet(host *netns.Handle, lab string) (netip.Prefix, error) {
 			return p, nil
 		}
 	}
-	return netip.Prefix{}, errors.New("no free /24 in 172.20.0.0/16 for the management network (give one: mgmt: ipv4-subnet)")
+	return netip.Prefix{}, fmt.Errorf("no free /%d in 172.20.0.0/16 for the management network (give one: mgmt: ipv4-subnet)", bits)
 }
 
-// removeBridge deletes the bridge a killed run recorded.
+// removeBridge deletes the bridges (and the links between them) a killed
+// run recorded.
 func removeBridge(dir string) {
 	data, err := os.ReadFile(filepath.Join(dir, bridgeFile))
-	name := strings.TrimSpace(string(data))
-	if err != nil || checkLinuxName(name) != nil || netns.Available() != nil {
+	if err != nil || netns.Available() != nil {
 		return
 	}
-	if host, err := netns.Host(); err == nil {
-		host.DeleteLink(name)
-		host.Close()
+	host, err := netns.Host()
+	if err != nil {
+		return
+	}
+	defer host.Close()
+	for _, name := range strings.Fields(string(data)) {
+		if checkLinuxName(name) == nil {
+			host.DeleteLink(name)
+		}
 	}
 }
 

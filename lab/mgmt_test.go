@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -440,6 +441,37 @@ func (rd *reader) untilAny(ps ...string) (string, error) {
 			rd.buf = append(rd.buf, b...)
 		case <-timeout:
 			return string(rd.buf), fmt.Errorf("timeout waiting for %q in %q", ps, rd.buf)
+		}
+	}
+}
+
+// TestManagementBridges: past the routers one bridge takes, the
+// management network is several bridges joined into one segment: the host
+// reaches every router's fxp0, and Close removes every bridge and link.
+func TestManagementBridges(t *testing.T) {
+	needRoot(t)
+	defer func(n int) { routersPerBridge = n }(routersPerBridge)
+	routersPerBridge = 1 // line3's three routers on three bridges
+	l := mgmtLab(t, Options{MgmtNetwork: true})
+	if len(l.bridges) != 5 { // the first bridge, then a link and a bridge for each other
+		t.Fatalf("bridges and links %q, want 5", l.bridges)
+	}
+	for _, n := range l.Inspect() {
+		if n.Kind != KindRouter {
+			continue
+		}
+		addr := strings.Split(n.MgmtIPv4, "/")[0]
+		if out, err := exec.Command("ping", "-c", "1", "-W", "2", addr).CombinedOutput(); err != nil {
+			t.Errorf("%s's fxp0 %s: %v\n%s", n.Name, addr, err, out)
+		}
+	}
+	links := l.bridges
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range links {
+		if _, err := net.InterfaceByName(name); err == nil {
+			t.Errorf("%s is left after Close", name)
 		}
 	}
 }

@@ -12,7 +12,7 @@ import (
 // bridge on the host, with an fxp0 address for every router.
 type Mgmt struct {
 	Bridge string       // the host bridge ("mx-<lab>", or a hash of the name when long)
-	Subnet netip.Prefix // zero: chosen when the lab starts (172.20.N.0/24)
+	Subnet netip.Prefix // zero: chosen when the lab starts (172.20.N.0/24, larger for many routers)
 }
 
 // parseMgmt reads the mgmt section.

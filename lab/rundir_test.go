@@ -74,8 +74,8 @@ func TestCheckFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = checkFiles(topo)
-	if err == nil || !strings.Contains(err.Error(), "lab big needs about 432 open files (40 nodes) and this process may open") ||
+	err = checkFiles(topo, nil)
+	if err == nil || !strings.Contains(err.Error(), "lab big needs about 392 open files (40 nodes) and this process may open") ||
 		!strings.Contains(err.Error(), "(ulimit -n 256, hard limit") {
 		t.Fatalf("got %v", err)
 	}
@@ -83,7 +83,7 @@ func TestCheckFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := checkFiles(small); err != nil {
+	if err := checkFiles(small, nil); err != nil {
 		t.Fatalf("one router: %v", err)
 	}
 }

@@ -26,16 +26,21 @@ func Host() (*Handle, error) {
 	return &Handle{name: "host", ns: ns, nl: nl}, nil
 }
 
+// BridgePorts is the most ports a Linux bridge takes (BR_MAX_PORTS).
+const BridgePorts = 1024
+
 // AddBridge creates a bridge holding addr (its gateway address on the
-// subnet) and brings it up.
+// subnet; none when addr is not valid) and brings it up.
 func (h *Handle) AddBridge(name string, addr netip.Prefix) error {
 	br := &netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: name}}
 	if err := h.nl.LinkAdd(br); err != nil {
 		return fmt.Errorf("%s: bridge %s: %w", h.name, name, err)
 	}
-	if err := h.AddrAdd(name, addr); err != nil {
-		h.DeleteLink(name)
-		return err
+	if addr.IsValid() {
+		if err := h.AddrAdd(name, addr); err != nil {
+			h.DeleteLink(name)
+			return err
+		}
 	}
 	if err := h.LinkSetUp(name, true); err != nil {
 		h.DeleteLink(name)
@@ -79,6 +84,26 @@ func ConnectBridge(h *Handle, bridge, hostName string, b *Handle, bName string) 
 		return err
 	}
 	return b.LinkSetUp(bName, true)
+}
+
+// JoinBridges links bridge b to bridge a with a veth pair of this
+// namespace (aName on a, bName on b), so that they make one segment.
+func (h *Handle) JoinBridges(a, aName, b, bName string) error {
+	if err := ConnectBridge(h, a, aName, h, bName); err != nil {
+		return err
+	}
+	peer, err := h.nl.LinkByName(bName)
+	if err != nil {
+		return fmt.Errorf("%s: link %s: %w", h.name, bName, err)
+	}
+	br, err := h.nl.LinkByName(b)
+	if err != nil {
+		return fmt.Errorf("%s: bridge %s: %w", h.name, b, err)
+	}
+	if err := h.nl.LinkSetMasterByIndex(peer, br.Attrs().Index); err != nil {
+		return fmt.Errorf("%s: %s into bridge %s: %w", h.name, bName, b, err)
+	}
+	return nil
 }
 
 // PrefixInUse reports whether p overlaps an address or a route of the

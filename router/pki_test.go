@@ -1,7 +1,6 @@
 package router
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -49,13 +48,7 @@ func TestPKIConfig(t *testing.T) {
 	if p, ok := r.PKI().Config().Profile("ca-lab"); !ok || p.Check.Mode != "disable" {
 		t.Fatalf("CA profile in the store: %+v %v", p, ok)
 	}
-	run := func(cmds string) string {
-		var out bytes.Buffer
-		sh, done := r.NewShell(ShellOptions{Out: &out})
-		defer done()
-		sh.RunCommands(context.Background(), cmds)
-		return out.String()
-	}
+	run := func(cmds string) string { return runCommands(r, cmds) }
 	out := run("request security pki generate-key-pair certificate-id k1 type ecdsa; file list /")
 	if !strings.Contains(out, "Generated key pair k1, key size 256 bits") || strings.Contains(out, "pki/") {
 		t.Fatalf("output:\n%s", out)

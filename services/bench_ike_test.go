@@ -164,18 +164,7 @@ func BenchmarkSwanTunnels(b *testing.B) {
 				b.StartTimer()
 				start := time.Now()
 				s1 := swantest.Start(b, l.ns["s1"].Name(), confs[0], "")
-				deadline := time.Now().Add(3 * time.Minute)
-				for {
-					o1, _ := s1.Ctl("--list-sas")
-					o2, _ := s2.Ctl("--list-sas")
-					if strings.Count(o1, "INSTALLED") >= n && strings.Count(o2, "INSTALLED") >= n {
-						break
-					}
-					if time.Now().After(deadline) {
-						b.Fatalf("%d and %d of %d children installed", strings.Count(o1, "INSTALLED"), strings.Count(o2, "INSTALLED"), n)
-					}
-					time.Sleep(20 * time.Millisecond)
-				}
+				waitSwanChildren(b, s1, s2, n)
 				b.ReportMetric(float64(n)/time.Since(start).Seconds(), "tunnels/s")
 				b.StopTimer()
 				s1.Stop()
@@ -183,6 +172,23 @@ func BenchmarkSwanTunnels(b *testing.B) {
 				l.close()
 			}
 		})
+	}
+}
+
+// waitSwanChildren waits until both strongSwans have n children
+// installed.
+func waitSwanChildren(b *testing.B, s1, s2 *swantest.Swan, n int) {
+	deadline := time.Now().Add(3 * time.Minute)
+	for {
+		o1, _ := s1.Ctl("--list-sas")
+		o2, _ := s2.Ctl("--list-sas")
+		if strings.Count(o1, "INSTALLED") >= n && strings.Count(o2, "INSTALLED") >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			b.Fatalf("%d and %d of %d children installed", strings.Count(o1, "INSTALLED"), strings.Count(o2, "INSTALLED"), n)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+
+	"mxlab/internal/atomicfile"
 )
 
 // seqFile keeps the sequence-number reservations of the manual SAs of every
@@ -75,30 +77,5 @@ func (f *seqFile) Save(m map[string]uint64) error {
 	if err != nil {
 		return err
 	}
-	return writeAtomic(f.path, b)
-}
-
-// writeAtomic replaces path with data: a crash leaves the old or the new
-// file, never a mix.
-func writeAtomic(path string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return atomicfile.Write(f.path, b)
 }

@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 
 	"golang.org/x/crypto/ssh"
+
+	"mxlab/internal/atomicfile"
 )
 
 // hostKeyFiles are the host keys of a router, by file name (as Junos
@@ -72,7 +74,7 @@ func makeHostKey(path string, gen func() (any, error)) (ssh.Signer, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := writeFile(path, pem.EncodeToMemory(block)); err != nil {
+	if err := atomicfile.Write(path, pem.EncodeToMemory(block)); err != nil {
 		return nil, err
 	}
 	pub, err := ssh.NewSignerFromKey(key)
@@ -83,28 +85,4 @@ func makeHostKey(path string, gen func() (any, error)) (ssh.Signer, error) {
 		return nil, err
 	}
 	return pub, nil
-}
-
-// writeFile writes data to path through a temporary file (mode 0600),
-// so that a crash leaves the old file or the new one.
-func writeFile(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".hostkey-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	err = tmp.Chmod(0o600)
-	if err == nil {
-		_, err = tmp.Write(data)
-	}
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

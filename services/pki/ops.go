@@ -12,6 +12,8 @@ import (
 	"math/big"
 	"net"
 	"time"
+
+	"mxlab/internal/atomicfile"
 )
 
 // AltNames are the subject alternative names of a request or a
@@ -52,7 +54,7 @@ func (s *Store) putKey(next *snapshot, k *keyPair) error {
 	if err != nil {
 		return err
 	}
-	if err := writeFile(s.path(dirKeys, k.id, ".key"), data); err != nil {
+	if err := atomicfile.Write(s.path(dirKeys, k.id, ".key"), data); err != nil {
 		return err
 	}
 	next.keys[k.id] = k
@@ -89,7 +91,7 @@ func (s *Store) GenerateRequest(id, subject string, alt AltNames, digest string)
 	}
 	p := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der})
 	err = s.change(func(next *snapshot) error {
-		if err := writeFile(s.path(dirRequests, id, ".csr"), p); err != nil {
+		if err := atomicfile.Write(s.path(dirRequests, id, ".csr"), p); err != nil {
 			return err
 		}
 		next.requests[id] = &request{id: id, der: der, csr: csr}
@@ -166,7 +168,7 @@ func (s *Store) LoadLocal(id string, certData, keyData []byte) error {
 				return err
 			}
 		}
-		if err := writeFile(s.path(dirLocal, id, ".crt"), pemCerts(append([]*x509.Certificate{cert}, chain...))); err != nil {
+		if err := atomicfile.Write(s.path(dirLocal, id, ".crt"), pemCerts(append([]*x509.Certificate{cert}, chain...))); err != nil {
 			return err
 		}
 		next.locals[id] = &local{id: id, cert: cert, chain: chain}
@@ -213,7 +215,7 @@ func (s *Store) GenerateSelfSigned(id, subject string, alt AltNames) error {
 		return err
 	}
 	err = s.change(func(next *snapshot) error {
-		if err := writeFile(s.path(dirLocal, id, ".crt"), pemCerts([]*x509.Certificate{cert})); err != nil {
+		if err := atomicfile.Write(s.path(dirLocal, id, ".crt"), pemCerts([]*x509.Certificate{cert})); err != nil {
 			return err
 		}
 		next.locals[id] = &local{id: id, cert: cert}
@@ -235,7 +237,7 @@ func (s *Store) LoadCA(profile string, certs []*x509.Certificate) error {
 		return ErrNoCertificate
 	}
 	err := s.change(func(next *snapshot) error {
-		if err := writeFile(s.path(dirCA, profile, ".crt"), pemCerts(certs)); err != nil {
+		if err := atomicfile.Write(s.path(dirCA, profile, ".crt"), pemCerts(certs)); err != nil {
 			return err
 		}
 		next.cas[profile] = &caCerts{profile: profile, certs: certs}
@@ -273,7 +275,7 @@ func (s *Store) LoadCRL(profile string, data []byte) (*x509.RevocationList, erro
 	}
 	err = s.change(func(next *snapshot) error {
 		p := pem.EncodeToMemory(&pem.Block{Type: "X509 CRL", Bytes: l.Raw})
-		if err := writeFile(s.path(dirCRL, profile, ".crl"), p); err != nil {
+		if err := atomicfile.Write(s.path(dirCRL, profile, ".crl"), p); err != nil {
 			return err
 		}
 		next.crls[profile] = &crl{profile: profile, list: l}

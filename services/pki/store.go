@@ -218,41 +218,6 @@ func (s *Store) change(f func(next *snapshot) error) error {
 
 func (s *Store) path(sub, id, ext string) string { return filepath.Join(s.dir, sub, id+ext) }
 
-// writeFile writes data to name atomically: a temporary file in the same
-// directory (mode 0600), fsync, rename, fsync of the directory.
-func writeFile(name string, data []byte) error {
-	dir := filepath.Dir(name)
-	f, err := os.CreateTemp(dir, ".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp)
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, name); err != nil {
-		return err
-	}
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
-	return nil
-}
-
 // removeFile deletes a file of the store; a missing file is not an error.
 func removeFile(name string) error {
 	if err := os.Remove(name); err != nil && !errors.Is(err, os.ErrNotExist) {

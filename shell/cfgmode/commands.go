@@ -11,6 +11,7 @@ import (
 
 	"mxlab/config"
 	"mxlab/config/schema"
+	"mxlab/internal/atomicfile"
 	"mxlab/shell"
 )
 
@@ -203,6 +204,35 @@ func (m *Mode) load(cmd *shell.Command, c *cursor, out io.Writer) error {
 		return shell.ErrPrinted
 	}
 	io.WriteString(out, "load complete\n")
+	return nil
+}
+
+// save writes the candidate configuration from the current level to a
+// file of the router, as "show" displays it; the file is replaced whole
+// or not at all.
+func (m *Mode) save(c *cursor, out io.Writer) error {
+	name := c.opts["file"]
+	if name == "" {
+		//lint:ignore ST1005 Junos text shown to the user as it is
+		return errors.New("missing argument.")
+	}
+	path, err := m.shell.ResolvePath(name)
+	if err != nil {
+		return err
+	}
+	top := len(m.sess.Level()) == 0
+	var text string
+	if err := m.sess.View(nil, func(x *config.Node, p config.Path) { text = render(x, "", m.cfg.Version, top) }); err != nil {
+		return engineErr(err)
+	}
+	if top {
+		text = "## Last changed: " + m.cfg.now().UTC().Format("2006-01-02 15:04:05 MST") + "\n" + text
+	}
+	if err := atomicfile.Write(path, []byte(text)); err != nil {
+		return fmt.Errorf("could not create file '%s'", name)
+	}
+	n := strings.Count(text, "\n")
+	fmt.Fprintf(out, "Wrote %d line%s of configuration to '%s'\n", n, map[bool]string{true: "", false: "s"}[n == 1], name)
 	return nil
 }
 

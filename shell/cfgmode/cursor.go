@@ -34,6 +34,7 @@ var verbs = []verb{
 	{name: "rename", help: "Rename a statement", path: true, sep: "to"},
 	{name: "rollback", help: "Roll back to previous committed configuration"},
 	{name: "run", help: "Run an operational-mode command"},
+	{name: "save", help: "Save configuration to ASCII file"},
 	{name: "set", help: "Set a parameter", path: true, forSet: true},
 	{name: "show", help: "Show a parameter", path: true},
 	{name: "status", help: "Show users currently editing configuration"},
@@ -93,6 +94,12 @@ func (c *cursor) Choices() shell.Choices {
 		return c.commitChoices()
 	case c.verb.name == "load":
 		return c.loadChoices()
+	case c.verb.name == "save":
+		if _, ok := c.opts["file"]; ok {
+			return shell.Choices{Enter: true}
+		}
+		return shell.Choices{Missing: "missing argument.", List: []shell.Choice{
+			{Word: "<filename>", Help: "Filename (URL, local, remote, or floppy)", Placeholder: true}}}
 	case c.verb.name == "rollback":
 		return c.rollbackChoices()
 	case c.verb.name == "up":
@@ -348,6 +355,9 @@ func (c *cursor) Accept(word string, ch shell.Choice) (shell.Cursor, error) {
 		return n.acceptCommit(word)
 	case c.verb.name == "load":
 		return n.acceptLoad(word)
+	case c.verb.name == "save" && !c.has("file"):
+		n.setOpt("file", word)
+		return n, nil
 	case c.verb.name == "rollback" || c.verb.name == "up":
 		v, err := strconv.Atoi(word)
 		if err != nil || v < 0 || (c.verb.name == "rollback" && v > config.MaxRollback) {

@@ -192,6 +192,8 @@ func (m *Mode) Exec(s *shell.Session, cmd *shell.Command, out io.Writer) (shell.
 		err = m.rollback(c, out)
 	case "load":
 		err = m.load(cmd, c, out)
+	case "save":
+		err = m.save(c, out)
 	case "up":
 		n := 1
 		fmt.Sscan(c.opts["n"], &n)
@@ -218,7 +220,7 @@ func (m *Mode) Exec(s *shell.Session, cmd *shell.Command, out io.Writer) (shell.
 }
 
 const helpText = `Configuration mode commands: set, delete, edit, show, commit, rollback,
-load, activate, deactivate, annotate, copy, rename, insert, up, top, exit,
+load, save, activate, deactivate, annotate, copy, rename, insert, up, top, exit,
 run, status. Type '?' anywhere for the possible completions.
 `
 
