@@ -47,6 +47,7 @@ interfaces
       disable
       vlan-id
       service-domain
+      dial-options *
       family
         inet
           address
@@ -206,6 +207,7 @@ services
       local-gateway
         address
         gw-interface
+        routing-instance
       passive-mode-tunneling
       clear-dont-fragment-bit
       copy-dont-fragment-bit
@@ -218,6 +220,7 @@ services
       no-certificate-chain-in-ike
       no-nat-traversal
       nat-keepalive
+      ike-access-profile
     ipsec-vpn-rules
   ipsec-vpn
     rule
@@ -276,6 +279,15 @@ services
     clear-ike-sas-on-pic-restart
     clear-ipsec-sas-on-pic-restart
     disable-natt
+access
+  profile
+    client
+      ike
+        allowed-proxy-pair *
+        ike-policy
+        ipsec-policy
+        interface-id
+        pre-shared-key *
 security
   pki
     ca-profile
@@ -304,14 +316,12 @@ var features = map[string]string{
 	"policy-options":                       "routing policies",
 	"firewall":                             "firewall filters",
 	"interfaces interface unit family inet filter": "firewall filters",
-	"security": "PKI",
-	"access":   "access profiles for dynamic IKE peers",
-	"services service-set ipsec-vpn-options ike-access-profile": "access profiles for dynamic IKE peers",
-	"security pki ca-profile enrollment":                        "online certificate enrollment (SCEP)",
-	"security pki auto-re-enrollment":                           "online certificate enrollment (SCEP)",
-	"interfaces interface unit family inet6":                    "IPv6",
-	"routing-instances instance vrf-import":                     "routing policies",
-	"routing-instances instance vrf-export":                     "routing policies",
+	"security":                               "PKI",
+	"security pki ca-profile enrollment":     "online certificate enrollment (SCEP)",
+	"security pki auto-re-enrollment":        "online certificate enrollment (SCEP)",
+	"interfaces interface unit family inet6": "IPv6",
+	"routing-instances instance vrf-import":  "routing policies",
+	"routing-instances instance vrf-export":  "routing policies",
 }
 
 var support = config.NewSupport(supported, features)

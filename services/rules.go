@@ -2,6 +2,7 @@ package services
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
 
 	"mxlab/netns"
@@ -21,7 +22,13 @@ func (s *Services) syncRules() error {
 	if err != nil {
 		return err
 	}
-	return kernel.SyncRules(s.opts.Namespace.Do, rules, routes)
+	var gws []netip.Addr
+	for _, ss := range s.plan.Sets {
+		if ss.GatewayInstance != "" && !slices.Contains(gws, ss.LocalGateway) {
+			gws = append(gws, ss.LocalGateway)
+		}
+	}
+	return kernel.SyncRules(s.opts.Namespace.Do, rules, routes, gws)
 }
 
 func planRules(plan *ipsec.Plan, devs map[string]device) ([]kernel.Rule, []kernel.TableRoute, error) {

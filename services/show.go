@@ -34,7 +34,11 @@ func ShowSAs(w io.Writer, cards []mspic.Status, set string, level int, now time.
 				b.WriteString("\n")
 			}
 			first = false
-			fmt.Fprintf(&b, "Service set: %s, IKE Routing-instance: default\n", ss.Name)
+			ri := "default"
+			if ss.Set != nil && ss.Set.GatewayInstance != "" {
+				ri = ss.Set.GatewayInstance
+			}
+			fmt.Fprintf(&b, "Service set: %s, IKE Routing-instance: %s\n", ss.Name, ri)
 			for _, t := range ss.Tunnels {
 				showTunnel(&b, ss.Set, t, level, now)
 			}
@@ -44,9 +48,61 @@ func ShowSAs(w io.Writer, cards []mspic.Status, set string, level int, now time.
 }
 
 func showTunnel(b *strings.Builder, ss *ipsec.ServiceSet, t mspic.TunnelStatus, level int, now time.Time) {
+	if d := t.Term.Dynamic; d != nil && d.Profile != "" {
+		for _, p := range dynamicPeers(t) {
+			showPeer(b, ss, p, level, now)
+		}
+		return
+	}
+	showPeer(b, ss, t, level, now)
+}
+
+// dynamicPeers splits the SAs of an access-profile tunnel by peer (its
+// address and negotiated selector): each is shown as a tunnel of its own.
+func dynamicPeers(t mspic.TunnelStatus) []mspic.TunnelStatus {
+	var out []mspic.TunnelStatus
+	type key struct {
+		peer netip.Addr
+		ts   netip.Prefix
+	}
+	at := map[key]int{}
+	for _, sa := range t.SAs {
+		k := key{sa.Config.Remote, sa.RemoteTS}
+		i, ok := at[k]
+		if !ok {
+			i = len(out)
+			at[k] = i
+			out = append(out, mspic.TunnelStatus{Term: t.Term})
+		}
+		out[i].SAs = append(out[i].SAs, sa)
+	}
+	return out
+}
+
+// showPeer renders one tunnel; a dynamic peer's shows its address, port
+// (after NAT), access profile and proxy pair.
+func showPeer(b *strings.Builder, ss *ipsec.ServiceSet, t mspic.TunnelStatus, level int, now time.Time) {
 	tm := t.Term
+	remote := tm.RemoteGateway.String()
+	var peer netip.AddrPort
+	var remoteTS netip.Prefix
+	dyn := tm.Dynamic != nil && tm.Dynamic.Profile != "" && len(t.SAs) > 0
+	if dyn {
+		sa := t.SAs[0]
+		remote, remoteTS = sa.Config.Remote.String(), sa.RemoteTS
+		port := uint16(500)
+		for _, x := range t.SAs {
+			if x.Config.UDP != nil && x.Direction == "outbound" {
+				port = x.Config.UDP.DstPort
+			}
+		}
+		peer = netip.AddrPortFrom(sa.Config.Remote, port)
+	}
 	fmt.Fprintf(b, "\n  Rule: %s, Term: %s, Tunnel index: %d\n", tm.Rule, tm.Name, tm.Index)
-	fmt.Fprintf(b, "  Local gateway: %s, Remote gateway: %s\n", ss.LocalGateway, tm.RemoteGateway)
+	fmt.Fprintf(b, "  Local gateway: %s, Remote gateway: %s\n", ss.LocalGateway, remote)
+	if dyn {
+		fmt.Fprintf(b, "  Dynamic peer: %s, Access profile: %s, Proxy pair: %s\n", peer, tm.Dynamic.Profile, tm.Dynamic.Pair)
+	}
 	if level != levelBrief {
 		if level == levelDetail {
 			mtu := cmpInt(tm.Options.TunnelMTU, esp.DefaultTunnelMTU)
@@ -63,6 +119,9 @@ func showTunnel(b *strings.Builder, ss *ipsec.ServiceSet, t mspic.TunnelStatus, 
 			fmt.Fprintf(b, "  UDP encapsulate: %s, UDP Destination port: %d\n", udp, port)
 		}
 		src, dst := tm.Selector(ss.Style)
+		if remoteTS.IsValid() {
+			dst = remoteTS
+		}
 		fmt.Fprintf(b, "  Local identity: %s\n", identity(src))
 		fmt.Fprintf(b, "  Remote identity: %s\n", identity(dst))
 	}

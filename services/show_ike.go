@@ -100,8 +100,14 @@ func showIKEDetail(b *strings.Builder, sa ike.SAStatus, now time.Time) {
 	set, ri := "", "default"
 	if sa.Tunnel != nil {
 		set = sa.Tunnel.Set.Name
+		if gi := sa.Tunnel.Set.GatewayInstance; gi != "" {
+			ri = gi
+		}
 	}
 	fmt.Fprintf(b, "  Service set: %s, Routing instance: %s\n", set, ri)
+	if sa.Tunnel != nil && sa.Tunnel.Profile != "" {
+		fmt.Fprintf(b, "  Dynamic peer: %s, Access profile: %s\n", sa.Remote, sa.Tunnel.Profile)
+	}
 	fmt.Fprintf(b, "  Local: %s, Remote: %s\n", sa.Local, sa.Remote)
 	if sa.Expires.IsZero() {
 		b.WriteString("  Lifetime: Not established\n")
@@ -173,6 +179,9 @@ func ShowIKEStats(w io.Writer, pics []IKEStatus, peer netip.Addr) {
 		fmt.Fprintf(&b, "  Replayed: %d, Unsupported critical payload: %d, Unexpected: %d\n", d.Replayed, d.Critical, d.Unexpected)
 		fmt.Fprintf(&b, "  No proposal chosen: %d, Half-open limit: %d, Unknown version: %d, Queue overflow: %d\n",
 			d.NoProposal, d.HalfOpen, d.BadVersion, d.Overflow)
+		if d.ProxyRefused > 0 {
+			fmt.Fprintf(&b, "  Proxy pairs refused by access profiles: %d\n", d.ProxyRefused)
+		}
 		if c := d.Certificates; c.Total() > 0 {
 			fmt.Fprintf(&b, "  Certificates refused: unknown CA: %d, expired: %d, identity mismatch: %d, revoked: %d, other: %d\n",
 				c.UnknownCA, c.Expired, c.IDMismatch, c.Revoked, c.Other)

@@ -83,6 +83,8 @@ func checkServiceSet(root, ss *config.Node, addrs map[string][]string, gwUsers m
 			gwAddr = a
 			if _, ok := addrs[a]; !ok {
 				errs = append(errs, config.ErrorAt(lg, fmt.Sprintf("Local gateway address %s is not configured on any interface", a)))
+			} else {
+				errs = append(errs, checkGatewayInstance(root, lg, a, addrs[a])...)
 			}
 		}
 		// O3: gw-interface must carry the local-gateway address.
@@ -97,6 +99,8 @@ func checkServiceSet(root, ss *config.Node, addrs map[string][]string, gwUsers m
 	if ap := opts.Get("ike-access-profile"); ap != nil {
 		if prof := findEntry(root.Get("access").Entries("profile"), ap.Value); prof != nil && !hasIKEClient(prof) {
 			errs = append(errs, config.ErrorAt(ap, fmt.Sprintf("access profile %s has no ike client", ap.Value)))
+		} else if prof != nil {
+			errs = append(errs, checkProfile(root, ss, ap, prof)...)
 		}
 		if gwAddr != "" && len(gwUsers[gwAddr]) > 1 {
 			errs = append(errs, config.ErrorAt(ap, fmt.Sprintf("local gateway %s of a service set with an IKE access profile cannot be shared with another service set", gwAddr)))
@@ -143,6 +147,91 @@ func checkServiceSet(root, ss *config.Node, addrs map[string][]string, gwUsers m
 		}
 	}
 	return errs
+}
+
+// checkGatewayInstance checks that the local gateway a, configured on
+// the logical interfaces ifls, lives in the routing instance that
+// local-gateway names (the master instance when it names none; O1).
+func checkGatewayInstance(root, lg *config.Node, a string, ifls []string) []*config.CommitError {
+	owner := map[string]string{}
+	for _, ri := range root.Get("routing-instances").Entries("instance") {
+		for _, i := range ri.Entries("interface") {
+			owner[logicalName(i.Key())] = ri.Key()
+		}
+	}
+	want, _ := lg.Leaf("routing-instance")
+	if want == "default" {
+		want = ""
+	}
+	for _, ifl := range ifls {
+		if owner[ifl] == want {
+			return nil
+		}
+	}
+	if want == "" {
+		return []*config.CommitError{config.ErrorAt(lg, fmt.Sprintf("Local gateway address %s is in routing instance %s: configure local-gateway %s routing-instance %s", a, owner[ifls[0]], a, owner[ifls[0]]))}
+	}
+	return []*config.CommitError{config.ErrorAt(lg, fmt.Sprintf("Local gateway address %s is not configured on any interface of routing instance %s", a, want))}
+}
+
+// checkProfile checks the ike client of the access profile prof that
+// service set ss names (A1): its interface-id must name the unit that
+// carries the set's tunnels (dial-options ipsec-interface-id), and dynamic
+// peers need a pre-shared key from somewhere.
+func checkProfile(root, ss, ap, prof *config.Node) []*config.CommitError {
+	var errs []*config.CommitError
+	var ike *config.Node
+	for _, c := range prof.Entries("client") {
+		if c.Get("ike") != nil {
+			ike = c.Get("ike")
+		}
+	}
+	id, ok := ike.Leaf("interface-id")
+	if !ok {
+		return append(errs, config.ErrorAt(ike, fmt.Sprintf("interface-id must be configured in access profile %s", prof.Key())))
+	}
+	unit, ok := ss.Leaf("next-hop-service", "inside-service-interface")
+	if !ok {
+		v, _ := ss.Leaf("interface-service", "service-interface")
+		unit = logicalName(v)
+	}
+	var named []string
+	for _, ifd := range root.Get("interfaces").Entries("interface") {
+		for _, u := range ifd.Entries("unit") {
+			if v, ok := u.Leaf("dial-options", "ipsec-interface-id"); ok && v == id {
+				named = append(named, ifd.Key()+"."+u.Key())
+			}
+		}
+	}
+	switch {
+	case len(named) == 0:
+		errs = append(errs, config.WarningAt(ike.Get("interface-id"), fmt.Sprintf("no interface unit has dial-options ipsec-interface-id %s: the dynamic tunnels of service-set %s use its inside interface %s", id, ss.Key(), unit)))
+	case unit != "" && !slices.Contains(named, unit):
+		errs = append(errs, config.ErrorAt(ike.Get("interface-id"), fmt.Sprintf("interface-id %s does not name %s, the inside interface of service-set %s (dial-options ipsec-interface-id)", id, unit, ss.Key())))
+	}
+	if ike.Get("pre-shared-key") != nil {
+		return errs
+	}
+	vpn := root.Get("services", "ipsec-vpn")
+	pols := []string{}
+	if v, ok := ike.Leaf("ike-policy"); ok {
+		pols = append(pols, v)
+	}
+	for _, r := range ss.Entries("ipsec-vpn-rules") {
+		for _, t := range findEntry(vpn.Entries("rule"), r.Key()).Entries("term") {
+			if rg, ok := t.Leaf("then", "remote-gateway"); (!ok || rg == "0.0.0.0") && t.Get("then", "dynamic") != nil {
+				if v, ok := t.Leaf("then", "dynamic", "ike-policy"); ok {
+					pols = append(pols, v)
+				}
+			}
+		}
+	}
+	for _, name := range pols {
+		if pol := findEntry(vpn.Get("ike").Entries("policy"), name); pol != nil && (pol.Get("pre-shared-key") != nil || pol.Get("local-certificate") != nil) {
+			return errs
+		}
+	}
+	return append(errs, config.ErrorAt(ap, fmt.Sprintf("access profile %s: dynamic peers need a pre-shared-key (in the profile or its IKE policy)", prof.Key())))
 }
 
 // serviceInterface returns the physical service interface of a service set.

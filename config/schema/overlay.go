@@ -38,6 +38,9 @@ func build(r *Node) (*Node, []string) {
 		return n
 	}
 	insertBefore(r, systemNode(), "chassis")
+	if u := at("interfaces interface unit"); u != nil {
+		insertBefore(u, dialOptions(), "family")
+	}
 	for path, t := range typeOverrides {
 		if n := at(path); n != nil {
 			n.Type, n.Bits, n.Ranges = t.Type, t.Bits, t.Ranges
@@ -81,6 +84,20 @@ func lookup(r *Node, path string) *Node {
 		n = next
 	}
 	return n
+}
+
+// dialOptions is [edit interfaces IFD unit N dial-options], which the YANG
+// excerpt lacks: "ipsec-interface-id ID" puts a services unit into the pool
+// that an access profile's interface-id names, "shared" lets it carry many
+// dynamic tunnels, "dedicated" one at a time (Junos, "Configuring the
+// Interface Identifier for IPsec Dynamic Endpoint Tunnels").
+func dialOptions() *Node {
+	return &Node{Name: "dial-options", Kind: Container, Children: []*Node{
+		{Name: "ipsec-interface-id", Kind: Leaf, Type: String, MinLen: 1, MaxLen: 32,
+			Pattern: "^[[:alnum:]][[:alnum:]_-]*$", PatternMsg: "Must be a string beginning with a number or letter and consisting of letters, numbers, dashes and underscores."},
+		{Name: "shared", Kind: Leaf, Type: Empty, Choice: "mode", Case: "shared"},
+		{Name: "dedicated", Kind: Leaf, Type: Empty, Choice: "mode", Case: "dedicated"},
+	}}
 }
 
 // insertBefore adds n to r's children before the child named before, unless

@@ -456,6 +456,11 @@ func (e *engine) Install(c *Child) error {
 		InKeys:  [2][]byte{c.InKeys.Encryption, c.InKeys.Integrity},
 		OutKeys: [2][]byte{c.OutKeys.Encryption, c.OutKeys.Integrity},
 		Local:   c.Local, Remote: c.Remote, Created: c.Created, Lifetime: c.Lifetime, Standby: c.Standby}
+	if !initiable(c.Tunnel) {
+		// A tunnel with dynamic peers: each peer's pair carries only its
+		// own networks.
+		d.RemoteTS = c.RemoteTS
+	}
 	if err := e.k.opts.Card.InstallSA(d); err != nil {
 		return err
 	}
@@ -536,7 +541,8 @@ func Tunnels(sets []*ipsec.ServiceSet, establish string) []*Tunnel {
 			out = append(out, &Tunnel{Set: ss, Term: t, Local: ss.LocalGateway, Remote: t.RemoteGateway,
 				Backup: d.Backup, IKE: d.IKE, IPsec: d.IPsec, DPD: d.DPD, NATT: !d.NoNATT, NATKeepalive: d.NATKeepalive,
 				TrustedCA: d.TrustedCA, EndCertOnly: d.EndCertOnly,
-				Establish: establish, LocalTS: src.Masked(), RemoteTS: dst.Masked()})
+				Establish: establish, LocalTS: src.Masked(), RemoteTS: dst.Masked(),
+				Profile: d.Profile, Dedicated: d.Dedicated})
 		}
 	}
 	return out

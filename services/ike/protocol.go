@@ -104,6 +104,12 @@ type Tunnel struct {
 	// (source) and arriving through it (destination); 0.0.0.0/0 where the
 	// term names none.
 	LocalTS, RemoteTS netip.Prefix
+	// Profile is the ike-access-profile of a dynamic-peer tunnel ("" for
+	// the others): a peer is accepted only with proxy identities within
+	// LocalTS and RemoteTS (its allowed-proxy-pair). Dedicated: the
+	// tunnel's unit carries one peer at a time.
+	Profile   string
+	Dedicated bool
 }
 
 // Name names the tunnel in logs: "service set S rule R term T".
@@ -204,8 +210,11 @@ type Drops struct {
 	Unexpected uint64 // valid but not expected in the SA's state
 	HalfOpen   uint64 // new SA refused: too many half-open SAs
 	NoProposal uint64 // no acceptable proposal
-	BadVersion uint64 // an IKE version no tunnel of this PIC runs
-	Overflow   uint64 // dropped because the engine's queue was full
+	// ProxyRefused counts the child SAs refused to dynamic peers whose
+	// proxy identities (traffic selectors) no allowed-proxy-pair holds.
+	ProxyRefused uint64
+	BadVersion   uint64 // an IKE version no tunnel of this PIC runs
+	Overflow     uint64 // dropped because the engine's queue was full
 	// Certificates are the peers' certificates refused (also counted
 	// in BadAuth), by reason.
 	Certificates CertDrops
@@ -247,6 +256,7 @@ func (d *Drops) Add(o Drops) {
 	d.Unexpected += o.Unexpected
 	d.HalfOpen += o.HalfOpen
 	d.NoProposal += o.NoProposal
+	d.ProxyRefused += o.ProxyRefused
 	d.BadVersion += o.BadVersion
 	d.Overflow += o.Overflow
 	c, oc := &d.Certificates, o.Certificates

@@ -136,4 +136,10 @@ type Dynamic struct {
 	// CA profile); EndCertOnly is its no-certificate-chain-in-ike.
 	TrustedCA   []string
 	EndCertOnly bool
+	// Profile is the ike-access-profile a dynamic-peer term comes from
+	// ("" otherwise); Pair is the allowed-proxy-pair it stands for, and
+	// Dedicated tells that its unit carries one tunnel at a time.
+	Profile   string
+	Pair      ProxyPair
+	Dedicated bool
 }

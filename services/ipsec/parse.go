@@ -16,7 +16,6 @@ import (
 // be committed.
 func Parse(root *config.Node) (*Plan, []*config.CommitError) {
 	p := &Plan{UnitAddrs: map[string][]netip.Prefix{}}
-	var errs []*config.CommitError
 	vpn := root.Get("services", "ipsec-vpn")
 	_, p.NoTunnelHop = vpn.Leaf("no-ipsec-tunnel-in-traceroute")
 	_, p.ClearOnRestart = vpn.Leaf("clear-ipsec-sas-on-pic-restart")
@@ -30,8 +29,11 @@ func Parse(root *config.Node) (*Plan, []*config.CommitError) {
 	for _, r := range vpn.Entries("rule") {
 		rules[r.Key()] = r
 	}
+	profiles, errs := parseProfiles(root)
+	p.Profiles = profiles
+	p.DialUnits = parseDialUnits(root)
 	for _, ssn := range root.Get("services").Entries("service-set") {
-		ss, e := parseSet(rules, ssn, applied)
+		ss, e := parseSet(rules, ssn, applied, profiles)
 		errs = append(errs, e...)
 		if ss != nil {
 			p.Sets = append(p.Sets, ss)
@@ -137,13 +139,14 @@ func appliedSets(root *config.Node) map[string][2][]string {
 	return out
 }
 
-func parseSet(ruleNodes map[string]*config.Node, n *config.Node, applied map[string][2][]string) (*ServiceSet, []*config.CommitError) {
+func parseSet(ruleNodes map[string]*config.Node, n *config.Node, applied map[string][2][]string, profiles map[string]*AccessProfile) (*ServiceSet, []*config.CommitError) {
 	rules := n.Entries("ipsec-vpn-rules")
 	opts := n.Get("ipsec-vpn-options")
-	if len(rules) == 0 || opts == nil {
+	prof, _ := opts.Leaf("ike-access-profile")
+	if (len(rules) == 0 && prof == "") || opts == nil {
 		return nil, nil
 	}
-	ss := &ServiceSet{Name: n.Key()}
+	ss := &ServiceSet{Name: n.Key(), Profile: profiles[prof]}
 	if nh := n.Get("next-hop-service"); nh != nil {
 		ss.Inside, _ = nh.Leaf("inside-service-interface")
 		ss.Outside, _ = nh.Leaf("outside-service-interface")
@@ -160,6 +163,9 @@ func parseSet(ruleNodes map[string]*config.Node, n *config.Node, applied map[str
 	}
 	if v, ok := opts.Leaf("local-gateway", "address"); ok {
 		ss.LocalGateway, _ = netip.ParseAddr(v)
+	}
+	if ri, ok := opts.Leaf("local-gateway", "routing-instance"); ok && ri != "default" {
+		ss.GatewayInstance = ri
 	}
 	ss.GWInterface, _ = opts.Leaf("local-gateway", "gw-interface")
 	if ss.GWInterface != "" && !strings.Contains(ss.GWInterface, ".") {

@@ -57,6 +57,11 @@ func addDynamic(root *config.Node, p *Plan) []*config.CommitError {
 			d.TrustedCA, d.EndCertOnly = trusted, endOnly
 			t.Dynamic = d
 		}
+		if ss.Profile != nil {
+			addProfile(ss, pols, p.DialUnits, parseOptions(opts, Options{}), func() *Dynamic {
+				return &Dynamic{NoNATT: p.NoNATT || noNATT, NATKeepalive: keepalive, TrustedCA: trusted, EndCertOnly: endOnly}
+			})
+		}
 	}
 	return errs
 }

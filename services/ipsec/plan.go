@@ -39,6 +39,10 @@ type Plan struct {
 	// UnitAddrs are the IPv4 addresses configured on service-interface
 	// units ("ms-4/0/0.1"), for the units that have a device.
 	UnitAddrs map[string][]netip.Prefix
+	// Profiles are the access profiles with an ike client, by name;
+	// DialUnits the services units with dial-options.
+	Profiles  map[string]*AccessProfile
+	DialUnits []DialUnit
 }
 
 // Trace is [edit services ipsec-vpn traceoptions] (I9).
@@ -69,8 +73,15 @@ type ServiceSet struct {
 	// without either) the local gateway.
 	HopSource   netip.Addr
 	GWInterface string // gw-interface (O3), "" when not configured
-	Options     Options
-	Terms       []*Term // the terms of every rule, in rule then term order
+	// GatewayInstance is the routing instance of the local gateway
+	// (local-gateway A routing-instance R, O1/O2); "" for the master
+	// instance. IKE and ESP of the set use that instance's table.
+	GatewayInstance string
+	// Profile is the ike-access-profile (O4, A1): dynamic peers are
+	// accepted through it (nil when not configured).
+	Profile *AccessProfile
+	Options Options
+	Terms   []*Term // the terms of every rule, in rule then term order
 }
 
 // PIC returns the service interface (physical, "ms-4/0/0") the set runs on.

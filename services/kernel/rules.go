@@ -18,6 +18,11 @@ const (
 	// RulePriority is the priority of the service-set rules; it comes
 	// before the routing instances' rules (1000).
 	RulePriority = 901
+	// GatewayPriority is the rule that sends the PICs' own ESP and IKE
+	// from a local gateway in a routing instance on to the instances'
+	// rules (at netns.RulePriority), past BypassPriority.
+	GatewayPriority  = 899
+	instancePriority = 1000
 	// FirstTable is the first kernel table of a service device.
 	FirstTable = 30000
 	lastTable  = FirstTable + 999
@@ -39,7 +44,12 @@ type TableRoute struct {
 
 // SyncRules replaces the service-set rules and tables of the namespace
 // with rules and routes. With no rules, everything is removed.
-func SyncRules(do DoFunc, rules []Rule, routes []TableRoute) error {
+//
+// vrfGateways are the local gateways that live in a routing instance:
+// the ESP and IKE the PICs send from them go on to the instances' rules,
+// which select the instance's table by source address, instead of the
+// main table the bypass rule gives the PICs' other ESP.
+func SyncRules(do DoFunc, rules []Rule, routes []TableRoute, vrfGateways []netip.Addr) error {
 	return do(func() error {
 		var errs []error
 		if err := flushRules(); err != nil {
@@ -50,6 +60,14 @@ func SyncRules(do DoFunc, rules []Rule, routes []TableRoute) error {
 		}
 		if len(rules) == 0 {
 			return errors.Join(errs...)
+		}
+		for _, gw := range vrfGateways {
+			nr := netlink.NewRule()
+			nr.Family, nr.Priority, nr.Mark, nr.Goto = netlink.FAMILY_V4, GatewayPriority, Mark, instancePriority
+			nr.Src = ipNet(netip.PrefixFrom(gw, 32))
+			if err := netlink.RuleAdd(nr); err != nil {
+				errs = append(errs, fmt.Errorf("gateway %v: %w", gw, err))
+			}
 		}
 		for _, r := range routes {
 			l, err := netlink.LinkByName(r.Device)
@@ -93,7 +111,7 @@ func flushRules() error {
 	var errs []error
 	for i := range rules {
 		r := &rules[i]
-		if r.Priority == BypassPriority || r.Priority == RulePriority {
+		if r.Priority == BypassPriority || r.Priority == RulePriority || r.Priority == GatewayPriority {
 			errs = append(errs, netlink.RuleDel(r))
 		}
 	}

@@ -268,6 +268,7 @@ type Sender struct {
 	hdrs  []unix.Mmsghdr
 	iovs  []unix.Iovec
 	addrs []unix.RawSockaddrInet4
+	oobs  []byte
 }
 
 // OpenSender opens the sending socket inside the namespace. avoid lists the
@@ -345,12 +346,15 @@ func (s *Sender) sendRaw(pkts [][]byte) (int, error) {
 		s.hdrs = make([]unix.Mmsghdr, len(pkts))
 		s.iovs = make([]unix.Iovec, len(pkts))
 		s.addrs = make([]unix.RawSockaddrInet4, len(pkts))
+		s.oobs = make([]byte, len(pkts)*pktinfoSpace)
 	}
 	hdrs, iovs, addrs := s.hdrs[:len(pkts)], s.iovs[:len(pkts)], s.addrs[:len(pkts)]
 	for i, p := range pkts {
 		addrs[i] = unix.RawSockaddrInet4{Family: unix.AF_INET}
+		var oob []byte
 		if len(p) >= 20 {
 			copy(addrs[i].Addr[:], p[16:20])
+			oob = pktinfo(s.oobs[i*pktinfoSpace:(i+1)*pktinfoSpace], [4]byte(p[12:16]))
 		}
 		iovs[i].Base = &p[0]
 		iovs[i].SetLen(len(p))
@@ -359,6 +363,10 @@ func (s *Sender) sendRaw(pkts [][]byte) (int, error) {
 		hdrs[i].Hdr.Namelen = unix.SizeofSockaddrInet4
 		hdrs[i].Hdr.Iov = &iovs[i]
 		hdrs[i].Hdr.Iovlen = 1
+		if oob != nil {
+			hdrs[i].Hdr.Control = &oob[0]
+			hdrs[i].Hdr.SetControllen(len(oob))
+		}
 	}
 	sent := 0
 	var serr error
@@ -378,6 +386,23 @@ func (s *Sender) sendRaw(pkts [][]byte) (int, error) {
 		}
 	}
 	return sent, serr
+}
+
+// pktinfoSpace is the size of an IP_PKTINFO control message.
+var pktinfoSpace = unix.CmsgSpace(unix.SizeofInet4Pktinfo)
+
+// pktinfo writes into b an IP_PKTINFO control message whose source is
+// src: the route lookup of a raw packet then knows its source address
+// (the header's is not used for it), so that the policy rules of a
+// routing instance, which select its table by source address, apply to
+// the ESP and IKE of a local gateway in that instance.
+func pktinfo(b []byte, src [4]byte) []byte {
+	h := (*unix.Cmsghdr)(unsafe.Pointer(&b[0]))
+	h.Level, h.Type = unix.IPPROTO_IP, unix.IP_PKTINFO
+	h.SetLen(unix.CmsgLen(unix.SizeofInet4Pktinfo))
+	info := (*unix.Inet4Pktinfo)(unsafe.Pointer(&b[unix.CmsgLen(0)]))
+	*info = unix.Inet4Pktinfo{Spec_dst: src}
+	return b
 }
 
 // Close closes the sockets; it must not be called while a SendBatch runs.

@@ -58,6 +58,11 @@ type DynamicSA struct {
 	// are any (the new pair of a rekey the peer started: the peer uses it
 	// only once it has our answer); it takes over when they are removed.
 	Standby bool
+	// RemoteTS is the negotiated traffic selector of the peer's side:
+	// when a term has pairs with several peers (dynamic endpoints), its
+	// outbound traffic goes to the peer whose selector holds the
+	// destination. Invalid: any.
+	RemoteTS netip.Prefix
 }
 
 // InstallSA installs a negotiated SA pair. The new outbound SA takes the
@@ -157,9 +162,25 @@ func (p *plane) addDynamic(tp *termPlane, dyn *dynState) error {
 		if err := p.addInbound(tp, d.in, d.wire); err != nil {
 			return err
 		}
+		if ts := d.d.RemoteTS; ts.IsValid() && ts.Bits() > 0 {
+			w := p.wire(d.wire)
+			if w.peerTS == nil {
+				w.peerTS = map[uint32]netip.Prefix{}
+			}
+			w.peerTS[d.d.InSPI] = ts
+		}
 		tp.dyn = append(tp.dyn, d)
 		if !d.d.Standby || tp.out == nil {
 			tp.out = d.out
+		}
+		if ts := d.d.RemoteTS; ts.IsValid() {
+			i := slices.IndexFunc(tp.peers, func(p peerOut) bool { return p.ts == ts })
+			switch {
+			case i < 0:
+				tp.peers = append(tp.peers, peerOut{ts: ts, out: d.out})
+			case !d.d.Standby:
+				tp.peers[i].out = d.out
+			}
 		}
 	}
 	return nil

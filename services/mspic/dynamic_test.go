@@ -87,3 +87,55 @@ func TestDynamicSAs(t *testing.T) {
 		t.Fatalf("SAs after a PIC restart: %v", spis)
 	}
 }
+
+// TestDynamicPeers: a term with pairs for several peers (dynamic
+// endpoints) sends the traffic for each peer's networks with that peer's
+// pair, and each peer's rekey replaces only its own pair.
+func TestDynamicPeers(t *testing.T) {
+	c := New(Options{Name: "ms-4/0/0"})
+	c.Start(context.Background())
+	t.Cleanup(c.Stop)
+	ss := dynSet()
+	ss.Terms[0].RemoteGateway = netip.IPv4Unspecified()
+	must(t, c.Configure(Config{Sets: []*ipsec.ServiceSet{ss}}))
+	must(t, c.SetOnline(true))
+	peer := func(in, out uint32, addr, ts string, standby bool) DynamicSA {
+		d := saPair(in, out, standby)
+		d.Remote = netip.MustParseAddrPort(addr + ":0")
+		d.RemoteTS = netip.MustParsePrefix(ts)
+		return d
+	}
+	must(t, c.InstallSA(peer(70000, 70001, "10.0.1.2", "10.2.1.0/24", false)))
+	must(t, c.InstallSA(peer(70010, 70011, "10.0.9.2", "10.2.2.0/24", false)))
+	must(t, c.InstallSA(peer(70020, 70021, "10.0.9.2", "10.2.2.0/24", true))) // B's rekey, B's answer pending
+	outFor := func(dst string) uint32 {
+		tp := c.cur.Load().sets[0].terms[0]
+		return tp.outFor(netip.MustParseAddr(dst)).SPI()
+	}
+	for _, tc := range []struct {
+		dst  string
+		want uint32
+	}{{"10.2.1.7", 70001}, {"10.2.2.7", 70011}} {
+		if got := outFor(tc.dst); got != tc.want {
+			t.Errorf("traffic to %s leaves with SPI %d, want %d", tc.dst, got, tc.want)
+		}
+	}
+	must(t, c.RemoveSA("ss", 70010))
+	if got := outFor("10.2.2.7"); got != 70021 {
+		t.Errorf("after B's old pair went: SPI %d, want 70021", got)
+	}
+	if got := outFor("10.2.1.7"); got != 70001 {
+		t.Errorf("A's traffic moved to SPI %d", got)
+	}
+	st, err := c.Status()
+	must(t, err)
+	newest := 0
+	for _, sa := range st.Sets[0].Tunnels[0].SAs {
+		if sa.Direction == "outbound" && sa.Newest {
+			newest++
+		}
+	}
+	if newest != 2 {
+		t.Errorf("%d newest outbound SAs, want one per peer", newest)
+	}
+}

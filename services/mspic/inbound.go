@@ -115,7 +115,8 @@ func (in *inbound) packet(w *wirePlane, pkt []byte) {
 	if len(inner) >= 20 && inner[0]>>4 == 4 && !tp.t.Options.Passive {
 		src := netip.AddrFrom4([4]byte(inner[12:16]))
 		dst := netip.AddrFrom4([4]byte(inner[16:20]))
-		if !tp.t.MatchIn(sp.cfg.Style, src, dst) {
+		ts, peer := w.peerTS[sa.SPI()]
+		if !tp.t.MatchIn(sp.cfg.Style, src, dst) || peer && !ts.Contains(src) {
 			sp.c.policy.Add(1)
 			b.inner = b.inner[:start]
 			return

@@ -140,8 +140,12 @@ func (o *outbound) packet(d *devPlane, pkt []byte) {
 		o.acquire(tp)
 		return
 	}
+	sa := tp.out
+	if len(tp.peers) > 1 && len(pkt) >= 20 {
+		sa = tp.outFor(netip.AddrFrom4([4]byte(pkt[16:20])))
+	}
 	start := len(o.out)
-	out, err := tp.out.Encapsulate(o.out, pkt)
+	out, err := sa.Encapsulate(o.out, pkt)
 	o.out = out
 	if err == nil {
 		for q := range esp.Packets(o.out[start:]) {

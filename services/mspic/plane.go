@@ -46,10 +46,38 @@ type termPlane struct {
 	t       *ipsec.Term
 	out, in *esp.SA
 	dyn     []*dynSA
+	// peers are the outbound SAs of a term with pairs for several
+	// traffic selectors (dynamic peers), by the peer's selector.
+	peers   []peerOut
 	created time.Time
 	// acquired is when the key manager was last told of traffic for
 	// the term (unix nanoseconds); it outlives planes.
 	acquired *atomic.Int64
+}
+
+// peerOut is the outbound SA for the traffic to one peer's networks.
+type peerOut struct {
+	ts  netip.Prefix
+	out *esp.SA
+}
+
+// outFor returns the outbound SA for a packet to dst: that of the most
+// specific peer selector holding dst, else the term's.
+func (tp *termPlane) outFor(dst netip.Addr) *esp.SA {
+	if len(tp.peers) < 2 {
+		return tp.out
+	}
+	var best *peerOut
+	for i := range tp.peers {
+		p := &tp.peers[i]
+		if p.ts.Contains(dst) && (best == nil || p.ts.Bits() > best.ts.Bits()) {
+			best = p
+		}
+	}
+	if best == nil {
+		return tp.out
+	}
+	return best.out
 }
 
 // saRef is one SA of a term and its direction.
@@ -94,7 +122,10 @@ type wirePlane struct {
 	key   wireKey
 	table *esp.Table
 	terms map[uint32]*termPlane // by inbound SPI
-	ike   bool
+	// peerTS are the networks of the dynamic peer of an inbound SA (by
+	// SPI): what it decrypts must come from there.
+	peerTS map[uint32]netip.Prefix
+	ike    bool
 }
 
 // buildPlane creates the SAs of the sets that run (all of them unless the

@@ -2,6 +2,8 @@ package mspic
 
 import (
 	"fmt"
+	"net/netip"
+	"slices"
 	"time"
 
 	"mxlab/services/ipsec"
@@ -50,6 +52,9 @@ type SAStatus struct {
 	Dynamic  bool
 	Lifetime time.Duration
 	Newest   bool
+	// RemoteTS is the peer's negotiated traffic selector (invalid for
+	// manual SAs).
+	RemoteTS netip.Prefix
 }
 
 // Stats are the IPsec statistics of a service set.
@@ -146,7 +151,8 @@ func tunnelStatus(tp *termPlane, installed bool) TunnelStatus {
 			Installed: installed, Created: tp.created, Stats: r.sa.Stats()}
 		if d := r.dynamic; d != nil {
 			st.Dynamic, st.Created, st.Lifetime = true, d.d.Created, d.d.Lifetime
-			st.Newest = d.out == tp.out
+			st.Newest = d.out == tp.out || slices.ContainsFunc(tp.peers, func(p peerOut) bool { return p.out == d.out })
+			st.RemoteTS = d.d.RemoteTS
 		}
 		ts.SAs = append(ts.SAs, st)
 	}

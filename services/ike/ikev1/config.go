@@ -15,10 +15,18 @@ type Config struct {
 	// MaxHalfOpen bounds the phase-1 SAs this PIC answers that are not
 	// yet authenticated; 0 means DefaultMaxHalfOpen.
 	MaxHalfOpen int
+	// MaxDynamicPeers bounds the phase-1 SAs with dynamic peers
+	// (tunnels with remote-gateway 0.0.0.0 or an access profile),
+	// half-open or established; 0 means DefaultMaxDynamicPeers.
+	MaxDynamicPeers int
 }
 
 // DefaultMaxHalfOpen is the default bound of half-open phase-1 SAs.
 const DefaultMaxHalfOpen = 1024
+
+// DefaultMaxDynamicPeers is the default bound of phase-1 SAs with
+// dynamic peers: what one MS PIC answers, whatever floods it.
+const DefaultMaxDynamicPeers = 8192
 
 // Tunnel is one rule term negotiated with IKEv1.
 type Tunnel struct {
@@ -53,6 +61,12 @@ type Tunnel struct {
 	// ResponderOnly (establish-tunnels responder-only) never starts a
 	// negotiation, not even to renew a pair: the peer does.
 	ResponderOnly bool
+	// Profile is the access profile of a dynamic-peer tunnel ("" for the
+	// others): its LocalTS and RemoteTS are an allowed-proxy-pair, which
+	// must hold what a peer proposes. Dedicated lets one peer at a time
+	// use the tunnel.
+	Profile   string
+	Dedicated bool
 }
 
 // IKEPolicy is an [edit services ipsec-vpn ike policy] of version 1.

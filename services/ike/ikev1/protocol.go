@@ -190,6 +190,7 @@ func (p *proto) Status() ([]ike.SAStatus, ike.Drops) {
 		HalfOpen:     s.HalfOpenDropped,
 		NoProposal:   s.NoProposal + s.NoPolicy,
 		Certificates: s.Certificates,
+		ProxyRefused: s.ProxyRefused,
 	}
 }
 
@@ -208,7 +209,8 @@ func tunnelConfig(t *ike.Tunnel) (Tunnel, string) {
 		LocalTS: t.LocalTS, RemoteTS: t.RemoteTS, NoNATT: !t.NATT, NATKeepalive: t.NATKeepalive,
 		AutoStart:     t.Establish == "immediately",
 		ResponderOnly: t.Establish == "responder-only",
-		DPD:           DPD{Initiate: t.DPD.Enabled, Interval: t.DPD.Interval, Threshold: t.DPD.Threshold}}
+		Profile:       t.Profile, Dedicated: t.Dedicated,
+		DPD: DPD{Initiate: t.DPD.Enabled, Interval: t.DPD.Interval, Threshold: t.DPD.Threshold}}
 	if t.IKE == nil {
 		return c, "no IKE policy"
 	}

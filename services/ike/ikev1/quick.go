@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
 	"time"
 
 	"mxlab/services/ike/suite"
@@ -262,7 +263,13 @@ func (m *Machine) quick1(sa *ikeSA, d *Message, last []byte, msg []byte) error {
 	t := m.tunnelFor(sa, localTS, remoteTS)
 	if !ok1 || !ok2 || t == nil {
 		m.stats.NoProposal++
-		m.logf("warning", "%v: quick mode for %v === %v matches no tunnel", sa, localTS, remoteTS)
+		if ps := m.profiles(sa.local.Addr()); len(ps) > 0 && t == nil {
+			m.stats.ProxyRefused++
+			m.logf("warning", "IKE Phase-2 failure: peer %v: proxy pair local %v remote %v is not allowed by access profile %s: INVALID-ID-INFORMATION sent",
+				sa.remote, localTS, remoteTS, strings.Join(ps, ", "))
+		} else {
+			m.logf("warning", "%v: quick mode for %v === %v matches no tunnel", sa, localTS, remoteTS)
+		}
 		m.quickNotify(sa, offer, NotifyInvalidIDInfo)
 		sa.cbc.forget(d.MsgID)
 		sa.remember(d.MsgID)
@@ -450,7 +457,9 @@ func (m *Machine) finishQuick(sa *ikeSA, q *quick) *child {
 	m.stats.Phase2Done++
 	sa.stats.ChildCreated++
 	for _, old := range t.children {
-		old.superseded = true
+		if old.Remote == c.Remote || !dynamic(t.cfg.Remote) {
+			old.superseded = true
+		}
 	}
 	t.children = append(t.children, c)
 	t.retryAt, t.failures = time.Time{}, 0
@@ -529,11 +538,37 @@ func (m *Machine) tunnelFor(sa *ikeSA, localTS, remoteTS netip.Prefix) *tunnel {
 		if t.gateway(sa.remote.Addr()) {
 			return t
 		}
-		if dyn == nil && dynamic(t.cfg.Remote) {
+		if dyn == nil && dynamic(t.cfg.Remote) && !t.takenBy(sa.remote.Addr()) {
 			dyn = t
 		}
 	}
 	return dyn
+}
+
+// takenBy reports whether a dedicated tunnel carries pairs with a peer
+// other than a.
+func (t *tunnel) takenBy(a netip.Addr) bool {
+	if !t.cfg.Dedicated {
+		return false
+	}
+	for _, c := range t.children {
+		if c.Remote != a {
+			return true
+		}
+	}
+	return false
+}
+
+// profiles returns the access profiles of the dynamic-peer tunnels of a
+// local gateway.
+func (m *Machine) profiles(local netip.Addr) []string {
+	var out []string
+	for _, t := range m.tuns {
+		if t.cfg.Local == local && t.cfg.Profile != "" && !slices.Contains(out, t.cfg.Profile) {
+			out = append(out, t.cfg.Profile)
+		}
+	}
+	return out
 }
 
 // covers reports whether prefix p holds prefix q.

@@ -1,6 +1,7 @@
 package ikev1
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -45,8 +46,13 @@ func (m *Machine) respond(local, remote netip.AddrPort, h *Header, msg []byte) {
 			pol = m.aggressivePolicy(local.Addr(), remote.Addr(), idi)
 		}
 	}
+	if pol != nil && dynamic(pol.cfg.Remote) && !pol.gateway(remote.Addr()) && m.dynamicSAs() >= cmp.Or(m.cfg.MaxDynamicPeers, DefaultMaxDynamicPeers) {
+		m.drop(nil, &m.stats.PeersLimited, "%v from %v: %d SAs with dynamic peers", h.Exchange, remote, m.dynamicSAs())
+		return
+	}
 	if pol == nil {
-		m.drop(nil, &m.stats.NoPolicy, "%v from %v: no tunnel with this peer on %v", h.Exchange, remote, local.Addr())
+		m.drop(nil, &m.stats.NoPolicy, "%v from %v: no tunnel or access profile accepts this peer on %v: NO-PROPOSAL-CHOSEN sent", h.Exchange, remote, local.Addr())
+		m.notifyClear(local, remote, h, NotifyNoProposalChosen)
 		return
 	}
 	var group suite.Group
@@ -90,6 +96,17 @@ func (m *Machine) respond(local, remote netip.AddrPort, h *Header, msg []byte) {
 		return
 	}
 	sa.r.received(msg)
+}
+
+// dynamicSAs counts the phase-1 SAs with dynamic peers.
+func (m *Machine) dynamicSAs() int {
+	n := 0
+	for _, sa := range m.sas {
+		if sa.policy != nil && dynamic(sa.policy.cfg.Remote) && sa.state != stateDead {
+			n++
+		}
+	}
+	return n
 }
 
 // aggressivePolicy returns the policy for an aggressive-mode peer: the

@@ -24,8 +24,10 @@ type Stats struct {
 	Unauthenticated uint64 // unprotected where protection is due
 	Replayed        uint64 // an informational message ID seen before
 	HalfOpenDropped uint64 // the bound of half-open SAs is reached
+	PeersLimited    uint64 // the bound of SAs with dynamic peers is reached
 	NoPolicy        uint64 // no tunnel with the peer
 	NoProposal      uint64 // no proposal (or proxy identity) acceptable
+	ProxyRefused    uint64 // of those, proxy identities outside every allowed-proxy-pair
 
 	Duplicates  uint64 // repeated messages answered with our last one
 	Retransmits uint64

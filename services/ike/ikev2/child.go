@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"net/netip"
-	"reflect"
 	"slices"
+	"strings"
 	"time"
 
 	"mxlab/services/ike"
@@ -253,7 +253,19 @@ func (sa *ikeSA) childRequest(m *Message, ni, nr []byte, old *child) []Payload {
 	if refuse == NotifyNoProposalChosen {
 		sa.p.drops.NoProposal++
 	}
-	sa.logf("child SA refused: %v", refuse)
+	var profiles []string
+	for _, t := range sa.candidates(old) {
+		if t.Profile != "" && !slices.Contains(profiles, t.Profile) {
+			profiles = append(profiles, t.Profile)
+		}
+	}
+	if refuse == NotifyTSUnacceptable && len(profiles) > 0 {
+		sa.p.drops.ProxyRefused++
+		sa.logf("IKE Phase-2 failure: peer %s: traffic selectors %v === %v are not allowed by access profile %s: TS_UNACCEPTABLE sent",
+			sa.remote, tsr.Selectors, tsi.Selectors, strings.Join(profiles, ", "))
+	} else {
+		sa.logf("child SA refused: %v", refuse)
+	}
 	return []Payload{&Notify{Kind: refuse}}
 }
 
@@ -263,14 +275,7 @@ func (sa *ikeSA) candidates(old *child) []*ike.Tunnel {
 	if old != nil {
 		return []*ike.Tunnel{old.tunnel}
 	}
-	var out []*ike.Tunnel
-	for _, t := range sa.p.tunnels {
-		if t.Local == sa.local.Addr() && (t.Remote == sa.remote.Addr() || t.Backup == sa.remote.Addr()) &&
-			reflect.DeepEqual(t.IKE, sa.policy) {
-			out = append(out, t)
-		}
-	}
-	return out
+	return sa.p.peerTunnels(sa.local.Addr(), sa.remote.Addr(), sa.policy)
 }
 
 // makeChild derives the keys of a negotiated child SA, installs it and

@@ -246,15 +246,13 @@ func (p *Protocol) initRequest(local, remote netip.AddrPort, raw []byte, h Heade
 		p.drops.Malformed++
 		return
 	}
-	var cands []*ike.Tunnel
-	for _, t := range p.tunnels {
-		if t.Local == local.Addr() && (t.Remote == remote.Addr() || t.Backup == remote.Addr()) {
-			cands = append(cands, t)
-		}
-	}
+	cands := p.peerTunnels(local.Addr(), remote.Addr(), nil)
 	if len(cands) == 0 {
 		p.drops.Unexpected++
-		p.h.Logf("IKEv2: IKE_SA_INIT from %s to %s: no tunnel with that peer", remote, local)
+		p.h.Logf("IKEv2: IKE_SA_INIT from %s to %s: no tunnel or access profile accepts that peer: NO_PROPOSAL_CHOSEN sent", remote, local)
+		out := &Message{Header: Header{SPIi: h.SPIi, Exchange: ExchangeSAInit, Flags: FlagResponse},
+			Payloads: []Payload{&Notify{Kind: NotifyNoProposalChosen}}}
+		p.h.Send(local, remote, out.Encode())
 		return
 	}
 	reply := func(n *Notify) {
@@ -290,6 +288,19 @@ func (p *Protocol) initRequest(local, remote netip.AddrPort, raw []byte, h Heade
 		p.h.Logf("IKEv2: IKE_SA_INIT from %s: no proposal chosen", remote)
 		reply(&Notify{Kind: NotifyNoProposalChosen})
 		return
+	}
+	if dyn := !t.Remote.IsValid() || t.Remote.IsUnspecified(); dyn && p.opts.MaxDynamicPeers > 0 {
+		n := 0
+		for _, sa := range p.sas {
+			if sa.tunnel != nil && (!sa.tunnel.Remote.IsValid() || sa.tunnel.Remote.IsUnspecified()) {
+				n++
+			}
+		}
+		if n >= p.opts.MaxDynamicPeers {
+			p.drops.HalfOpen++
+			p.h.Logf("IKEv2: IKE_SA_INIT from %s: %d SAs with dynamic peers", remote, n)
+			return
+		}
 	}
 	if suite.Group(ke.Group) != prop.Group {
 		p.h.Logf("IKEv2: IKE_SA_INIT from %s: KE of %v, asking for %v", remote, suite.Group(ke.Group), prop.Group)

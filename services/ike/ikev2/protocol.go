@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"mxlab/services/ike"
+	"mxlab/services/ipsec"
 )
 
 // Options tune the protocol's timers and limits; tests shorten them.
@@ -27,6 +28,10 @@ type Options struct {
 	// IKE_SA_INIT requests must carry a cookie; HalfOpenLimit the number
 	// beyond which new SAs are refused.
 	CookieThreshold, HalfOpenLimit int
+	// MaxDynamicPeers bounds the IKE SAs with dynamic peers (tunnels
+	// with remote-gateway 0.0.0.0 or an access profile) this side
+	// answers, half-open or established.
+	MaxDynamicPeers int
 	// RetryInterval is the wait before a tunnel with establish-tunnels
 	// immediately is negotiated again after a failure.
 	RetryInterval time.Duration
@@ -46,7 +51,7 @@ type Options struct {
 // DefaultOptions are the options New uses.
 func DefaultOptions() Options {
 	return Options{RetransmitTimeout: 2 * time.Second, Backoff: true, Retransmits: 5,
-		HalfOpenTimeout: 30 * time.Second, CookieThreshold: 200, HalfOpenLimit: 5000,
+		HalfOpenTimeout: 30 * time.Second, CookieThreshold: 200, HalfOpenLimit: 5000, MaxDynamicPeers: 8192,
 		RetryInterval: 10 * time.Second, KeepaliveInterval: 20 * time.Second, Soft: 0.9, Time: 1}
 }
 
@@ -149,13 +154,30 @@ func (p *Protocol) Configure(tunnels []*ike.Tunnel) {
 // tunnelFor finds a tunnel an SA can go on serving: same gateways and
 // same IKE policy.
 func (p *Protocol) tunnelFor(sa *ikeSA) *ike.Tunnel {
-	for _, t := range p.tunnels {
-		if t.Local == sa.local.Addr() && (t.Remote == sa.remote.Addr() || t.Backup == sa.remote.Addr()) &&
-			reflect.DeepEqual(t.IKE, sa.policy) {
-			return t
-		}
+	if ts := p.peerTunnels(sa.local.Addr(), sa.remote.Addr(), sa.policy); len(ts) > 0 {
+		return ts[0]
 	}
 	return nil
+}
+
+// peerTunnels returns the tunnels of a local gateway that serve a peer
+// (with IKE policy pol, any when nil): those that name it as their
+// remote or backup gateway, then those of dynamic peers (remote-gateway
+// 0.0.0.0, access profiles).
+func (p *Protocol) peerTunnels(local, remote netip.Addr, pol *ipsec.IKEPolicy) []*ike.Tunnel {
+	var named, dyn []*ike.Tunnel
+	for _, t := range p.tunnels {
+		if t.Local != local || (pol != nil && !reflect.DeepEqual(t.IKE, pol)) {
+			continue
+		}
+		switch {
+		case t.Remote == remote || t.Backup == remote:
+			named = append(named, t)
+		case !t.Remote.IsValid() || t.Remote.IsUnspecified():
+			dyn = append(dyn, t)
+		}
+	}
+	return append(named, dyn...)
 }
 
 // sortedSAs returns the SAs in a stable order (by creation).
