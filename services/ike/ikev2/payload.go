@@ -1,6 +1,8 @@
 package ikev2
 
 import (
+	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/binary"
 	"fmt"
 	"net/netip"
@@ -158,6 +160,13 @@ func (p *ID) String() string {
 		}
 	case IDFQDN, IDRFC822:
 		return string(p.Data)
+	case IDDERASN1DN:
+		var seq pkix.RDNSequence
+		if rest, err := asn1.Unmarshal(p.Data, &seq); err == nil && len(rest) == 0 {
+			var n pkix.Name
+			n.FillFromRDNSequence(&seq)
+			return n.String()
+		}
 	}
 	return fmt.Sprintf("type %d: %x", p.IDType, p.Data)
 }
