@@ -18,7 +18,7 @@ func TestIDString(t *testing.T) {
 	}{
 		{ID{IDType: IDIPv4, Data: []byte{10, 0, 1, 1}}, "10.0.1.1"},
 		{ID{IDType: IDFQDN, Data: []byte("r1.lab")}, "r1.lab"},
-		{ID{IDType: IDDERASN1DN, Data: dn}, "CN=r1,O=mxlab"},
+		{ID{IDType: IDDERASN1DN, Data: dn}, "O=mxlab, CN=r1"},
 		{ID{IDType: IDDERASN1DN, Data: []byte{1, 2}}, "type 9: 0102"},
 	} {
 		if got := c.id.String(); got != c.want {

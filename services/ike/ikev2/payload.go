@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"net/netip"
+	"strings"
 )
 
 // PayloadType is an IKEv2 payload type (RFC 7296 §3.2).
@@ -163,9 +164,12 @@ func (p *ID) String() string {
 	case IDDERASN1DN:
 		var seq pkix.RDNSequence
 		if rest, err := asn1.Unmarshal(p.Data, &seq); err == nil && len(rest) == 0 {
-			var n pkix.Name
-			n.FillFromRDNSequence(&seq)
-			return n.String()
+			// In order, as the PKI shows subjects: "O=mxlab, CN=r1".
+			parts := make([]string, len(seq))
+			for i, set := range seq {
+				parts[i] = pkix.RDNSequence{set}.String()
+			}
+			return strings.Join(parts, ", ")
 		}
 	}
 	return fmt.Sprintf("type %d: %x", p.IDType, p.Data)
