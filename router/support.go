@@ -1,12 +1,16 @@
 package router
 
-import "mxlab/config"
+import (
+	"strings"
+
+	"mxlab/config"
+)
 
 // supported is what the router acts on today, statement by statement (see
 // config.Support): everything else in the schema is stored and shown, and
 // a commit warns that it does nothing. A feature that lands adds its
 // statements here, and its warning goes away.
-const supported = `
+var supported = `
 version
 system
   host-name
@@ -56,50 +60,7 @@ interfaces
               service-set
             output
               service-set
-routing-options
-  router-id
-  static
-    route
-      next-hop
-      qualified-next-hop
-        preference *
-      discard
-      reject
-      preference *
-protocols
-  ospf
-    disable
-    area
-      stub *
-      nssa *
-      area-range *
-      interface
-        disable
-        interface-type
-        passive
-        metric
-        priority
-        hello-interval
-        dead-interval
-        retransmit-interval
-        authentication
-          simple-password
-          md5 *
-          multi-active-md5 *
-        authentication-key *
-    export
-    import
-    reference-bandwidth
-    overload *
-    preference
-    external-preference
-    spf-options
-      delay
-      holddown
-      rapid-runs
-    lsa-refresh-interval
-    traceoptions *
-policy-options
+` + routingOptions + ospfProtocols + `policy-options
   prefix-list *
   policy-statement
     term
@@ -156,50 +117,7 @@ routing-instances
     description
     instance-type
     interface
-    protocols
-      ospf
-        disable
-        area
-          stub *
-          nssa *
-          area-range *
-          interface
-            disable
-            interface-type
-            passive
-            metric
-            priority
-            hello-interval
-            dead-interval
-            retransmit-interval
-            authentication
-              simple-password
-              md5 *
-              multi-active-md5 *
-            authentication-key *
-        export
-        import
-        reference-bandwidth
-        overload *
-        preference
-        external-preference
-        spf-options
-          delay
-          holddown
-          rapid-runs
-        lsa-refresh-interval
-        traceoptions *
-    routing-options
-      router-id
-      static
-        route
-          next-hop
-          qualified-next-hop
-            preference *
-          discard
-          reject
-          preference *
-services
+` + indent(ospfProtocols, 2) + indent(routingOptions, 2) + `services
   service-set
     next-hop-service *
     interface-service *
@@ -307,6 +225,66 @@ security
         filename
       flag
 `
+
+// routingOptions and ospfProtocols are what the router runs at the top
+// level and in each routing instance alike.
+const routingOptions = `routing-options
+  router-id
+  static
+    route
+      next-hop
+      qualified-next-hop
+        preference *
+      discard
+      reject
+      preference *
+`
+
+const ospfProtocols = `protocols
+  ospf
+    disable
+    area
+      stub *
+      nssa *
+      area-range *
+      interface
+        disable
+        interface-type
+        passive
+        metric
+        priority
+        hello-interval
+        dead-interval
+        retransmit-interval
+        authentication
+          simple-password
+          md5 *
+          multi-active-md5 *
+        authentication-key *
+    export
+    import
+    reference-bandwidth
+    overload *
+    preference
+    external-preference
+    spf-options
+      delay
+      holddown
+      rapid-runs
+    lsa-refresh-interval
+    traceoptions *
+`
+
+// indent shifts every line of a statement tree by n levels.
+func indent(tree string, n int) string {
+	lines := strings.SplitAfter(tree, "\n")
+	for i, l := range lines {
+		if strings.TrimSpace(l) != "" {
+			lines[i] = strings.Repeat("  ", n) + l
+		}
+	}
+	return strings.Join(lines, "")
+}
 
 // features names the hierarchies that are whole features in the warnings.
 var features = map[string]string{
