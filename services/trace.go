@@ -1,13 +1,12 @@
 package services
 
 import (
-	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"sync"
 	"time"
 
+	"mxlab/internal/tracefile"
 	"mxlab/services/ipsec"
 )
 
@@ -15,14 +14,11 @@ import (
 var levels = []string{"error", "warning", "notice", "info", "verbose", "all"}
 
 // tracer writes key-management events to the traceoptions file (I9).
+// Any goroutine may log.
 type tracer struct {
-	dir string
-	now func() time.Time
-
-	mu    sync.Mutex
-	cfg   ipsec.Trace
-	f     *os.File
-	fname string
+	mu   sync.Mutex
+	cfg  ipsec.Trace
+	file *tracefile.File
 }
 
 func newTracer(stateDir string, now func() time.Time) *tracer {
@@ -30,26 +26,18 @@ func newTracer(stateDir string, now func() time.Time) *tracer {
 	if stateDir != "" {
 		d = filepath.Join(stateDir, "var", "log")
 	}
-	return &tracer{dir: d, now: now}
+	return &tracer{file: tracefile.New(d, "", now)}
 }
 
 func (t *tracer) configure(cfg ipsec.Trace) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.cfg = cfg
-	if t.f != nil && (!cfg.Enabled || cfg.File != t.fname) {
-		t.f.Close()
-		t.f = nil
+	name := ""
+	if cfg.Enabled {
+		name = cfg.File
 	}
-	if !cfg.Enabled || t.dir == "" || t.f != nil {
-		return
-	}
-	f, err := os.OpenFile(filepath.Join(t.dir, cfg.File), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		return
-	}
-	t.f, t.fname = f, cfg.File
-	t.write("trace file opened")
+	t.file.Set(name, "trace file opened")
 }
 
 // log writes msg when the configured level lets it through. Any
@@ -57,14 +45,14 @@ func (t *tracer) configure(cfg ipsec.Trace) {
 func (t *tracer) log(level, msg string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.f == nil {
+	if !t.file.Open() {
 		return
 	}
 	allowAll := slices.Contains(t.cfg.Flags, "all") || t.cfg.Level == "all"
 	if !allowAll && slices.Index(levels, level) > slices.Index(levels, t.cfg.Level) {
 		return
 	}
-	t.write(msg)
+	t.file.Write(msg)
 }
 
 // flagged writes msg, an event of the traceoptions flag flag: always when
@@ -73,24 +61,14 @@ func (t *tracer) log(level, msg string) {
 func (t *tracer) flagged(flag, level, msg string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.f == nil {
-		return
-	}
 	if slices.Contains(t.cfg.Flags, flag) || slices.Contains(t.cfg.Flags, "all") || t.cfg.Level == "all" ||
 		slices.Index(levels, level) <= slices.Index(levels, t.cfg.Level) {
-		t.write(msg)
+		t.file.Write(msg)
 	}
-}
-
-func (t *tracer) write(msg string) {
-	fmt.Fprintf(t.f, "%s %s\n", t.now().Format("Jan _2 15:04:05"), msg)
 }
 
 func (t *tracer) close() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.f != nil {
-		t.f.Close()
-		t.f = nil
-	}
+	t.file.Close()
 }
