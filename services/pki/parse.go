@@ -7,6 +7,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // MaxFile bounds the files the load commands read.
@@ -74,6 +75,21 @@ func trustedPrefix(b *pem.Block) []byte {
 	return raw.FullBytes
 }
 
+// oneDER returns the first PEM block of data of one of types, or data
+// itself when it holds no PEM (DER); none: missing.
+func oneDER(data []byte, missing error, types ...string) ([]byte, error) {
+	blocks, ok := pemBlocks(data)
+	if !ok {
+		return data, nil
+	}
+	for _, b := range blocks {
+		if slices.Contains(types, b.Type) {
+			return b.Bytes, nil
+		}
+	}
+	return nil, missing
+}
+
 // pemBlocks returns the PEM blocks of data; ok is false when data holds
 // none (then it is taken as DER).
 func pemBlocks(data []byte) ([]*pem.Block, bool) {
@@ -95,18 +111,9 @@ func ParseCRL(data []byte) (*x509.RevocationList, error) {
 	if len(data) > MaxFile {
 		return nil, fmt.Errorf("file larger than %d bytes", MaxFile)
 	}
-	der := data
-	if blocks, ok := pemBlocks(data); ok {
-		der = nil
-		for _, b := range blocks {
-			if b.Type == "X509 CRL" || b.Type == "CRL" {
-				der = b.Bytes
-				break
-			}
-		}
-		if der == nil {
-			return nil, ErrNoCRL
-		}
+	der, err := oneDER(data, ErrNoCRL, "X509 CRL", "CRL")
+	if err != nil {
+		return nil, err
 	}
 	l, err := x509.ParseRevocationList(der)
 	if err != nil {
@@ -121,18 +128,9 @@ func ParseRequest(data []byte) (*x509.CertificateRequest, error) {
 	if len(data) > MaxFile {
 		return nil, fmt.Errorf("file larger than %d bytes", MaxFile)
 	}
-	der := data
-	if blocks, ok := pemBlocks(data); ok {
-		der = nil
-		for _, b := range blocks {
-			if b.Type == "CERTIFICATE REQUEST" || b.Type == "NEW CERTIFICATE REQUEST" {
-				der = b.Bytes
-				break
-			}
-		}
-		if der == nil {
-			return nil, ErrNoRequest
-		}
+	der, err := oneDER(data, ErrNoRequest, "CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST")
+	if err != nil {
+		return nil, err
 	}
 	csr, err := x509.ParseCertificateRequest(der)
 	if err != nil {
