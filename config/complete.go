@@ -20,17 +20,7 @@ type Choice struct {
 // (statement keywords, value placeholders, names already configured).
 // When words do not resolve, it returns the error at the bad word.
 func (s *Session) Choices(words []string) ([]Choice, error) {
-	r := &resolver{words: words, needValue: true}
-	p, err := r.walk(s.levelSchema())
-	if err != nil {
-		if ie, ok := err.(*InputError); !ok || ie.Msg != "missing argument." {
-			return nil, err
-		}
-	}
-	s.db.mu.Lock()
-	defer s.db.mu.Unlock()
-	data := s.cand.Walk(s.full(containersOf(p)))
-	return choicesFor(r.want, data, nil), nil
+	return s.choices(words, nil)
 }
 
 // ChoicesMatching is Choices for accepting the word that follows words:
@@ -38,6 +28,12 @@ func (s *Session) Choices(words []string) ([]Choice, error) {
 // exists, so that a line costs the same whatever the number of entries
 // (typing 10,000 static routes must not list the routes 10,000 times).
 func (s *Session) ChoicesMatching(words []string, word string) ([]Choice, error) {
+	return s.choices(words, &word)
+}
+
+// choices lists what may follow words; of the configured names only
+// *match when match is not nil.
+func (s *Session) choices(words []string, match *string) ([]Choice, error) {
 	r := &resolver{words: words, needValue: true}
 	p, err := r.walk(s.levelSchema())
 	if err != nil {
@@ -48,7 +44,7 @@ func (s *Session) ChoicesMatching(words []string, word string) ([]Choice, error)
 	s.db.mu.Lock()
 	defer s.db.mu.Unlock()
 	data := s.cand.Walk(s.full(containersOf(p)))
-	return choicesFor(r.want, data, &word), nil
+	return choicesFor(r.want, data, match), nil
 }
 
 // containersOf drops trailing leaf steps: the node they live in.
