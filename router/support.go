@@ -64,55 +64,7 @@ interfaces
   prefix-list *
   policy-statement
     term
-      from
-        protocol
-        route-filter *
-        prefix-list *
-        prefix-list-filter *
-        interface
-        neighbor
-        next-hop
-        area
-        tag
-        metric
-        route-type
-        external *
-        family
-        policy
-      then
-        metric *
-        tag *
-        preference *
-        external *
-        accept
-        reject
-        next
-        default-action
-    from
-      protocol
-      route-filter *
-      prefix-list *
-      prefix-list-filter *
-      interface
-      neighbor
-      next-hop
-      area
-      tag
-      metric
-      route-type
-      external *
-      family
-      policy
-    then
-      metric *
-      tag *
-      preference *
-      external *
-      accept
-      reject
-      next
-      default-action
-routing-instances
+` + indent(policyMatch, 3) + indent(policyMatch, 2) + `routing-instances
   instance
     description
     instance-type
@@ -273,6 +225,34 @@ const ospfProtocols = `protocols
       rapid-runs
     lsa-refresh-interval
     traceoptions *
+`
+
+// policyMatch is what a policy statement and each of its terms match and
+// do.
+const policyMatch = `from
+  protocol
+  route-filter *
+  prefix-list *
+  prefix-list-filter *
+  interface
+  neighbor
+  next-hop
+  area
+  tag
+  metric
+  route-type
+  external *
+  family
+  policy
+then
+  metric *
+  tag *
+  preference *
+  external *
+  accept
+  reject
+  next
+  default-action
 `
 
 // indent shifts every line of a statement tree by n levels.
