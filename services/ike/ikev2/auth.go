@@ -127,26 +127,20 @@ func (sa *ikeSA) authReply(m *Message, cr *childReq) {
 			sa.fail()
 			return
 		}
-		sa.establish(idr)
-		if cr != nil {
-			sa.childReply(m, cr)
+	} else {
+		want := pskAuth(sa.alg.PRF, sa.policy.PSK, sa.initResp, sa.ni, sa.keys.pr, idr.body())
+		if auth.Method != AuthPSK || !hmac.Equal(auth.Data, want) {
+			sa.p.drops.BadAuth++
+			sa.logf("peer %s failed authentication (pre-shared key mismatch)", idr)
+			sa.fail()
+			return
 		}
-		sa.createPending()
-		sa.resolveDuplicate()
-		return
-	}
-	want := pskAuth(sa.alg.PRF, sa.policy.PSK, sa.initResp, sa.ni, sa.keys.pr, idr.body())
-	if auth.Method != AuthPSK || !hmac.Equal(auth.Data, want) {
-		sa.p.drops.BadAuth++
-		sa.logf("peer %s failed authentication (pre-shared key mismatch)", idr)
-		sa.fail()
-		return
-	}
-	if !idAccepted(sa.policy.RemoteID, idr, sa.remote.Addr()) {
-		sa.p.drops.BadAuth++
-		sa.logf("peer identity %s is not the remote-id of policy %s", idr, sa.policy.Name)
-		sa.fail()
-		return
+		if !idAccepted(sa.policy.RemoteID, idr, sa.remote.Addr()) {
+			sa.p.drops.BadAuth++
+			sa.logf("peer identity %s is not the remote-id of policy %s", idr, sa.policy.Name)
+			sa.fail()
+			return
+		}
 	}
 	sa.establish(idr)
 	if cr != nil {
