@@ -81,15 +81,7 @@ func (i *saInfo) XML() []*junosxml.Elem {
 func tunnelXML(ss mspic.SetStatus, t mspic.TunnelStatus) *junosxml.Elem {
 	tm := t.Term
 	src, dst := tm.Selector(ss.Set.Style)
-	udp, port := "Disabled", 0
-	if tm.Options.UDPEncap {
-		udp, port = "Enabled", int(tm.Options.UDPPort)
-	}
-	for _, sa := range t.SAs {
-		if u := sa.Config.UDP; sa.Dynamic && u != nil && sa.Direction == "outbound" {
-			udp, port = "Enabled", int(u.DstPort)
-		}
-	}
+	udp, port := udpEncap(t)
 	return junosxml.New("sa-tunnel-information",
 		junosxml.Leaf("sa-rule-name", tm.Rule),
 		junosxml.Leaf("sa-term-name", tm.Name),

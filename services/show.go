@@ -107,15 +107,7 @@ func showPeer(b *strings.Builder, ss *ipsec.ServiceSet, t mspic.TunnelStatus, le
 		if level == levelDetail {
 			mtu := cmpInt(tm.Options.TunnelMTU, esp.DefaultTunnelMTU)
 			fmt.Fprintf(b, "  IPSec inside interface: %s, Tunnel MTU: %d\n", ss.Device(), mtu)
-			udp, port := "Disabled", 0
-			if tm.Options.UDPEncap {
-				udp, port = "Enabled", int(tm.Options.UDPPort)
-			}
-			for _, sa := range t.SAs {
-				if u := sa.Config.UDP; sa.Dynamic && u != nil && sa.Direction == "outbound" {
-					udp, port = "Enabled", int(u.DstPort)
-				}
-			}
+			udp, port := udpEncap(t)
 			fmt.Fprintf(b, "  UDP encapsulate: %s, UDP Destination port: %d\n", udp, port)
 		}
 		src, dst := tm.Selector(ss.Style)
@@ -301,4 +293,19 @@ func ifNumbers(s string) []int {
 		out = append(out, n)
 	}
 	return out
+}
+
+// udpEncap is the UDP encapsulation of a tunnel as the displays show it:
+// udp-encapsulate, or NAT-T on its negotiated outbound SA.
+func udpEncap(t mspic.TunnelStatus) (state string, port int) {
+	state = "Disabled"
+	if t.Term.Options.UDPEncap {
+		state, port = "Enabled", int(t.Term.Options.UDPPort)
+	}
+	for _, sa := range t.SAs {
+		if u := sa.Config.UDP; sa.Dynamic && u != nil && sa.Direction == "outbound" {
+			state, port = "Enabled", int(u.DstPort)
+		}
+	}
+	return state, port
 }
