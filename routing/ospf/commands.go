@@ -228,6 +228,12 @@ func mustAddr(s string) netip.Addr {
 // ClearNeighbors takes the matching neighbors down; they form again from
 // their next hellos ("clear ospf neighbor").
 func (in *Instance) ClearNeighbors(f NeighborFilter) {
+	in.eachNeighbor(f, func(_ *area, _ *iface, n *nbr) { in.nbrEvent(n, evKill) })
+}
+
+// eachNeighbor calls fn for each neighbor f selects, in area and
+// interface order; fn may take the neighbor down.
+func (in *Instance) eachNeighbor(f NeighborFilter, fn func(a *area, i *iface, n *nbr)) {
 	for _, a := range in.areas {
 		if f.Area != "" && a.id.String() != f.Area {
 			continue
@@ -238,7 +244,7 @@ func (in *Instance) ClearNeighbors(f NeighborFilter) {
 			}
 			for _, n := range slices.Clone(i.nbrs) {
 				if f.Address == "" || n.addr.String() == f.Address {
-					in.nbrEvent(n, evKill)
+					fn(a, i, n)
 				}
 			}
 		}

@@ -38,36 +38,23 @@ type NeighborFilter struct {
 func (in *Instance) ShowNeighbors(w io.Writer, level Level, f NeighborFilter) {
 	now := in.now()
 	first := true
-	for _, a := range in.areas {
-		if f.Area != "" && a.id.String() != f.Area {
-			continue
+	in.eachNeighbor(f, func(a *area, i *iface, n *nbr) {
+		if first {
+			io.WriteString(w, "Address          Interface              State     ID               Pri  Dead\n")
+			first = false
 		}
-		for _, i := range a.ifaces {
-			if f.Interface != "" && i.name != f.Interface {
-				continue
+		dead := max(int(n.deadline.Sub(now)/time.Second), 0)
+		fmt.Fprintf(w, "%-16s %-22s %-9s %-16s %3d  %4d\n", n.addr, i.name, n.state, n.id, n.pri, dead)
+		if level >= Detail {
+			fmt.Fprintf(w, "  Area %s, opt 0x%x, DR %s, BDR %s\n", a.id, n.options, n.dr, n.bdr)
+			up := fmt.Sprintf("  Up %s", junosAge(now.Sub(n.created)))
+			if n.state == nbrFull {
+				up += ", adjacent " + junosAge(now.Sub(n.full))
 			}
-			for _, n := range i.nbrs {
-				if f.Address != "" && n.addr.String() != f.Address {
-					continue
-				}
-				if first {
-					io.WriteString(w, "Address          Interface              State     ID               Pri  Dead\n")
-					first = false
-				}
-				dead := max(int(n.deadline.Sub(now)/time.Second), 0)
-				fmt.Fprintf(w, "%-16s %-22s %-9s %-16s %3d  %4d\n", n.addr, i.name, n.state, n.id, n.pri, dead)
-				if level >= Detail {
-					fmt.Fprintf(w, "  Area %s, opt 0x%x, DR %s, BDR %s\n", a.id, n.options, n.dr, n.bdr)
-					up := fmt.Sprintf("  Up %s", junosAge(now.Sub(n.created)))
-					if n.state == nbrFull {
-						up += ", adjacent " + junosAge(now.Sub(n.full))
-					}
-					fmt.Fprintln(w, up)
-					io.WriteString(w, "  Topology default (ID 0) -> Bidirectional\n")
-				}
-			}
+			fmt.Fprintln(w, up)
+			io.WriteString(w, "  Topology default (ID 0) -> Bidirectional\n")
 		}
-	}
+	})
 }
 
 // ShowInterfaces writes "show ospf interface".
