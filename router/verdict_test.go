@@ -40,6 +40,14 @@ var verdictCases = []struct {
 	{"must constraint", []string{"delete services service-set ss-vpn ipsec-vpn-options local-gateway"}, "Local gateway must be configured with IPSec rules"},
 	{"interface in two instances", []string{"set routing-instances a instance-type virtual-router", "set routing-instances a interface ge-1/0/3.0",
 		"set routing-instances b instance-type virtual-router", "set routing-instances b interface ge-1/0/3"}, "interface ge-1/0/3.0 is already in routing instance a"},
+	{"ospf stub backbone", []string{"set protocols ospf area 0 stub"}, "A backbone area cannot be configured as a stub area"},
+	{"ospf interface in two areas", []string{"set protocols ospf area 0 interface ge-1/0/1.0", "set protocols ospf area 1 interface ge-1/0/1.0"}, "interface ge-1/0/1.0 is already in area 0.0.0.0"},
+	{"ospf undefined export policy", []string{"set protocols ospf area 0 interface ge-1/0/1.0", "set protocols ospf export to-ospf"}, "Policy error: Policy to-ospf referenced but not defined"},
+	{"local gateway outside its instance", []string{"set routing-instances v1 instance-type virtual-router",
+		"set services service-set ss-vpn ipsec-vpn-options local-gateway 10.0.1.1 routing-instance v1"}, "Local gateway address 10.0.1.1 is not configured on any interface of routing instance v1"},
+	{"access profile without interface-id", []string{"set access profile prof client * ike allowed-proxy-pair local 10.0.0.0/24 remote 10.0.1.0/24",
+		"set access profile prof client * ike pre-shared-key ascii-text k",
+		"set services service-set ss-vpn ipsec-vpn-options ike-access-profile prof"}, "interface-id must be configured in access profile prof"},
 }
 
 // TestCheckEqualsCommit: for every mistake, "commit check" and "commit"
