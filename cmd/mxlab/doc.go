@@ -30,6 +30,11 @@
 // 127.0.0.1 and a free port unless ADDR says otherwise; an address that is
 // not loopback needs --ui-public (--public).
 //
+// MXLAB_DEBUG_ADDR (a loopback address and port, such as 127.0.0.1:6060)
+// makes "lab up" serve the Go runtime's profiles (net/http/pprof, under
+// /debug/pprof/) there while the lab runs: its heap, goroutines, CPU. It
+// is unset by default, and then nothing is served.
+//
 // The wiring lives in package router; this command only reads flags and
 // files and connects the terminal.
 package main

@@ -146,6 +146,15 @@ func labUp(args []string) error {
 		return exitError(status)
 	}
 	ln := fw.Take(lab.ForwardUI, 0)
+	stopDebug, err := startDebug()
+	if err != nil {
+		if ln != nil {
+			ln.Close()
+		}
+		fw.Close()
+		return err
+	}
+	defer stopDebug()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	l, err := lab.Up(ctx, t, lab.Options{RunDir: lab.RunDir(), Forwards: fw, MgmtNetwork: true, UI: serveUI})
