@@ -135,6 +135,10 @@ func TestMaxDynamicPeers(t *testing.T) {
 	if up != 10 || len(hub.installed) != 10 || hub.m.Stats().PeersLimited == 0 {
 		t.Fatalf("%d spokes up, hub %d pairs, limited %d", up, len(hub.installed), hub.m.Stats().PeersLimited)
 	}
+	// The refusals show in show services ipsec-vpn ike statistics.
+	if st := hub.m.Stats(); st.drops().HalfOpen < st.PeersLimited {
+		t.Errorf("show: %d dropped at the half-open limit, %d refused at the bound of dynamic peers", st.drops().HalfOpen, st.PeersLimited)
+	}
 }
 
 // BenchmarkDynamicPeers: a hub and 100 dynamic peers that start at once
