@@ -222,15 +222,16 @@ func TestFloodLive(t *testing.T) {
 // pings lost (%), the first messages the hub's key management handled
 // per second (half-open SAs made plus refusals at the half-open bound,
 // over the time until the last was counted; those refused at its full
-// input queue are not handled), the messages refused at the queue, and
-// the resident set of the process (every router of the lab) before and
-// after the flood. Run with -benchtime=1x: each iteration is a new lab.
+// input queue are not handled), the messages refused at the queue, the
+// resident set of the process (every router of the lab) before and after
+// the flood, and the growth of its live heap (after a collection). Run
+// with -benchtime=1x: each iteration is a new lab.
 func BenchmarkFlood(b *testing.B) {
 	needRoot(b)
 	for _, v := range floodVersions {
 		b.Run("ikev"+v.version, func(b *testing.B) {
 			first := v.first(b)
-			var loss, rate, overflow, rss0, rss1, kernel float64
+			var loss, rate, overflow, rss0, rss1, heap, kernel float64
 			for b.Loop() {
 				r := runFlood(b, v.version, first, false, 20*time.Millisecond)
 				loss += 100 * float64(r.pingsSent-r.pingsReceived) / float64(r.pingsSent)
@@ -239,6 +240,7 @@ func BenchmarkFlood(b *testing.B) {
 				kernel += float64(r.kernelDrops)
 				rss0 += float64(r.rss0) / (1 << 20)
 				rss1 += float64(r.rss1) / (1 << 20)
+				heap += float64(int64(r.heap1)-int64(r.heap0)) / (1 << 20)
 				if len(r.after) != floodSpokes {
 					b.Errorf("%d of %d tunnels after the flood", len(r.after), floodSpokes)
 				}
@@ -250,6 +252,7 @@ func BenchmarkFlood(b *testing.B) {
 			b.ReportMetric(kernel/n, "kernel-drops")
 			b.ReportMetric(rss0/n, "rss-before-MB")
 			b.ReportMetric(rss1/n, "rss-after-MB")
+			b.ReportMetric(heap/n, "live-heap-growth-MB")
 		})
 	}
 }
