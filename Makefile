@@ -45,12 +45,14 @@ demos: build
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
 
-## bench-lab: lab benchmarks (root): 50-router lab up, ping RTT against plain namespaces, an IKE flood against a hub with ten tunnels; bench/lab-up 2000 and bench/lab-hosts 10000 are the large labs
+## bench-lab: lab benchmarks (root): 50-router lab up, ping RTT against plain namespaces, an IKE flood against a hub with ten tunnels, a hub with 20 dynamic peers (mxlab, then strongSwan); bench/lab-up 2000, bench/lab-hosts 10000 and bench/dynamic-peers 100 are the large labs (docs/bench.md)
 bench-lab: build
 	./bench/lab-up 50
 	./bench/ping-rtt 10
 	./bench/lab-hosts 1000
 	$(GO) test -run '^$$' -bench Flood -benchtime 1x ./services
+	./bench/dynamic-peers 20
+	./bench/dynamic-peers --hub strongswan 20
 
 ## lint: gofmt, go vet and, when installed, staticcheck
 lint: fmt-check
