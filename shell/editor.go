@@ -32,7 +32,7 @@ func (e *editor) readLine(ctx context.Context) (string, error) {
 	e.line, e.pos, e.hpos = nil, 0, len(e.hist)
 	for {
 		if !e.keys.buffered() {
-			e.flush()
+			e.sync()
 		}
 		k, err := e.keys.readKey(ctx)
 		if err == nil && k == keyCtrlD && len(e.line) == 0 {
@@ -43,20 +43,29 @@ func (e *editor) readLine(ctx context.Context) (string, error) {
 				return e.enter(), nil
 			}
 			e.out.WriteString("\r\n")
-			e.flush()
+			e.sync()
 			return "", err
 		}
-		e.s.keyTyped()
+		if e.keys.fresh {
+			// Keys that came in one read were typed at the same time.
+			e.keys.fresh = false
+			e.s.keyTyped()
+		}
 		if done := e.handle(k); done {
 			return e.enter(), nil
 		}
 	}
 }
 
-// enter ends the line: it is echoed, kept in history and returned.
+// enter ends the line: it is echoed, kept in history and returned. The
+// echo is shown before the command runs unless more keys are waiting
+// (then the command's output or the next wait for a key shows it).
 func (e *editor) enter() string {
 	e.out.WriteString("\r\n")
 	e.flush()
+	if !e.keys.buffered() {
+		e.s.out.flush()
+	}
 	line := string(e.line)
 	if strings.TrimSpace(line) != "" && (len(e.hist) == 0 || e.hist[len(e.hist)-1] != line) {
 		e.hist = append(e.hist, line)
@@ -119,11 +128,20 @@ func (e *editor) handle(k key) bool {
 	return false
 }
 
+// flush passes the echo to the session's output, which holds it while
+// keys are waiting.
 func (e *editor) flush() {
 	if e.out.Len() > 0 {
 		_, _ = e.s.out.Write(e.out.Bytes())
 		e.out.Reset()
 	}
+}
+
+// sync writes everything to the terminal: the editor is about to wait
+// for a key.
+func (e *editor) sync() {
+	e.flush()
+	_ = e.s.out.flush()
 }
 
 // insert types text at the cursor. Typing at the end of the line (the

@@ -263,28 +263,49 @@ func (s *Session) interrupt() bool {
 }
 
 // termWriter writes to the terminal; on a TTY it ends lines with CRLF.
+// While hold is set (the line editor has more keys to handle: a paste, a
+// script typing ahead) writes are kept and go out with the next write or
+// flush: the terminal gets one write per burst of input, not one per key.
 type termWriter struct {
 	w    io.Writer
 	crlf bool
 	last byte
+	hold bool
+	held []byte
 }
 
 func (t *termWriter) Write(p []byte) (int, error) {
-	if !t.crlf {
+	if !t.crlf && len(t.held) == 0 && !t.hold {
 		return t.w.Write(p)
 	}
-	out := make([]byte, 0, len(p)+8)
 	for _, b := range p {
-		if b == '\n' && t.last != '\r' {
-			out = append(out, '\r')
+		if t.crlf && b == '\n' && t.last != '\r' {
+			t.held = append(t.held, '\r')
 		}
-		out = append(out, b)
+		t.held = append(t.held, b)
 		t.last = b
 	}
-	if _, err := t.w.Write(out); err != nil {
+	if t.hold {
+		return len(p), nil
+	}
+	if err := t.flush(); err != nil {
 		return 0, err
 	}
 	return len(p), nil
+}
+
+// flush writes what is held.
+func (t *termWriter) flush() error {
+	if len(t.held) == 0 {
+		return nil
+	}
+	_, err := t.w.Write(t.held)
+	if cap(t.held) > 64<<10 {
+		t.held = nil // a pasted megabyte is not kept for the next line
+	} else {
+		t.held = t.held[:0]
+	}
+	return err
 }
 
 // countWriter counts the bytes written through it.

@@ -99,7 +99,18 @@ func splitCommands(s string) []string {
 }
 
 // openQuote reports whether line ends inside a quoted word.
+// It reads the line as Tokenize does, without building the words.
 func openQuote(line string) bool {
-	toks := Tokenize(line)
-	return len(toks) > 0 && toks[len(toks)-1].Open
+	in := false
+	for i := 0; i < len(line); i++ {
+		switch line[i] {
+		case '"':
+			in = !in
+		case '\\':
+			if in {
+				i++
+			}
+		}
+	}
+	return in
 }
