@@ -35,7 +35,7 @@ func (s *Session) ChoicesMatching(words []string, word string) ([]Choice, error)
 // *match when match is not nil.
 func (s *Session) choices(words []string, match *string) ([]Choice, error) {
 	r := &resolver{words: words, needValue: true}
-	p, err := r.walk(s.levelSchema())
+	p, err := r.walkOn(s.levelSchema(), s.memoFor(true))
 	if err != nil {
 		if ie, ok := err.(*InputError); !ok || ie.Msg != "missing argument." {
 			return nil, err
@@ -43,13 +43,13 @@ func (s *Session) choices(words []string, match *string) ([]Choice, error) {
 	}
 	s.db.mu.Lock()
 	defer s.db.mu.Unlock()
-	data := s.cand.Walk(s.full(containersOf(p)))
+	data := s.cand.Walk(containersOf(s.full(p)))
 	return choicesFor(r.want, data, match), nil
 }
 
-// containersOf drops trailing leaf steps: the node they live in.
+// containersOf drops the leaf steps of p (in place): the node they live in.
 func containersOf(p Path) Path {
-	out := Path{}
+	out := p[:0]
 	for _, st := range p {
 		if st.S.Kind == schema.Container || st.S.Kind == schema.List {
 			out = append(out, st)

@@ -130,6 +130,19 @@ type resolver struct {
 	needValue bool
 	// want records what the words ran out on, for completion.
 	want expect
+	// What the current step read beyond the words it took: the end of
+	// the words, or the next word (peeked is its index + 1).
+	sawEnd bool
+	peeked int
+}
+
+// atEnd reports whether the words are all read.
+func (r *resolver) atEnd() bool {
+	if r.pos >= len(r.words) {
+		r.sawEnd = true
+		return true
+	}
+	return false
 }
 
 // expect is what the next word may be after a resolved prefix.
@@ -194,14 +207,62 @@ func Resolve(at *schema.Node, words []string, needValue bool) (Path, error) {
 }
 
 func (r *resolver) walk(s *schema.Node) (Path, error) {
+	return r.walkOn(s, nil)
+}
+
+// walkMemo is a resolution kept for the next one: its steps and where
+// each ended.
+type walkMemo struct {
+	at    *schema.Node
+	words []string
+	path  Path
+	ends  []stepEnd
+}
+
+// stepEnd is the resolver's state after a step: the next word and the
+// node whose statements it may name; the step holds for other words when
+// it did not meet their end and their first read words are the same.
+type stepEnd struct {
+	pos    int
+	cur    *schema.Node
+	sawEnd bool
+	read   int
+}
+
+// walkOn resolves r.words from s. When memo holds an earlier resolution
+// from s, its steps are taken again as long as the words they read are
+// the same: a step is a function of the node it starts at, of the words
+// it read (a leaf without its value looks at the next word) and of
+// whether it met the end of the words.
+func (r *resolver) walkOn(s *schema.Node, memo *walkMemo) (Path, error) {
 	p := make(Path, 0, len(r.words))
 	cur := s
+	var ends []stepEnd
+	if memo != nil && memo.at == s {
+		same := 0
+		for same < len(memo.words) && same < len(r.words) && memo.words[same] == r.words[same] {
+			same++
+		}
+		k := 0
+		for k < len(memo.ends) && !memo.ends[k].sawEnd && memo.ends[k].read <= same {
+			k++
+		}
+		if k > 0 {
+			p = append(p, memo.path[:k]...)
+			ends = append(make([]stepEnd, 0, len(r.words)), memo.ends[:k]...)
+			r.pos, cur = memo.ends[k-1].pos, memo.ends[k-1].cur
+		}
+	}
 	defer func() {
 		if r.want == (expect{}) {
 			r.want = expect{at: cur}
 		}
+		if memo != nil {
+			*memo = walkMemo{at: s, words: append(memo.words[:0:0], r.words...), path: p, ends: ends}
+		}
 	}()
 	for r.pos < len(r.words) {
+		r.sawEnd, r.peeked = false, 0
 		st, err := r.step(cur)
 		if err != nil {
 			return p, err
@@ -210,6 +271,9 @@ func (r *resolver) walk(s *schema.Node) (Path, error) {
 		switch st.S.Kind {
 		case schema.Container, schema.List:
 			cur = st.S
+		}
+		if memo != nil {
+			ends = append(ends, stepEnd{pos: r.pos, cur: cur, sawEnd: r.sawEnd, read: max(r.pos, r.peeked)})
 		}
 	}
 	return p, nil
@@ -242,7 +306,7 @@ func (r *resolver) step(s *schema.Node) (Step, error) {
 	case schema.Container:
 		return Step{S: c, Tok: tok}, nil
 	case schema.List:
-		if r.pos >= len(r.words) {
+		if r.atEnd() {
 			r.want = expect{key: c.Child(c.Keys[0])}
 			if r.needValue {
 				return Step{}, missingArg(r.pos)
@@ -260,7 +324,7 @@ func (r *resolver) listEntry(s *schema.Node, tok int) (Step, error) {
 	keys := make([]string, 0, len(s.Keys))
 	for i, kname := range s.Keys {
 		kn := s.Child(kname)
-		if r.pos >= len(r.words) {
+		if r.atEnd() {
 			r.want = expect{key: kn}
 			if i == 0 {
 				return Step{}, missingArg(r.pos)
@@ -277,7 +341,7 @@ func (r *resolver) listEntry(s *schema.Node, tok int) (Step, error) {
 				return Step{}, &InputError{Tok: r.pos, Msg: fmt.Sprintf("syntax error, expecting '%s'.", kn.Name)}
 			}
 			r.pos++
-			if r.pos >= len(r.words) {
+			if r.atEnd() {
 				r.want = expect{key: kn}
 				return Step{}, missingArg(r.pos)
 			}
@@ -310,7 +374,7 @@ func (r *resolver) leaf(s *schema.Node, tok int, keyword bool) (Step, error) {
 		st.HasVal = true
 		return st, nil
 	}
-	if r.pos >= len(r.words) {
+	if r.atEnd() {
 		r.want = expect{val: s}
 		if r.needValue {
 			return Step{}, missingArg(r.pos)
@@ -323,6 +387,7 @@ func (r *resolver) leaf(s *schema.Node, tok int, keyword bool) (Step, error) {
 	w := r.words[r.pos]
 	if !r.needValue && keyword && isChildKeyword(s.Parent, w) && s.Type != schema.Enum {
 		// "delete ... next-hop" followed by another statement is not a value.
+		r.peeked = r.pos + 1
 		return st, nil
 	}
 	v, err := checkValue(s, w, r.pos)
@@ -342,7 +407,7 @@ func (r *resolver) leaf(s *schema.Node, tok int, keyword bool) (Step, error) {
 func (r *resolver) leafListBracket(s *schema.Node, st Step) (Step, error) {
 	r.pos++ // [
 	for {
-		if r.pos >= len(r.words) {
+		if r.atEnd() {
 			return Step{}, &InputError{Tok: r.pos, Msg: "syntax error, expecting ']'."}
 		}
 		w := r.words[r.pos]

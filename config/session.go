@@ -44,6 +44,10 @@ type Session struct {
 	base  *Node
 	level Path
 	seen  time.Time // last activity (Touch), under db.mu
+	// walked is the last resolution of each kind (needValue false, true):
+	// the words of a line being typed are resolved again at every word,
+	// and go on from there.
+	walked [2]walkMemo
 }
 
 // Errors returned by Begin.
@@ -172,7 +176,15 @@ func (s *Session) levelSchema() *schema.Node {
 
 // resolve parses words relative to the edit level.
 func (s *Session) resolve(words []string, needValue bool) (Path, error) {
-	return Resolve(s.levelSchema(), words, needValue)
+	r := &resolver{words: words, needValue: needValue}
+	return r.walkOn(s.levelSchema(), s.memoFor(needValue))
+}
+
+func (s *Session) memoFor(needValue bool) *walkMemo {
+	if needValue {
+		return &s.walked[1]
+	}
+	return &s.walked[0]
 }
 
 // full returns the path from the root: edit level + p.

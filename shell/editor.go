@@ -122,7 +122,7 @@ func (e *editor) handle(k key) bool {
 		e.space()
 	default:
 		if k >= ' ' && unicode.IsPrint(rune(k)) {
-			e.insert(string(rune(k)))
+			e.insertRune(rune(k))
 		}
 	}
 	return false
@@ -142,6 +142,17 @@ func (e *editor) flush() {
 func (e *editor) sync() {
 	e.flush()
 	_ = e.s.out.flush()
+}
+
+// insertRune types one character at the cursor.
+func (e *editor) insertRune(r rune) {
+	if e.pos == len(e.line) {
+		e.line = append(e.line, r)
+		e.pos++
+		e.out.WriteRune(r)
+		return
+	}
+	e.insert(string(r))
 }
 
 // insert types text at the cursor. Typing at the end of the line (the
@@ -305,12 +316,12 @@ func (e *editor) tab() {
 // types a space otherwise.
 func (e *editor) space() {
 	if !e.s.settings.CompleteOnSpace || e.pos == 0 || e.line[e.pos-1] == ' ' || e.pos > maxComplete {
-		e.insert(" ")
+		e.insertRune(' ')
 		return
 	}
 	before, after := string(e.line[:e.pos]), string(e.line[e.pos:])
 	if openQuote(before) {
-		e.insert(" ")
+		e.insertRune(' ')
 		return
 	}
 	text, listing := e.s.complete(before, false)
@@ -322,7 +333,7 @@ func (e *editor) space() {
 		io.WriteString(e.s.out, listing)
 		e.reprompt()
 	case text == before:
-		e.insert(" ")
+		e.insertRune(' ')
 	default:
 		e.replaceBefore(text, after)
 	}

@@ -3,6 +3,7 @@ package shell
 import (
 	"context"
 	"io"
+	"reflect"
 	"testing"
 	"unicode/utf8"
 
@@ -19,6 +20,9 @@ func FuzzTokenize(f *testing.F) {
 		}
 		n := utf8.RuneCountInString(line)
 		toks := Tokenize(line)
+		if isASCII(line) && !reflect.DeepEqual(toks, tokenizeRunes(line)) {
+			t.Fatalf("%q: the ASCII reading %v differs from the rune one %v", line, toks, tokenizeRunes(line))
+		}
 		if open := len(toks) > 0 && toks[len(toks)-1].Open; openQuote(line) != open {
 			t.Fatalf("%q: openQuote says %v, the last token's Open %v", line, !open, open)
 		}

@@ -76,13 +76,13 @@ func (s *Session) complete(before string, tab bool) (text, listing string) {
 	if tab {
 		ch = p.last.Choices()
 	} else {
-		ch = matchChoices(p.last, part.Text)
+		ch = s.matchNext(p, part.Text)
 	}
 	list := withPrefix(ch.List, part.Text, false)
 	if !tab {
 		list = keywordsOnly(list)
 	}
-	head := string([]rune(before)[:part.Pos])
+	head := runePrefix(before, part.Pos)
 	for _, c := range list {
 		if c.Word == part.Text {
 			return head + c.Word + " ", ""
@@ -153,6 +153,17 @@ func commonPrefix(cs []Choice) string {
 		}
 	}
 	return p
+}
+
+// runePrefix returns the first n runes of s.
+func runePrefix(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
 }
 
 func endsBlank(s string) bool {

@@ -32,14 +32,25 @@ func walk(start Cursor, toks []Token) (*parsed, error) {
 
 // walkOn goes on walking p with toks.
 func walkOn(p *parsed, toks []Token) (*parsed, error) {
-	for _, tok := range toks {
+	return walkFrom(p, toks, nil)
+}
+
+// walkFrom is walkOn; first, when not nil, holds the choices the first
+// token is matched against (completion matched it already).
+func walkFrom(p *parsed, toks []Token, first *Choices) (*parsed, error) {
+	for i, tok := range toks {
 		if tok.IsPipe() {
 			if err := p.startPipe(tok); err != nil {
 				return p, err
 			}
 			continue
 		}
-		ch := matchChoices(p.last, tok.Text)
+		var ch Choices
+		if i == 0 && first != nil {
+			ch = *first
+		} else {
+			ch = matchChoices(p.last, tok.Text)
+		}
 		c, err := match(ch, tok)
 		if err != nil {
 			return p, err
@@ -181,6 +192,20 @@ type walkMemo struct {
 	mode Mode
 	toks []Token
 	p    *parsed
+	// The choices completion matched the word after toks against: the
+	// next walk accepts that word with them rather than asking again.
+	word   string
+	wordCh *Choices
+}
+
+// matchNext returns the choices word, the word after the walked prefix p,
+// is matched against, and keeps them in the memo when p is its prefix.
+func (s *Session) matchNext(p *parsed, word string) Choices {
+	ch := matchChoices(p.last, word)
+	if s.memo.p == p {
+		s.memo.word, s.memo.wordCh = word, &ch
+	}
+	return ch
 }
 
 // walkLine walks toks in the current mode, from the memo when it holds a
@@ -190,7 +215,12 @@ func (s *Session) walkLine(toks []Token) (*parsed, error) {
 	m := &s.memo
 	if m.mode == mode && m.p != nil && len(m.toks) <= len(toks) && samePrefix(m.toks, toks) {
 		p := &parsed{words: append([]Word(nil), m.p.words...), cur: m.p.cur, pipe: m.p.pipe, last: m.p.last}
-		q, err := walkOn(p, toks[len(m.toks):])
+		rest := toks[len(m.toks):]
+		var first *Choices
+		if len(rest) > 0 && m.wordCh != nil && rest[0].Text == m.word {
+			first = m.wordCh
+		}
+		q, err := walkFrom(p, rest, first)
 		if err == nil {
 			s.memo = walkMemo{mode: mode, toks: append([]Token(nil), toks...), p: q}
 		}
