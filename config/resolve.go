@@ -233,39 +233,40 @@ type stepEnd struct {
 // from s, its steps are taken again as long as the words they read are
 // the same: a step is a function of the node it starts at, of the words
 // it read (a leaf without its value looks at the next word) and of
-// whether it met the end of the words.
+// whether it met the end of the words. With a memo, the path returned is
+// the memo's, valid until the next walk with it.
 func (r *resolver) walkOn(s *schema.Node, memo *walkMemo) (Path, error) {
-	p := make(Path, 0, len(r.words))
+	var p Path
 	cur := s
 	var ends []stepEnd
-	if memo != nil && memo.at == s {
-		same := 0
-		for same < len(memo.words) && same < len(r.words) && memo.words[same] == r.words[same] {
-			same++
-		}
+	if memo == nil {
+		p = make(Path, 0, len(r.words))
+	} else {
 		k := 0
-		for k < len(memo.ends) && !memo.ends[k].sawEnd && memo.ends[k].read <= same {
-			k++
+		if memo.at == s {
+			same := 0
+			for same < len(memo.words) && same < len(r.words) && memo.words[same] == r.words[same] {
+				same++
+			}
+			for k < len(memo.ends) && !memo.ends[k].sawEnd && memo.ends[k].read <= same {
+				k++
+			}
 		}
 		if k > 0 {
-			p = append(p, memo.path[:k]...)
-			ends = append(make([]stepEnd, 0, len(r.words)), memo.ends[:k]...)
 			r.pos, cur = memo.ends[k-1].pos, memo.ends[k-1].cur
 		}
+		// The memo's own slices, extended in place: the memo is replaced below.
+		p, ends = memo.path[:k], memo.ends[:k]
+		if p == nil {
+			p = Path{}
+		}
 	}
-	defer func() {
-		if r.want == (expect{}) {
-			r.want = expect{at: cur}
-		}
-		if memo != nil {
-			*memo = walkMemo{at: s, words: append(memo.words[:0:0], r.words...), path: p, ends: ends}
-		}
-	}()
+	var err error
 	for r.pos < len(r.words) {
 		r.sawEnd, r.peeked = false, 0
-		st, err := r.step(cur)
-		if err != nil {
-			return p, err
+		var st Step
+		if st, err = r.step(cur); err != nil {
+			break
 		}
 		p = append(p, st)
 		switch st.S.Kind {
@@ -276,7 +277,13 @@ func (r *resolver) walkOn(s *schema.Node, memo *walkMemo) (Path, error) {
 			ends = append(ends, stepEnd{pos: r.pos, cur: cur, sawEnd: r.sawEnd, read: max(r.pos, r.peeked)})
 		}
 	}
-	return p, nil
+	if r.want == (expect{}) {
+		r.want = expect{at: cur}
+	}
+	if memo != nil {
+		*memo = walkMemo{at: s, words: append(memo.words[:0], r.words...), path: p, ends: ends}
+	}
+	return p, err
 }
 
 // step reads one statement at container (or list) s.

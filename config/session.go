@@ -176,6 +176,12 @@ func (s *Session) levelSchema() *schema.Node {
 
 // resolve parses words relative to the edit level.
 func (s *Session) resolve(words []string, needValue bool) (Path, error) {
+	return Resolve(s.levelSchema(), words, needValue)
+}
+
+// resolveView is resolve for a caller that only looks at the path: it is
+// the session's own and is overwritten by the next resolveView.
+func (s *Session) resolveView(words []string, needValue bool) (Path, error) {
 	r := &resolver{words: words, needValue: needValue}
 	return r.walkOn(s.levelSchema(), s.memoFor(needValue))
 }

@@ -42,12 +42,13 @@ func TestWalkMemoPrefixes(t *testing.T) {
 	}
 	for _, needValue := range []bool{false, true} {
 		var memo walkMemo
+		resolveBoth(t, &memo, nil, needValue)
 		for _, line := range lines {
 			words := strings.Fields(line)
 			for i := range words {
 				resolveBoth(t, &memo, words[:i+1], needValue)
 			}
-			for i := len(words) - 1; i >= 0; i-- {
+			for i := len(words); i >= 0; i-- {
 				resolveBoth(t, &memo, words[:i], needValue)
 			}
 		}

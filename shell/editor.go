@@ -29,7 +29,10 @@ type editor struct {
 
 // readLine reads one line; the prompt is already printed.
 func (e *editor) readLine(ctx context.Context) (string, error) {
-	e.line, e.pos, e.hpos = nil, 0, len(e.hist)
+	if cap(e.line) > 64<<10 {
+		e.line = nil // a pasted megabyte is not kept
+	}
+	e.line, e.pos, e.hpos = e.line[:0], 0, len(e.hist)
 	for {
 		if !e.keys.buffered() {
 			e.sync()

@@ -190,7 +190,7 @@ func sortChoices(cs []Choice) {
 // costs its words once, not once per space.
 type walkMemo struct {
 	mode Mode
-	toks []Token
+	toks []Token // as Tokenize returned them: never changed
 	p    *parsed
 	// The choices completion matched the word after toks against: the
 	// next walk accepts that word with them rather than asking again.
@@ -214,7 +214,9 @@ func (s *Session) walkLine(toks []Token) (*parsed, error) {
 	mode := s.mode()
 	m := &s.memo
 	if m.mode == mode && m.p != nil && len(m.toks) <= len(toks) && samePrefix(m.toks, toks) {
-		p := &parsed{words: append([]Word(nil), m.p.words...), cur: m.p.cur, pipe: m.p.pipe, last: m.p.last}
+		// The words are appended in place: the memo's words stay as they
+		// are, and the memo is replaced by this walk when it succeeds.
+		p := &parsed{words: m.p.words, cur: m.p.cur, pipe: m.p.pipe, last: m.p.last}
 		rest := toks[len(m.toks):]
 		var first *Choices
 		if len(rest) > 0 && m.wordCh != nil && rest[0].Text == m.word {
@@ -222,13 +224,13 @@ func (s *Session) walkLine(toks []Token) (*parsed, error) {
 		}
 		q, err := walkFrom(p, rest, first)
 		if err == nil {
-			s.memo = walkMemo{mode: mode, toks: append([]Token(nil), toks...), p: q}
+			s.memo = walkMemo{mode: mode, toks: toks, p: q}
 		}
 		return q, err
 	}
 	p, err := walk(mode.Start(s), toks)
 	if err == nil {
-		s.memo = walkMemo{mode: mode, toks: append([]Token(nil), toks...), p: p}
+		s.memo = walkMemo{mode: mode, toks: toks, p: p}
 	}
 	return p, err
 }

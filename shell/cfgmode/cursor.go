@@ -77,8 +77,9 @@ type cursor struct {
 
 func (c *cursor) with() *cursor {
 	n := *c
-	n.path = append([]string(nil), c.path...)
-	n.path2 = append([]string(nil), c.path2...)
+	// The words are shared, their capacity cut: appending copies.
+	n.path = c.path[:len(c.path):len(c.path)]
+	n.path2 = c.path2[:len(c.path2):len(c.path2)]
 	if c.opts != nil {
 		n.opts = make(map[string]string, len(c.opts))
 		for k, v := range c.opts {
