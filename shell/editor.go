@@ -217,7 +217,7 @@ func (e *editor) setLine(text string) {
 	}
 	e.moveTo(same)
 	old := len(e.line)
-	e.line = rs
+	e.line = append(e.line[:same], rs[same:]...)
 	e.out.WriteString(string(rs[same:]))
 	if extra := old - len(rs); extra > 0 {
 		e.out.WriteString(strings.Repeat(" ", extra))
@@ -312,7 +312,7 @@ func (e *editor) tab() {
 		e.reprompt()
 		return
 	}
-	e.replaceBefore(text, after)
+	e.replaceBefore(before, text, after)
 }
 
 // space completes a unique keyword when complete-on-space is on, and
@@ -338,13 +338,13 @@ func (e *editor) space() {
 	case text == before:
 		e.insertRune(' ')
 	default:
-		e.replaceBefore(text, after)
+		e.replaceBefore(before, text, after)
 	}
 }
 
-// replaceBefore replaces the text before the cursor.
-func (e *editor) replaceBefore(text, after string) {
-	if text == string(e.line[:e.pos]) {
+// replaceBefore replaces the text before the cursor, before, with text.
+func (e *editor) replaceBefore(before, text, after string) {
+	if text == before {
 		return
 	}
 	e.setLine(text + after)

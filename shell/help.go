@@ -57,7 +57,7 @@ func (s *Session) help(before string) string {
 // listing to print (the choices, an ambiguity or an error) when it
 // cannot complete.
 func (s *Session) complete(before string, tab bool) (text, listing string) {
-	toks := Tokenize(before)
+	toks := s.tokenize(before)
 	n := len(toks)
 	if n == 0 || endsBlank(before) || toks[n-1].IsPipe() || toks[n-1].Quoted {
 		if tab {

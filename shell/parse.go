@@ -27,7 +27,11 @@ type parsed struct {
 
 // walk accepts toks from start. It stops at the first error.
 func walk(start Cursor, toks []Token) (*parsed, error) {
-	return walkOn(&parsed{cur: start, last: start}, toks)
+	p := &parsed{cur: start, last: start}
+	if len(toks) > 0 {
+		p.words = make([]Word, 0, len(toks)+4)
+	}
+	return walkOn(p, toks)
 }
 
 // walkOn goes on walking p with toks.
@@ -233,6 +237,27 @@ func (s *Session) walkLine(toks []Token) (*parsed, error) {
 		s.memo = walkMemo{mode: mode, toks: toks, p: p}
 	}
 	return p, err
+}
+
+// tokenize is Tokenize for the line being edited and run. Each space of
+// complete-on-space reads the line again: the tokens go into one of two
+// buffers, the one the memo does not hold.
+func (s *Session) tokenize(line string) []Token {
+	if !isASCII(line) {
+		return Tokenize(line)
+	}
+	i := 0
+	if m := s.memo.toks; cap(m) > 0 && cap(s.tokBuf[0]) > 0 && &m[:1][0] == &s.tokBuf[0][:1][0] {
+		i = 1
+	}
+	toks := tokenizeASCII(s.tokBuf[i], line)
+	if cap(toks) <= 1024 { // the tokens of a pasted blob are not kept
+		s.tokBuf[i] = toks
+	}
+	if len(toks) == 0 {
+		return nil
+	}
+	return toks
 }
 
 // forget drops the memo: a command ran, and may have changed what the

@@ -110,7 +110,7 @@ func (s *Session) printPrompt() {
 // execute parses and runs one line; it reports whether it failed.
 func (s *Session) execute(ctx context.Context, line string) (failed bool) {
 	mode := s.mode()
-	toks := Tokenize(line)
+	toks := s.tokenize(line)
 	if len(toks) == 0 {
 		return false
 	}

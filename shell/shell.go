@@ -87,6 +87,7 @@ type Shell struct {
 type Session struct {
 	opts     Options
 	memo     walkMemo // the words walked while a line is edited
+	tokBuf   [2][]Token
 	op       *OpMode
 	modes    []Mode
 	settings Settings

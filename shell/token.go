@@ -20,7 +20,7 @@ func (t Token) IsPipe() bool { return t.Text == "|" && !t.Quoted }
 // ("show version|match x"). Columns count runes, as a terminal does.
 func Tokenize(line string) []Token {
 	if isASCII(line) {
-		return tokenizeASCII(line)
+		return tokenizeASCII(nil, line)
 	}
 	return tokenizeRunes(line)
 }
@@ -53,9 +53,13 @@ func tokenizeRunes(line string) []Token {
 }
 
 // tokenizeASCII is Tokenize for a line of ASCII characters, where a
-// column is a byte: the words are slices of the line.
-func tokenizeASCII(line string) []Token {
-	toks := make([]Token, 0, 8)
+// column is a byte: the words are slices of the line. The tokens are
+// appended to dst[:0].
+func tokenizeASCII(dst []Token, line string) []Token {
+	toks := dst[:0]
+	if toks == nil {
+		toks = make([]Token, 0, 8)
+	}
 	for i := 0; i < len(line); {
 		switch c := line[i]; {
 		case c == ' ' || c == '\t':
