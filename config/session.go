@@ -240,7 +240,7 @@ func (s *Session) Top() { s.level = nil }
 
 // Set runs a set command.
 func (s *Session) Set(words []string) error {
-	p, err := s.resolve(words, true)
+	p, err := s.resolveView(words, true) // full copies it
 	if err != nil {
 		return err
 	}

@@ -220,7 +220,11 @@ func (s *Session) walkLine(toks []Token) (*parsed, error) {
 	if m.mode == mode && m.p != nil && len(m.toks) <= len(toks) && samePrefix(m.toks, toks) {
 		// The words are appended in place: the memo's words stay as they
 		// are, and the memo is replaced by this walk when it succeeds.
-		p := &parsed{words: m.p.words, cur: m.p.cur, pipe: m.p.pipe, last: m.p.last}
+		words := m.p.words
+		if cap(words)-len(words) < len(toks)-len(m.toks) {
+			words = append(make([]Word, 0, len(toks)+8), words...)
+		}
+		p := &parsed{words: words, cur: m.p.cur, pipe: m.p.pipe, last: m.p.last}
 		rest := toks[len(m.toks):]
 		var first *Choices
 		if len(rest) > 0 && m.wordCh != nil && rest[0].Text == m.word {
