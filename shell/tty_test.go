@@ -312,3 +312,32 @@ func BenchmarkPasteLongLine(b *testing.B) {
 		master.Close()
 	}
 }
+
+// TestTTYPasteEchoesAsTyped: a block pasted at once shows the same bytes
+// as the same keys typed one at a time (completion on space, '?',
+// ambiguities, errors, output), only in fewer writes.
+func TestTTYPasteEchoesAsTyped(t *testing.T) {
+	block := "sh cha ala\rshow ch?\rsh int\rsh s\rshow nothing here\rshow test-lines 3\rsh ver?\x15"
+	// The last key, ^U, erases "show ver".
+	last := "show ver" + strings.Repeat("\b", 8) + strings.Repeat(" ", 8) + strings.Repeat("\b", 8)
+	pasted := startTTY(t, 24, 80, "xterm")
+	pasted.waitFor("lab@r1> ", 1)
+	pasted.write(block)
+	pasted.waitFor(last, 1)
+
+	typed := startTTY(t, 24, 80, "xterm")
+	typed.waitFor("lab@r1> ", 1)
+	for i := range len(block) {
+		before := len(typed.output())
+		typed.write(block[i : i+1])
+		// The echo of the key (or what it brings) shows before the next.
+		deadline := time.Now().Add(5 * time.Second)
+		for len(typed.output()) == before && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
+	}
+	typed.waitFor(last, 1)
+	if p, k := pasted.output(), typed.output(); p != k {
+		t.Errorf("pasted:\n%q\ntyped:\n%q", p, k)
+	}
+}
