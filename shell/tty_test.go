@@ -275,11 +275,23 @@ func TestTTYQuestionBurst(t *testing.T) {
 	ts.quit()
 }
 
-// BenchmarkPasteLongLine pastes one line of 1 MB (words and spaces, as a
-// pasted blob) into the line editor and waits for the error it gets: the
-// editor's cost grows with the line's length, not its square.
+// BenchmarkPasteLongLine pastes one line (words and spaces, as a pasted
+// blob) of 80,000 characters and of 1 MB into the line editor and waits
+// for the error it gets: the editor's cost grows with the line's length,
+// not its square.
 func BenchmarkPasteLongLine(b *testing.B) {
-	line := strings.Repeat("abcdefg ", 1<<17) // 1 MiB
+	for _, size := range []struct {
+		name string
+		n    int
+	}{{"80000", 80000}, {"1MiB", 1 << 20}} {
+		b.Run(size.name, func(b *testing.B) {
+			pasteLongLine(b, strings.Repeat("abcdefg ", size.n/8))
+		})
+	}
+}
+
+func pasteLongLine(b *testing.B, line string) {
+	end := []byte("lab@r1> quit")
 	for i := 0; i < b.N; i++ {
 		master, tty, err := pty.Open()
 		if err != nil {
@@ -298,7 +310,7 @@ func BenchmarkPasteLongLine(b *testing.B) {
 			for {
 				n, err := master.Read(buf)
 				out.Write(buf[:n])
-				if err != nil || strings.Contains(out.String()[max(0, out.Len()-64):], "lab@r1> quit") {
+				if err != nil || bytes.Contains(out.Bytes()[max(0, out.Len()-n-len(end)):], end) {
 					return
 				}
 			}
