@@ -78,11 +78,31 @@ func (s *Session) complete(before string, tab bool) (text, listing string) {
 	} else {
 		ch = s.matchNext(p, part.Text)
 	}
+	head := runePrefix(before, part.Pos)
+	if !tab {
+		// The usual answers without building the list: the word is a
+		// keyword already, or the prefix of one only.
+		var only *Choice
+		n := 0
+		for i, c := range ch.List {
+			if c.Hidden || c.Placeholder || c.Value || !strings.HasPrefix(c.Word, part.Text) {
+				continue
+			}
+			if c.Word == part.Text {
+				return head + c.Word + " ", ""
+			}
+			if n++; n == 1 {
+				only = &ch.List[i]
+			}
+		}
+		if n == 1 {
+			return head + only.Word + " ", ""
+		}
+	}
 	list := withPrefix(ch.List, part.Text, false)
 	if !tab {
 		list = keywordsOnly(list)
 	}
-	head := runePrefix(before, part.Pos)
 	for _, c := range list {
 		if c.Word == part.Text {
 			return head + c.Word + " ", ""

@@ -198,8 +198,9 @@ type walkMemo struct {
 	p    *parsed
 	// The choices completion matched the word after toks against: the
 	// next walk accepts that word with them rather than asking again.
-	word   string
-	wordCh *Choices
+	word    string
+	wordCh  Choices
+	hasWord bool
 }
 
 // matchNext returns the choices word, the word after the walked prefix p,
@@ -207,7 +208,7 @@ type walkMemo struct {
 func (s *Session) matchNext(p *parsed, word string) Choices {
 	ch := matchChoices(p.last, word)
 	if s.memo.p == p {
-		s.memo.word, s.memo.wordCh = word, &ch
+		s.memo.word, s.memo.wordCh, s.memo.hasWord = word, ch, true
 	}
 	return ch
 }
@@ -222,13 +223,17 @@ func (s *Session) walkLine(toks []Token) (*parsed, error) {
 		// are, and the memo is replaced by this walk when it succeeds.
 		words := m.p.words
 		if cap(words)-len(words) < len(toks)-len(m.toks) {
-			words = append(make([]Word, 0, len(toks)+8), words...)
+			if spare := s.spareWords; len(words) == 0 && cap(spare) >= len(toks) {
+				words, s.spareWords = spare, nil
+			} else {
+				words = append(make([]Word, 0, len(toks)+8), words...)
+			}
 		}
 		p := &parsed{words: words, cur: m.p.cur, pipe: m.p.pipe, last: m.p.last}
 		rest := toks[len(m.toks):]
 		var first *Choices
-		if len(rest) > 0 && m.wordCh != nil && rest[0].Text == m.word {
-			first = m.wordCh
+		if len(rest) > 0 && m.hasWord && rest[0].Text == m.word {
+			first = &m.wordCh
 		}
 		q, err := walkFrom(p, rest, first)
 		if err == nil {

@@ -148,6 +148,9 @@ func (s *Session) execute(ctx context.Context, line string) (failed bool) {
 		xerr = cerr
 	}
 	s.switchMode(mode, next)
+	if cap(p.words) <= 64 {
+		s.spareWords = p.words[:0]
+	}
 	if xerr != nil {
 		s.printLineError(line, xerr)
 		cw.n++

@@ -85,21 +85,24 @@ type Shell struct {
 
 // Session is the state of a CLI session that modes and commands see.
 type Session struct {
-	opts     Options
-	memo     walkMemo // the words walked while a line is edited
-	tokBuf   [2][]Token
-	op       *OpMode
-	modes    []Mode
-	settings Settings
-	out      *termWriter
-	keys     *keyReader  // the terminal's keys, nil in plain mode
-	lines    *lineReader // the input in plain mode, nil on a terminal
-	next     Mode        // the mode a command asked to enter
-	batch    bool        // running "-c" commands: no prompts
-	width    int         // prompt width of the line being run
-	login    time.Time
-	seenW    int // the terminal size the settings last followed
-	seenH    int
+	opts   Options
+	memo   walkMemo // the words walked while a line is edited
+	tokBuf [2][]Token
+	// spareWords is the words of the last line run, for the next line's
+	// walk: the command that had them has returned.
+	spareWords []Word
+	op         *OpMode
+	modes      []Mode
+	settings   Settings
+	out        *termWriter
+	keys       *keyReader  // the terminal's keys, nil in plain mode
+	lines      *lineReader // the input in plain mode, nil on a terminal
+	next       Mode        // the mode a command asked to enter
+	batch      bool        // running "-c" commands: no prompts
+	width      int         // prompt width of the line being run
+	login      time.Time
+	seenW      int // the terminal size the settings last followed
+	seenH      int
 
 	mu      sync.Mutex
 	cancel  context.CancelFunc // of the running command
@@ -265,8 +268,9 @@ func (s *Session) interrupt() bool {
 
 // termWriter writes to the terminal; on a TTY it ends lines with CRLF.
 // While hold is set (the line editor has more keys to handle: a paste, a
-// script typing ahead) writes are kept and go out with the next write or
-// flush: the terminal gets one write per burst of input, not one per key.
+// script typing ahead) writes are kept, up to 64 KB, and go out with the
+// next write or flush: the terminal gets one write per burst of input,
+// not one per key.
 type termWriter struct {
 	w    io.Writer
 	crlf bool
@@ -286,7 +290,7 @@ func (t *termWriter) Write(p []byte) (int, error) {
 		t.held = append(t.held, b)
 		t.last = b
 	}
-	if t.hold {
+	if t.hold && len(t.held) < 64<<10 {
 		return len(p), nil
 	}
 	if err := t.flush(); err != nil {
@@ -301,7 +305,7 @@ func (t *termWriter) flush() error {
 		return nil
 	}
 	_, err := t.w.Write(t.held)
-	if cap(t.held) > 64<<10 {
+	if cap(t.held) > 256<<10 {
 		t.held = nil // a pasted megabyte is not kept for the next line
 	} else {
 		t.held = t.held[:0]
