@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // editor is the line editor of a terminal session: Emacs keys (^A ^E ^B
@@ -69,7 +70,7 @@ func (e *editor) enter() string {
 	if !e.keys.buffered() {
 		e.s.out.flush()
 	}
-	line := string(e.line)
+	line := runeString(e.line)
 	if strings.TrimSpace(line) != "" && (len(e.hist) == 0 || e.hist[len(e.hist)-1] != line) {
 		e.hist = append(e.hist, line)
 	}
@@ -189,7 +190,7 @@ func (e *editor) moveTo(i int) {
 	if i < e.pos {
 		e.back(e.pos - i)
 	} else {
-		e.out.WriteString(string(e.line[e.pos:i]))
+		writeRunes(&e.out, e.line[e.pos:i])
 	}
 	e.pos = i
 }
@@ -218,7 +219,7 @@ func (e *editor) setLine(text string) {
 	e.moveTo(same)
 	old := len(e.line)
 	e.line = append(e.line[:same], rs[same:]...)
-	e.out.WriteString(string(rs[same:]))
+	writeRunes(&e.out, rs[same:])
 	if extra := old - len(rs); extra > 0 {
 		e.out.WriteString(strings.Repeat(" ", extra))
 		e.back(extra)
@@ -298,7 +299,7 @@ const maxComplete = 4096
 
 // tab completes the word before the cursor or lists the choices.
 func (e *editor) tab() {
-	before, after := string(e.line[:e.pos]), string(e.line[e.pos:])
+	before, after := runeString(e.line[:e.pos]), runeString(e.line[e.pos:])
 	if openQuote(before) {
 		return
 	}
@@ -322,7 +323,7 @@ func (e *editor) space() {
 		e.insertRune(' ')
 		return
 	}
-	before, after := string(e.line[:e.pos]), string(e.line[e.pos:])
+	before, after := runeString(e.line[:e.pos]), runeString(e.line[e.pos:])
 	if openQuote(before) {
 		e.insertRune(' ')
 		return
@@ -349,4 +350,32 @@ func (e *editor) replaceBefore(before, text, after string) {
 	}
 	e.setLine(text + after)
 	e.moveTo(len([]rune(text)))
+}
+
+// runeString is string(rs), faster for the ASCII lines a CLI mostly gets.
+func runeString(rs []rune) string {
+	if len(rs) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.Grow(len(rs))
+	for _, r := range rs {
+		if r < utf8.RuneSelf {
+			b.WriteByte(byte(r))
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// writeRunes writes rs to b.
+func writeRunes(b *bytes.Buffer, rs []rune) {
+	for _, r := range rs {
+		if r < utf8.RuneSelf {
+			b.WriteByte(byte(r))
+		} else {
+			b.WriteRune(r)
+		}
+	}
 }
