@@ -34,7 +34,7 @@ func (s *Session) ChoicesMatching(words []string, word string) ([]Choice, error)
 // choices lists what may follow words; of the configured names only
 // *match when match is not nil.
 func (s *Session) choices(words []string, match *string) ([]Choice, error) {
-	r := &resolver{words: words, needValue: true}
+	r := &resolver{words: words, needValue: true, vals: &s.values}
 	p, err := r.walkOn(s.levelSchema(), s.memoFor(true))
 	// p is the memo's until the next walk.
 	if err != nil {

@@ -134,6 +134,39 @@ type resolver struct {
 	// the words, or the next word (peeked is its index + 1).
 	sawEnd bool
 	peeked int
+	vals   *valueMemo // nil: every value is checked
+}
+
+// valueMemo keeps the last values checked: the words of a line being
+// typed are resolved again at every word, and a value's check (an
+// address parsed) is the same each time.
+type valueMemo struct {
+	at   [4]checkedValue
+	next int
+}
+
+type checkedValue struct {
+	s    *schema.Node
+	w, v string
+}
+
+// value is checkValue, through r.vals when set.
+func (r *resolver) value(s *schema.Node, w string, tok int) (string, error) {
+	m := r.vals
+	if m == nil || s == nil || s.Type == schema.Unreadable {
+		return checkValue(s, w, tok)
+	}
+	for _, e := range m.at {
+		if e.s == s && e.w == w {
+			return e.v, nil
+		}
+	}
+	v, err := checkValue(s, w, tok)
+	if err == nil {
+		m.at[m.next] = checkedValue{s: s, w: w, v: v}
+		m.next = (m.next + 1) % len(m.at)
+	}
+	return v, err
 }
 
 // atEnd reports whether the words are all read.
@@ -358,7 +391,7 @@ func (r *resolver) listEntry(s *schema.Node, tok int) (Step, error) {
 			keys = append(keys, "")
 			continue
 		}
-		v, err := checkValue(kn, w, r.pos)
+		v, err := r.value(kn, w, r.pos)
 		if err != nil {
 			return Step{}, err
 		}
@@ -397,7 +430,7 @@ func (r *resolver) leaf(s *schema.Node, tok int, keyword bool) (Step, error) {
 		r.peeked = r.pos + 1
 		return st, nil
 	}
-	v, err := checkValue(s, w, r.pos)
+	v, err := r.value(s, w, r.pos)
 	if err != nil {
 		return Step{}, err
 	}
@@ -422,7 +455,7 @@ func (r *resolver) leafListBracket(s *schema.Node, st Step) (Step, error) {
 			r.pos++
 			break
 		}
-		v, err := checkValue(s, w, r.pos)
+		v, err := r.value(s, w, r.pos)
 		if err != nil {
 			return Step{}, err
 		}

@@ -48,6 +48,7 @@ type Session struct {
 	// the words of a line being typed are resolved again at every word,
 	// and go on from there.
 	walked [2]walkMemo
+	values valueMemo
 }
 
 // Errors returned by Begin.
@@ -182,7 +183,7 @@ func (s *Session) resolve(words []string, needValue bool) (Path, error) {
 // resolveView is resolve for a caller that only looks at the path: it is
 // the session's own and is overwritten by the next resolveView.
 func (s *Session) resolveView(words []string, needValue bool) (Path, error) {
-	r := &resolver{words: words, needValue: needValue}
+	r := &resolver{words: words, needValue: needValue, vals: &s.values}
 	return r.walkOn(s.levelSchema(), s.memoFor(needValue))
 }
 

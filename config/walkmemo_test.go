@@ -8,14 +8,20 @@ import (
 	"mxlab/config/schema"
 )
 
-// resolveBoth resolves words from the root fresh and through memo, and
+// memos are what a session keeps between resolutions.
+type memos struct {
+	walk walkMemo
+	vals valueMemo
+}
+
+// resolveBoth resolves words from the root fresh and through m, and
 // fails when the results differ.
-func resolveBoth(t *testing.T, memo *walkMemo, words []string, needValue bool) {
+func resolveBoth(t *testing.T, m *memos, words []string, needValue bool) {
 	t.Helper()
 	fresh := &resolver{words: words, needValue: needValue}
 	want, wantErr := fresh.walk(schema.Root())
-	kept := &resolver{words: words, needValue: needValue}
-	got, gotErr := kept.walkOn(schema.Root(), memo)
+	kept := &resolver{words: words, needValue: needValue, vals: &m.vals}
+	got, gotErr := kept.walkOn(schema.Root(), &m.walk)
 	if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(gotErr, wantErr) || kept.want != fresh.want || kept.pos != fresh.pos {
 		t.Fatalf("%q (needValue %v): through the memo %v %v %+v, fresh %v %v %+v",
 			words, needValue, got, gotErr, kept.want, want, wantErr, fresh.want)
@@ -41,7 +47,7 @@ func TestWalkMemoPrefixes(t *testing.T) {
 		"system host-name",
 	}
 	for _, needValue := range []bool{false, true} {
-		var memo walkMemo
+		var memo memos
 		resolveBoth(t, &memo, nil, needValue)
 		for _, line := range lines {
 			words := strings.Fields(line)
@@ -62,7 +68,7 @@ func FuzzWalkMemo(f *testing.F) {
 	f.Add("policy-options policy-statement p term t from route-filter 10.0.0.0/8", "policy-options policy-statement p term t from route-filter 10.0.0.0/8 upto /24", true)
 	f.Add("interfaces ge-1/0/0 unit 0", "interfaces ge-1/0/0 unit 0 family inet address 10.0.0.1/24", false)
 	f.Fuzz(func(t *testing.T, a, b string, needValue bool) {
-		var memo walkMemo
+		var memo memos
 		resolveBoth(t, &memo, strings.Fields(a), needValue)
 		resolveBoth(t, &memo, strings.Fields(b), needValue)
 	})
