@@ -125,12 +125,15 @@ func (l *Lab) start(ctx context.Context, o Options) error {
 		if err := l.connect(link); err != nil {
 			return err
 		}
+		l.releaseHost(link.A.Node)
+		l.releaseHost(link.B.Node)
 	}
 	for _, n := range l.topo.Nodes {
 		if n.Kind == KindHost {
 			if err := setupHost(l.handles[n.Name], n); err != nil {
 				return err
 			}
+			l.releaseHost(n.Name)
 		}
 	}
 	var err error
@@ -153,11 +156,24 @@ func (l *Lab) createNamespaces(parallel int) error {
 		if err != nil {
 			return fmt.Errorf("node %s: %w", n.Name, err)
 		}
+		if n.Kind == KindHost {
+			h.Release()
+		}
 		mu.Lock()
 		l.handles[n.Name] = h
 		mu.Unlock()
 		return nil
 	})
+}
+
+// releaseHost gives back the descriptors of a host's namespace once a
+// step of its setup is done: a host is seldom touched after the lab is up,
+// and ten thousand of them would otherwise hold twenty thousand files.
+// Nothing else uses the handles before the lab listens.
+func (l *Lab) releaseHost(node string) {
+	if l.topo.Node(node).Kind == KindHost {
+		l.handles[node].Release()
+	}
 }
 
 // connect makes the veth pair of a link; a router's end is named after

@@ -10,13 +10,13 @@ import (
 // Open files a lab holds, measured (lsof) on chains and on the E2 lab:
 // a router holds about 9 (its namespace and netlink socket, packet
 // sockets, its log, the SSH and NETCONF listeners in its namespace and on
-// the host), one with an MS-MPC about 14, a host 2 (its namespace and
-// netlink socket), and 32 for the process itself.
+// the host), one with an MS-MPC about 14, and 32 for the process itself.
+// A host holds none once it is set up: its handle is released, and a
+// request (the web page reading its links) opens and releases it again.
 const (
 	filesBase        = 32
 	filesPerRouter   = 9
 	filesPerServices = 6 // an MS-MPC, MS-DPC or MS-MIC
-	filesPerHost     = 2
 )
 
 // FilesNeeded estimates the open files a lab of t holds while it runs.
@@ -24,7 +24,6 @@ func FilesNeeded(t *Topology) int {
 	n := filesBase
 	for _, node := range t.Nodes {
 		if node.Kind != KindRouter {
-			n += filesPerHost
 			continue
 		}
 		n += filesPerRouter

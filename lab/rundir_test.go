@@ -87,3 +87,19 @@ func TestCheckFiles(t *testing.T) {
 		t.Fatalf("one router: %v", err)
 	}
 }
+
+// Hosts hold no file once set up.
+func TestFilesNeededHosts(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("name: hosts\ntopology:\n  nodes:\n    r1: {kind: mx}\n")
+	for i := range 1000 {
+		fmt.Fprintf(&b, "    h%d: {kind: linux}\n", i)
+	}
+	topo, err := Parse([]byte(b.String()), "/lab", files(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := FilesNeeded(topo), filesBase+filesPerRouter; got != want {
+		t.Errorf("FilesNeeded = %d, want %d", got, want)
+	}
+}

@@ -18,12 +18,7 @@ func Host() (*Handle, error) {
 	if err != nil {
 		return nil, fmt.Errorf("host namespace: %w", err)
 	}
-	nl, err := netlink.NewHandleAt(ns, unix.NETLINK_ROUTE) // links, addresses, routes: one socket, not one per family
-	if err != nil {
-		ns.Close()
-		return nil, fmt.Errorf("host namespace: netlink: %w", err)
-	}
-	return &Handle{name: "host", ns: ns, nl: nl}, nil
+	return &Handle{name: "host", ns: ns}, nil
 }
 
 // BridgePorts is the most ports a Linux bridge takes (BR_MAX_PORTS).
@@ -32,8 +27,13 @@ const BridgePorts = 1024
 // AddBridge creates a bridge holding addr (its gateway address on the
 // subnet; none when addr is not valid) and brings it up.
 func (h *Handle) AddBridge(name string, addr netip.Prefix) error {
-	br := &netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: name}}
-	if err := h.nl.LinkAdd(br); err != nil {
+	nl, done, err := h.link()
+	if err != nil {
+		return err
+	}
+	err = nl.LinkAdd(&netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: name}})
+	done()
+	if err != nil {
 		return fmt.Errorf("%s: bridge %s: %w", h.name, name, err)
 	}
 	if addr.IsValid() {
@@ -51,7 +51,12 @@ func (h *Handle) AddBridge(name string, addr netip.Prefix) error {
 
 // DeleteLink removes a link; one that does not exist is no error.
 func (h *Handle) DeleteLink(name string) error {
-	l, err := h.nl.LinkByName(name)
+	nl, done, err := h.link()
+	if err != nil {
+		return err
+	}
+	defer done()
+	l, err := nl.LinkByName(name)
 	var nf netlink.LinkNotFoundError
 	if errors.As(err, &nf) {
 		return nil
@@ -59,7 +64,7 @@ func (h *Handle) DeleteLink(name string) error {
 	if err != nil {
 		return fmt.Errorf("%s: link %s: %w", h.name, name, err)
 	}
-	if err := h.nl.LinkDel(l); err != nil {
+	if err := nl.LinkDel(l); err != nil {
 		return fmt.Errorf("%s: delete link %s: %w", h.name, name, err)
 	}
 	return nil
@@ -68,16 +73,12 @@ func (h *Handle) DeleteLink(name string) error {
 // ConnectBridge creates a veth pair whose end hostName, in h, joins the
 // bridge, and whose end bName is in namespace b; both are brought up.
 func ConnectBridge(h *Handle, bridge, hostName string, b *Handle, bName string) error {
-	br, err := h.nl.LinkByName(bridge)
+	_, br, done, err := h.byName(bridge)
 	if err != nil {
-		return fmt.Errorf("%s: bridge %s: %w", h.name, bridge, err)
+		return err
 	}
-	veth := &netlink.Veth{
-		LinkAttrs:     netlink.LinkAttrs{Name: hostName, MasterIndex: br.Attrs().Index},
-		PeerName:      bName,
-		PeerNamespace: netlink.NsFd(int(b.ns)),
-	}
-	if err := h.nl.LinkAdd(veth); err != nil {
+	done()
+	if err := addVeth(h, hostName, b, bName, br); err != nil {
 		return fmt.Errorf("connect %s:%s to bridge %s: %w", b.name, bName, bridge, err)
 	}
 	if err := h.LinkSetUp(hostName, true); err != nil {
@@ -92,15 +93,20 @@ func (h *Handle) JoinBridges(a, aName, b, bName string) error {
 	if err := ConnectBridge(h, a, aName, h, bName); err != nil {
 		return err
 	}
-	peer, err := h.nl.LinkByName(bName)
+	nl, done, err := h.link()
+	if err != nil {
+		return err
+	}
+	defer done()
+	peer, err := nl.LinkByName(bName)
 	if err != nil {
 		return fmt.Errorf("%s: link %s: %w", h.name, bName, err)
 	}
-	br, err := h.nl.LinkByName(b)
+	br, err := nl.LinkByName(b)
 	if err != nil {
 		return fmt.Errorf("%s: bridge %s: %w", h.name, b, err)
 	}
-	if err := h.nl.LinkSetMasterByIndex(peer, br.Attrs().Index); err != nil {
+	if err := nl.LinkSetMasterByIndex(peer, br.Attrs().Index); err != nil {
 		return fmt.Errorf("%s: %s into bridge %s: %w", h.name, bName, b, err)
 	}
 	return nil
@@ -109,7 +115,12 @@ func (h *Handle) JoinBridges(a, aName, b, bName string) error {
 // PrefixInUse reports whether p overlaps an address or a route of the
 // namespace.
 func (h *Handle) PrefixInUse(p netip.Prefix) (bool, error) {
-	addrs, err := retryDump(func() ([]netlink.Addr, error) { return h.nl.AddrList(nil, unix.AF_INET) })
+	nl, done, err := h.link()
+	if err != nil {
+		return false, err
+	}
+	defer done()
+	addrs, err := retryDump(func() ([]netlink.Addr, error) { return nl.AddrList(nil, unix.AF_INET) })
 	if err != nil {
 		return false, err
 	}
@@ -118,7 +129,7 @@ func (h *Handle) PrefixInUse(p netip.Prefix) (bool, error) {
 			return true, nil
 		}
 	}
-	routes, err := retryDump(func() ([]netlink.Route, error) { return h.nl.RouteList(nil, unix.AF_INET) })
+	routes, err := retryDump(func() ([]netlink.Route, error) { return nl.RouteList(nil, unix.AF_INET) })
 	if err != nil {
 		return false, err
 	}

@@ -124,7 +124,7 @@ func (r *Router) listTable(id int, proto netlink.RouteProtocol) ([]netlink.Route
 		mask |= netlink.RT_FILTER_PROTOCOL
 	}
 	rs, err := retryDump(func() ([]netlink.Route, error) {
-		return r.h.nl.RouteListFiltered(netlink.FAMILY_V4, filter, mask)
+		return r.nl.RouteListFiltered(netlink.FAMILY_V4, filter, mask)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list table %d: %w", id, err)
@@ -181,10 +181,10 @@ func (r *Router) diffRoutes(have []netlink.Route, want map[string]*netlink.Route
 			present[k] = true
 			continue
 		}
-		if err := r.h.nl.RouteDel(old); err != nil {
+		if err := r.nl.RouteDel(old); err != nil {
 			return fmt.Errorf("delete route %s: %w", k, err)
 		}
-		u.push(func() error { return r.h.nl.RouteAdd(readdable(old)) })
+		u.push(func() error { return r.nl.RouteAdd(readdable(old)) })
 	}
 	keys := sortedKeys(want)
 	slices.SortStableFunc(keys, func(a, b string) int { return cmpBool(viaGateway(want[a]), viaGateway(want[b])) })
@@ -193,10 +193,10 @@ func (r *Router) diffRoutes(have []netlink.Route, want map[string]*netlink.Route
 			continue
 		}
 		nr := want[k]
-		if err := r.h.nl.RouteAdd(nr); err != nil {
+		if err := r.nl.RouteAdd(nr); err != nil {
 			return fmt.Errorf("add route %s: %w", k, err)
 		}
-		u.push(func() error { return r.h.nl.RouteDel(nr) })
+		u.push(func() error { return r.nl.RouteDel(nr) })
 	}
 	return nil
 }
@@ -259,7 +259,7 @@ func (r *Router) linkIndex(ifl string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	l, err := r.h.nl.LinkByName(linux)
+	l, err := r.nl.LinkByName(linux)
 	if err != nil {
 		return 0, &InterfaceError{Name: ifl, Err: err}
 	}

@@ -49,14 +49,14 @@ func (r *Router) syncVLANs(pp *plannedPort, l netlink.Link, all []netlink.Link, 
 
 func (r *Router) createVLAN(name string, parent, id int, u *undoLog) (netlink.Link, error) {
 	v := &netlink.Vlan{LinkAttrs: netlink.LinkAttrs{Name: name, ParentIndex: parent}, VlanId: id}
-	if err := r.h.nl.LinkAdd(v); err != nil {
+	if err := r.nl.LinkAdd(v); err != nil {
 		return nil, fmt.Errorf("create vlan link %s (vlan-id %d): %w", name, id, err)
 	}
-	l, err := r.h.nl.LinkByName(name)
+	l, err := r.nl.LinkByName(name)
 	if err != nil {
 		return nil, fmt.Errorf("create vlan link %s: %w", name, err)
 	}
-	u.push(func() error { return r.h.nl.LinkDel(l) })
+	u.push(func() error { return r.nl.LinkDel(l) })
 	return l, nil
 }
 
@@ -67,7 +67,7 @@ func (r *Router) deleteVLAN(v *netlink.Vlan, u *undoLog) error {
 	if err != nil {
 		return err
 	}
-	if err := r.h.nl.LinkDel(v); err != nil {
+	if err := r.nl.LinkDel(v); err != nil {
 		return fmt.Errorf("delete vlan link %s: %w", v.Name, err)
 	}
 	name, parent, id, up := v.Name, v.ParentIndex, v.VlanId, linkInfo(v).AdminUp
@@ -79,10 +79,10 @@ func (r *Router) deleteVLAN(v *netlink.Vlan, u *undoLog) error {
 		}
 		var errs []error
 		for _, a := range addrs {
-			errs = append(errs, r.h.nl.AddrAdd(l, &netlink.Addr{IPNet: ipNet(a)}))
+			errs = append(errs, r.nl.AddrAdd(l, &netlink.Addr{IPNet: ipNet(a)}))
 		}
 		if up {
-			errs = append(errs, r.h.nl.LinkSetUp(l))
+			errs = append(errs, r.nl.LinkSetUp(l))
 		}
 		return errors.Join(errs...)
 	})
@@ -92,7 +92,7 @@ func (r *Router) deleteVLAN(v *netlink.Vlan, u *undoLog) error {
 // managedAddrs lists the addresses of l that the configuration owns: every
 // global IPv4 and IPv6 address but the loopback's 127/8 and ::1.
 func (r *Router) managedAddrs(l netlink.Link) ([]netip.Prefix, error) {
-	as, err := r.h.nl.AddrList(l, netlink.FAMILY_ALL)
+	as, err := r.nl.AddrList(l, netlink.FAMILY_ALL)
 	if err != nil {
 		return nil, fmt.Errorf("list addresses of %s: %w", l.Attrs().Name, err)
 	}
@@ -118,19 +118,19 @@ func (r *Router) syncAddrs(l netlink.Link, want []netip.Prefix, u *undoLog) erro
 		if slices.Contains(want, a) {
 			continue
 		}
-		if err := r.h.nl.AddrDel(l, &netlink.Addr{IPNet: ipNet(a)}); err != nil {
+		if err := r.nl.AddrDel(l, &netlink.Addr{IPNet: ipNet(a)}); err != nil {
 			return fmt.Errorf("delete address %s from %s: %w", a, name, err)
 		}
-		u.push(func() error { return r.h.nl.AddrAdd(l, &netlink.Addr{IPNet: ipNet(a)}) })
+		u.push(func() error { return r.nl.AddrAdd(l, &netlink.Addr{IPNet: ipNet(a)}) })
 	}
 	for _, a := range want {
 		if slices.Contains(have, a) {
 			continue
 		}
-		if err := r.h.nl.AddrAdd(l, &netlink.Addr{IPNet: ipNet(a)}); err != nil {
+		if err := r.nl.AddrAdd(l, &netlink.Addr{IPNet: ipNet(a)}); err != nil {
 			return fmt.Errorf("add address %s to %s: %w", a, name, err)
 		}
-		u.push(func() error { return r.h.nl.AddrDel(l, &netlink.Addr{IPNet: ipNet(a)}) })
+		u.push(func() error { return r.nl.AddrDel(l, &netlink.Addr{IPNet: ipNet(a)}) })
 	}
 	return nil
 }
@@ -205,13 +205,13 @@ func (r *Router) linuxIFL(ifl string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if _, err := r.h.nl.LinkByName(linux); err == nil {
+	if _, err := r.nl.LinkByName(linux); err == nil {
 		return linux, nil
 	}
 	phys, unit := SplitUnit(ifl)
 	if unit == 0 || unit > 0 && !r.vlans {
 		if pl, err := LinuxName(phys); err == nil {
-			if _, err := r.h.nl.LinkByName(pl); err == nil {
+			if _, err := r.nl.LinkByName(pl); err == nil {
 				return pl, nil
 			}
 		}

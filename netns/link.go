@@ -35,12 +35,7 @@ type LinkStats struct {
 // Connect creates a veth pair: aName in namespace a, bName in namespace b
 // (Linux names), both brought up, with GRO on (see SetGRO).
 func Connect(a *Handle, aName string, b *Handle, bName string) error {
-	veth := &netlink.Veth{
-		LinkAttrs:     netlink.LinkAttrs{Name: aName},
-		PeerName:      bName,
-		PeerNamespace: netlink.NsFd(int(b.ns)),
-	}
-	if err := a.nl.LinkAdd(veth); err != nil {
+	if err := addVeth(a, aName, b, bName, nil); err != nil {
 		return fmt.Errorf("connect %s:%s to %s:%s: %w", a.name, aName, b.name, bName, err)
 	}
 	// Best effort: a kernel without veth NAPI still forwards, only with
@@ -51,6 +46,53 @@ func Connect(a *Handle, aName string, b *Handle, bName string) error {
 		return err
 	}
 	return b.LinkSetUp(bName, true)
+}
+
+// byName returns the netlink socket of h and its link called name; done
+// as for link.
+func (h *Handle) byName(name string) (*netlink.Handle, netlink.Link, func(), error) {
+	nl, done, err := h.link()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	l, err := nl.LinkByName(name)
+	if err != nil {
+		done()
+		return nil, nil, nil, fmt.Errorf("%s: link %s: %w", h.name, name, err)
+	}
+	return nl, l, done, nil
+}
+
+// addVeth creates a veth pair: aName in a (a port of bridge br when br is
+// not nil), bName in b.
+func addVeth(a *Handle, aName string, b *Handle, bName string, br netlink.Link) error {
+	nl, done, err := a.link()
+	if err != nil {
+		return err
+	}
+	defer done()
+	if a == b {
+		return nl.LinkAdd(vethPair(aName, bName, br, -1))
+	}
+	bns, bdone, err := b.fd()
+	if err != nil {
+		return err
+	}
+	defer bdone()
+	return nl.LinkAdd(vethPair(aName, bName, br, int(bns)))
+}
+
+// vethPair is the netlink request of a veth pair, its peer in the
+// namespace of descriptor peerNS (-1: the same namespace).
+func vethPair(aName, bName string, br netlink.Link, peerNS int) *netlink.Veth {
+	v := &netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: aName}, PeerName: bName}
+	if peerNS >= 0 {
+		v.PeerNamespace = netlink.NsFd(peerNS)
+	}
+	if br != nil {
+		v.MasterIndex = br.Attrs().Index
+	}
+	return v
 }
 
 // SetGRO turns generic receive offload of a link on or off (what `ethtool
@@ -98,14 +140,15 @@ func (h *Handle) SetGRO(name string, on bool) error {
 
 // LinkSetUp sets the administrative state of a link.
 func (h *Handle) LinkSetUp(name string, up bool) error {
-	l, err := h.nl.LinkByName(name)
+	nl, l, done, err := h.byName(name)
 	if err != nil {
-		return fmt.Errorf("%s: link %s: %w", h.name, name, err)
+		return err
 	}
+	defer done()
 	if up {
-		err = h.nl.LinkSetUp(l)
+		err = nl.LinkSetUp(l)
 	} else {
-		err = h.nl.LinkSetDown(l)
+		err = nl.LinkSetDown(l)
 	}
 	if err != nil {
 		return fmt.Errorf("%s: set link %s up=%v: %w", h.name, name, up, err)
@@ -115,11 +158,12 @@ func (h *Handle) LinkSetUp(name string, up bool) error {
 
 // AddrAdd adds an IPv4 or IPv6 address to a link.
 func (h *Handle) AddrAdd(name string, p netip.Prefix) error {
-	l, err := h.nl.LinkByName(name)
+	nl, l, done, err := h.byName(name)
 	if err != nil {
-		return fmt.Errorf("%s: link %s: %w", h.name, name, err)
+		return err
 	}
-	if err := h.nl.AddrAdd(l, &netlink.Addr{IPNet: ipNet(p)}); err != nil {
+	defer done()
+	if err := nl.AddrAdd(l, &netlink.Addr{IPNet: ipNet(p)}); err != nil {
 		return fmt.Errorf("%s: add %s to %s: %w", h.name, p, name, err)
 	}
 	return nil
@@ -127,8 +171,13 @@ func (h *Handle) AddrAdd(name string, p netip.Prefix) error {
 
 // RouteAdd adds a route to the main table through gateway gw.
 func (h *Handle) RouteAdd(dst netip.Prefix, gw netip.Addr) error {
+	nl, done, err := h.link()
+	if err != nil {
+		return err
+	}
+	defer done()
 	r := &netlink.Route{Dst: ipNet(dst.Masked()), Gw: gw.AsSlice()}
-	if err := h.nl.RouteAdd(r); err != nil {
+	if err := nl.RouteAdd(r); err != nil {
 		return fmt.Errorf("%s: route %s via %s: %w", h.name, dst, gw, err)
 	}
 	return nil
@@ -136,7 +185,12 @@ func (h *Handle) RouteAdd(dst netip.Prefix, gw netip.Addr) error {
 
 // Links lists the links of the namespace.
 func (h *Handle) Links() ([]LinkInfo, error) {
-	ls, err := retryDump(h.nl.LinkList)
+	nl, done, err := h.link()
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	ls, err := retryDump(nl.LinkList)
 	if err != nil {
 		return nil, fmt.Errorf("%s: list links: %w", h.name, err)
 	}
@@ -149,26 +203,33 @@ func (h *Handle) Links() ([]LinkInfo, error) {
 
 // Link returns the state of one link.
 func (h *Handle) Link(name string) (LinkInfo, error) {
-	l, err := h.nl.LinkByName(name)
+	_, l, done, err := h.byName(name)
 	if err != nil {
-		return LinkInfo{}, fmt.Errorf("%s: link %s: %w", h.name, name, err)
+		return LinkInfo{}, err
 	}
+	done()
 	return linkInfo(l), nil
 }
 
 // Stats returns the counters of a link (Linux name).
 func (h *Handle) Stats(name string) (LinkStats, error) {
-	l, err := h.nl.LinkByName(name)
+	_, l, done, err := h.byName(name)
 	if err != nil {
-		return LinkStats{}, fmt.Errorf("%s: link %s: %w", h.name, name, err)
+		return LinkStats{}, err
 	}
+	done()
 	return linkStats(l), nil
 }
 
 // AllStats returns the counters of every link, by Linux name, from one
 // dump of the kernel's links.
 func (h *Handle) AllStats() (map[string]LinkStats, error) {
-	ls, err := retryDump(h.nl.LinkList)
+	nl, done, err := h.link()
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	ls, err := retryDump(nl.LinkList)
 	if err != nil {
 		return nil, fmt.Errorf("%s: list links: %w", h.name, err)
 	}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/vishvananda/netlink"
 	vnetns "github.com/vishvananda/netns"
@@ -25,11 +26,19 @@ var ErrExists = errors.New("network namespace already exists")
 
 // Handle is an open network namespace. Its methods may be called from any
 // goroutine; netlink requests go through a socket opened inside the
-// namespace, so they never switch the calling thread.
+// namespace, so they never switch the calling thread. The socket is opened
+// by the first request, and Release gives both descriptors back while the
+// namespace is idle.
 type Handle struct {
 	name string // "" for a namespace that has no name in RunDir
-	ns   vnetns.NsHandle
-	nl   *netlink.Handle
+	path string // where the namespace is found again; "" when it cannot be
+
+	use    sync.RWMutex    // held for reading while a request uses ns or nl, for writing to close them
+	mu     sync.Mutex      // guards what follows
+	ns     vnetns.NsHandle // -1 while released
+	nl     *netlink.Handle // nil until the first request, and while released
+	closed bool
+	pinned bool // a Router uses nl: never released
 }
 
 // Available reports whether this process can create named namespaces: it
@@ -114,19 +123,39 @@ func Open(name string) (*Handle, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open namespace %s: %w", name, err)
 	}
-	nl, err := netlink.NewHandleAt(ns, unix.NETLINK_ROUTE) // links, addresses, routes: one socket, not one per family
-	if err != nil {
-		ns.Close()
-		return nil, fmt.Errorf("open namespace %s: netlink: %w", name, err)
-	}
-	return &Handle{name: name, ns: ns, nl: nl}, nil
+	return &Handle{name: name, path: filepath.Join(RunDir, name), ns: ns}, nil
 }
 
 // Name returns the namespace's name in RunDir.
 func (h *Handle) Name() string { return h.name }
 
-// Close releases the handle; the namespace stays.
+// Close releases the handle for good; the namespace stays.
 func (h *Handle) Close() error {
+	h.use.Lock()
+	defer h.use.Unlock()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.closed = true
+	return h.release()
+}
+
+// Release closes the handle's descriptors (the namespace's and the netlink
+// socket); the next request opens them again. It is for namespaces set up
+// once and then seldom touched, such as a lab's hosts: ten thousand of
+// them would otherwise hold two descriptors each. It waits for the
+// requests under way. A handle without a name in RunDir, or one a Router
+// uses, keeps them.
+func (h *Handle) Release() {
+	h.use.Lock()
+	defer h.use.Unlock()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.path != "" && !h.pinned {
+		h.release()
+	}
+}
+
+func (h *Handle) release() error {
 	if h.nl != nil {
 		h.nl.Close()
 		h.nl = nil
@@ -135,6 +164,78 @@ func (h *Handle) Close() error {
 		return h.ns.Close()
 	}
 	return nil
+}
+
+// fd returns the namespace's descriptor, opening it again after Release.
+// It stays open until done is called, which must be before any other
+// request on h.
+func (h *Handle) fd() (ns vnetns.NsHandle, done func(), err error) {
+	h.use.RLock()
+	h.mu.Lock()
+	ns, err = h.openFD()
+	h.mu.Unlock()
+	if err != nil {
+		h.use.RUnlock()
+		return -1, nil, err
+	}
+	return ns, h.use.RUnlock, nil
+}
+
+func (h *Handle) openFD() (vnetns.NsHandle, error) {
+	if h.closed {
+		return -1, fmt.Errorf("namespace %s: handle closed", h.name)
+	}
+	if !h.ns.IsOpen() {
+		ns, err := vnetns.GetFromPath(h.path)
+		if err != nil {
+			return -1, fmt.Errorf("open namespace %s: %w", h.name, err)
+		}
+		h.ns = ns
+	}
+	return h.ns, nil
+}
+
+// link returns the netlink socket of the namespace, opening it at the
+// first request and again after Release. It stays open until done is
+// called, which must be before any other request on h.
+func (h *Handle) link() (nl *netlink.Handle, done func(), err error) {
+	h.use.RLock()
+	h.mu.Lock()
+	nl, err = h.openLink()
+	h.mu.Unlock()
+	if err != nil {
+		h.use.RUnlock()
+		return nil, nil, err
+	}
+	return nl, h.use.RUnlock, nil
+}
+
+func (h *Handle) openLink() (*netlink.Handle, error) {
+	if h.nl != nil {
+		return h.nl, nil
+	}
+	ns, err := h.openFD()
+	if err != nil {
+		return nil, err
+	}
+	nl, err := netlink.NewHandleAt(ns, unix.NETLINK_ROUTE) // links, addresses, routes: one socket, not one per family
+	if err != nil {
+		return nil, fmt.Errorf("namespace %s: netlink: %w", h.name, err)
+	}
+	h.nl = nl
+	return nl, nil
+}
+
+// pin opens the netlink socket for good, for a Router that holds it.
+func (h *Handle) pin() (*netlink.Handle, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	nl, err := h.openLink()
+	if err != nil {
+		return nil, err
+	}
+	h.pinned = true
+	return nl, nil
 }
 
 // Delete closes the handle and removes the namespace name. The kernel
@@ -191,10 +292,15 @@ func Cleanup(prefix string) ([]string, error) {
 // may be used from any goroutine afterwards. When the thread cannot be put
 // back it stays locked to the goroutine, and dies with it.
 func Do(h *Handle, fn func() error) (err error) {
+	ns, done, err := h.fd()
+	if err != nil {
+		return err
+	}
 	runtime.LockOSThread()
 	orig, err := vnetns.Get()
 	if err != nil {
 		runtime.UnlockOSThread()
+		done()
 		return fmt.Errorf("netns: current namespace: %w", err)
 	}
 	defer func() {
@@ -205,18 +311,16 @@ func Do(h *Handle, fn func() error) (err error) {
 		}
 		orig.Close()
 	}()
-	if err := vnetns.Set(h.ns); err != nil {
+	err = vnetns.Set(ns)
+	done() // fn may make requests on h
+	if err != nil {
 		return fmt.Errorf("netns: enter %s: %w", h.name, err)
 	}
 	return fn()
 }
 
 func (h *Handle) setLoopbackUp() error {
-	lo, err := h.nl.LinkByName("lo")
-	if err != nil {
-		return err
-	}
-	return h.nl.LinkSetUp(lo)
+	return h.LinkSetUp("lo", true)
 }
 
 // Sysctl writes value to /proc/sys/<key> inside the namespace

@@ -44,6 +44,7 @@ const DefaultMTU = 1514
 // Apply or Abort before the next Prepare.
 type Router struct {
 	h       *Handle
+	nl      *netlink.Handle // h's, pinned
 	mu      sync.Mutex
 	state   State           // applied
 	offline map[string]bool // ports taken down by their PIC, by Junos name
@@ -66,21 +67,25 @@ func NewRouter(h *Handle) (*Router, error) {
 			return nil, fmt.Errorf("router %s: sysctl %s: %w", h.name, kv[0], err)
 		}
 	}
-	return &Router{h: h, offline: map[string]bool{}, tables: map[int]bool{}, vlans: probeVLAN(h)}, nil
+	nl, err := h.pin()
+	if err != nil {
+		return nil, fmt.Errorf("router %s: %w", h.name, err)
+	}
+	return &Router{h: h, nl: nl, offline: map[string]bool{}, tables: map[int]bool{}, vlans: probeVLAN(nl)}, nil
 }
 
 // probeVLAN reports whether VLAN links can be made in h.
-func probeVLAN(h *Handle) bool {
+func probeVLAN(nl *netlink.Handle) bool {
 	v := &netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: "vlanprobe"}, PeerName: "vlanprobe~"}
-	if err := h.nl.LinkAdd(v); err != nil {
+	if err := nl.LinkAdd(v); err != nil {
 		return false
 	}
-	defer h.nl.LinkDel(v)
-	l, err := h.nl.LinkByName("vlanprobe")
+	defer nl.LinkDel(v)
+	l, err := nl.LinkByName("vlanprobe")
 	if err != nil {
 		return false
 	}
-	err = h.nl.LinkAdd(&netlink.Vlan{LinkAttrs: netlink.LinkAttrs{Name: "vlanprobe.1", ParentIndex: l.Attrs().Index}, VlanId: 1})
+	err = nl.LinkAdd(&netlink.Vlan{LinkAttrs: netlink.LinkAttrs{Name: "vlanprobe.1", ParentIndex: l.Attrs().Index}, VlanId: 1})
 	return err == nil
 }
 
@@ -195,7 +200,7 @@ func (r *Router) Prepare(s State) (Pending, error) {
 }
 
 func (r *Router) program(planned map[string]*plannedPort, lo []netip.Prefix, u *undoLog) error {
-	links, err := retryDump(r.h.nl.LinkList)
+	links, err := retryDump(r.nl.LinkList)
 	if err != nil {
 		return fmt.Errorf("list links: %w", err)
 	}
@@ -266,14 +271,14 @@ func (r *Router) programPort(pp *plannedPort, byName map[string]netlink.Link, al
 // exists and shows no carrier, as an unplugged port does.
 func (r *Router) createPort(name string, u *undoLog) (netlink.Link, error) {
 	v := &netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: name}, PeerName: name + "~"}
-	if err := r.h.nl.LinkAdd(v); err != nil {
+	if err := r.nl.LinkAdd(v); err != nil {
 		return nil, fmt.Errorf("create link %s: %w", name, err)
 	}
-	l, err := r.h.nl.LinkByName(name)
+	l, err := r.nl.LinkByName(name)
 	if err != nil {
 		return nil, fmt.Errorf("create link %s: %w", name, err)
 	}
-	u.push(func() error { return r.h.nl.LinkDel(l) })
+	u.push(func() error { return r.nl.LinkDel(l) })
 	return l, nil
 }
 
@@ -282,15 +287,15 @@ func (r *Router) setMTU(l netlink.Link, mtu int, u *undoLog) error {
 	if old == mtu {
 		return nil
 	}
-	if err := r.h.nl.LinkSetMTU(l, mtu); err != nil {
+	if err := r.nl.LinkSetMTU(l, mtu); err != nil {
 		return fmt.Errorf("set mtu %d: %w", mtu, err)
 	}
-	u.push(func() error { return r.h.nl.LinkSetMTU(l, old) })
+	u.push(func() error { return r.nl.LinkSetMTU(l, old) })
 	return nil
 }
 
 func (r *Router) setUp(l netlink.Link, up bool, u *undoLog) error {
-	cur, err := r.h.nl.LinkByIndex(l.Attrs().Index)
+	cur, err := r.nl.LinkByIndex(l.Attrs().Index)
 	if err != nil {
 		return fmt.Errorf("link %s: %w", l.Attrs().Name, err)
 	}
@@ -298,7 +303,7 @@ func (r *Router) setUp(l netlink.Link, up bool, u *undoLog) error {
 	if was == up {
 		return nil
 	}
-	set, reset := r.h.nl.LinkSetUp, r.h.nl.LinkSetDown
+	set, reset := r.nl.LinkSetUp, r.nl.LinkSetDown
 	if !up {
 		set, reset = reset, set
 	}

@@ -37,7 +37,7 @@ func (r *Router) syncRules(f FIB, u *undoLog) error {
 		nr.Mark = uint32(t.ID)
 		add(nr)
 	}
-	rules, err := retryDump(func() ([]netlink.Rule, error) { return r.h.nl.RuleList(netlink.FAMILY_V4) })
+	rules, err := retryDump(func() ([]netlink.Rule, error) { return r.nl.RuleList(netlink.FAMILY_V4) })
 	if err != nil {
 		return fmt.Errorf("list rules: %w", err)
 	}
@@ -52,20 +52,20 @@ func (r *Router) syncRules(f FIB, u *undoLog) error {
 			have[k] = true
 			continue
 		}
-		if err := r.h.nl.RuleDel(old); err != nil {
+		if err := r.nl.RuleDel(old); err != nil {
 			return fmt.Errorf("delete rule %s: %w", k, err)
 		}
-		u.push(func() error { return r.h.nl.RuleAdd(old) })
+		u.push(func() error { return r.nl.RuleAdd(old) })
 	}
 	for _, k := range sortedKeys(want) {
 		if have[k] {
 			continue
 		}
 		nr := want[k]
-		if err := r.h.nl.RuleAdd(nr); err != nil {
+		if err := r.nl.RuleAdd(nr); err != nil {
 			return fmt.Errorf("add rule %s: %w", k, err)
 		}
-		u.push(func() error { return r.h.nl.RuleDel(nr) })
+		u.push(func() error { return r.nl.RuleDel(nr) })
 	}
 	return nil
 }
@@ -114,10 +114,10 @@ func (r *Router) hideConnected(f FIB, u *undoLog) error {
 		if !bound[old.LinkIndex] {
 			continue
 		}
-		if err := r.h.nl.RouteDel(old); err != nil {
+		if err := r.nl.RouteDel(old); err != nil {
 			return fmt.Errorf("delete connected route %s: %w", routeKey(old), err)
 		}
-		u.push(func() error { return r.h.nl.RouteAdd(readdable(old)) })
+		u.push(func() error { return r.nl.RouteAdd(readdable(old)) })
 	}
 	return nil
 }
@@ -189,7 +189,7 @@ func addrOf(ip net.IP) netip.Addr {
 // linkNames maps link indexes to logical interface names.
 func (r *Router) linkNames() map[int]string {
 	m := map[int]string{}
-	ls, err := retryDump(r.h.nl.LinkList)
+	ls, err := retryDump(r.nl.LinkList)
 	if err != nil {
 		return m
 	}
@@ -209,7 +209,7 @@ type Neighbor struct {
 
 // Neighbors lists the resolved IPv4 neighbours (the ARP table).
 func (r *Router) Neighbors() ([]Neighbor, error) {
-	ns, err := retryDump(func() ([]netlink.Neigh, error) { return r.h.nl.NeighList(0, netlink.FAMILY_V4) })
+	ns, err := retryDump(func() ([]netlink.Neigh, error) { return r.nl.NeighList(0, netlink.FAMILY_V4) })
 	if err != nil {
 		return nil, fmt.Errorf("router %s: list neighbours: %w", r.h.name, err)
 	}

@@ -12,9 +12,14 @@ import (
 // ends. It returns once the watch is set up; wait blocks until the
 // watching goroutine has ended (after ctx ends).
 func (h *Handle) WatchLinks(ctx context.Context, changed func(name string)) (wait func(), err error) {
+	ns, release, err := h.fd()
+	if err != nil {
+		return nil, err
+	}
 	ch := make(chan netlink.LinkUpdate, 64)
 	done := make(chan struct{})
-	err = netlink.LinkSubscribeWithOptions(ch, done, netlink.LinkSubscribeOptions{Namespace: &h.ns})
+	err = netlink.LinkSubscribeWithOptions(ch, done, netlink.LinkSubscribeOptions{Namespace: &ns})
+	release()
 	if err != nil {
 		return nil, fmt.Errorf("namespace %s: watch links: %w", h.name, err)
 	}

@@ -189,6 +189,10 @@ func readEnds(l Lab) map[lab.Endpoint]linkEnd {
 			continue
 		}
 		links, err := h.Links()
+		isRouter := t.Node(node).Kind == lab.KindRouter
+		if !isRouter {
+			h.Release() // hosts hold no file between reads (a lab may have thousands)
+		}
 		if err != nil {
 			continue
 		}
@@ -196,7 +200,6 @@ func readEnds(l Lab) map[lab.Endpoint]linkEnd {
 		for _, li := range links {
 			byName[li.Name] = li
 		}
-		isRouter := t.Node(node).Kind == lab.KindRouter
 		for _, e := range eps {
 			name := e.Port
 			if isRouter {
