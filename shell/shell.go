@@ -2,9 +2,11 @@ package shell
 
 import (
 	"context"
+	"errors"
 	"io"
 	"os"
 	"sync"
+	"syscall"
 	"time"
 
 	"golang.org/x/term"
@@ -281,7 +283,10 @@ type termWriter struct {
 
 func (t *termWriter) Write(p []byte) (int, error) {
 	if !t.crlf && len(t.held) == 0 && !t.hold {
-		return t.w.Write(p)
+		if err := writeAll(t.w, p); err != nil {
+			return 0, err
+		}
+		return len(p), nil
 	}
 	for _, b := range p {
 		if t.crlf && b == '\n' && t.last != '\r' {
@@ -304,13 +309,34 @@ func (t *termWriter) flush() error {
 	if len(t.held) == 0 {
 		return nil
 	}
-	_, err := t.w.Write(t.held)
+	err := writeAll(t.w, t.held)
 	if cap(t.held) > 256<<10 {
 		t.held = nil // a pasted megabyte is not kept for the next line
 	} else {
 		t.held = t.held[:0]
 	}
 	return err
+}
+
+// writeAll writes p whole. A terminal whose input is read without
+// blocking shares that mode with its output (one open file, as stdin and
+// stdout of a console are): a write larger than the terminal's buffer
+// then takes what fits and fails with EAGAIN until the reader drains it.
+func writeAll(w io.Writer, p []byte) error {
+	wait := 100 * time.Microsecond
+	for len(p) > 0 {
+		n, err := w.Write(p)
+		p = p[n:]
+		switch {
+		case err == nil:
+		case errors.Is(err, syscall.EAGAIN):
+			time.Sleep(wait)
+			wait = min(2*wait, 10*time.Millisecond)
+		default:
+			return err
+		}
+	}
+	return nil
 }
 
 // countWriter counts the bytes written through it.
