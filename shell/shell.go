@@ -330,6 +330,9 @@ func writeAll(w io.Writer, p []byte) error {
 		switch {
 		case err == nil:
 		case errors.Is(err, syscall.EAGAIN):
+			if n > 0 {
+				wait = 100 * time.Microsecond // the reader drains
+			}
 			time.Sleep(wait)
 			wait = min(2*wait, 10*time.Millisecond)
 		default:
