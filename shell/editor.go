@@ -338,6 +338,8 @@ func (e *editor) space() {
 		e.reprompt()
 	case text == before:
 		e.insertRune(' ')
+	case after == "" && len(text) == len(before)+1 && text[len(before)] == ' ' && strings.HasPrefix(text, before):
+		e.insertRune(' ') // the word was a keyword already: the same echo
 	default:
 		e.replaceBefore(before, text, after)
 	}
