@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // editor is the line editor of a terminal session: Emacs keys (^A ^E ^B
@@ -359,16 +360,15 @@ func runeString(rs []rune) string {
 	if len(rs) == 0 {
 		return ""
 	}
-	var b strings.Builder
-	b.Grow(len(rs))
-	for _, r := range rs {
-		if r < utf8.RuneSelf {
-			b.WriteByte(byte(r))
-		} else {
-			b.WriteRune(r)
+	b := make([]byte, len(rs))
+	for i, r := range rs {
+		if r >= utf8.RuneSelf {
+			return string(rs)
 		}
+		b[i] = byte(r)
 	}
-	return b.String()
+	// b is not used again: it becomes the string, as strings.Builder does.
+	return unsafe.String(&b[0], len(b))
 }
 
 // writeRunes writes rs to b.
