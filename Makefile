@@ -45,11 +45,12 @@ demos: build
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
 
-## bench-lab: lab benchmarks (root): 50-router lab up, ping RTT against plain namespaces; bench/lab-up 2000 and bench/lab-hosts 10000 are the large labs
+## bench-lab: lab benchmarks (root): 50-router lab up, ping RTT against plain namespaces, an IKE flood against a hub with ten tunnels; bench/lab-up 2000 and bench/lab-hosts 10000 are the large labs
 bench-lab: build
 	./bench/lab-up 50
 	./bench/ping-rtt 10
 	./bench/lab-hosts 1000
+	$(GO) test -run '^$$' -bench Flood -benchtime 1x ./services
 
 ## lint: gofmt, go vet and, when installed, staticcheck
 lint: fmt-check

@@ -19,7 +19,7 @@ import (
 func BenchmarkStartShowVersion(b *testing.B) {
 	state := filepath.Join(b.TempDir(), "state")
 	run := func() {
-		out, err := exec.Command(mxlabBin, "--state-dir", state, "-c", "show version").Output()
+		out, err := exec.Command(mxlabBin, "--name", fmt.Sprintf("b%d", os.Getpid()), "--state-dir", state, "-c", "show version").Output()
 		if err != nil || !bytes.Contains(out, []byte("Junos: ")) {
 			b.Fatalf("mxlab -c: %v\n%s", err, out)
 		}
@@ -43,7 +43,7 @@ func BenchmarkIdleRSS(b *testing.B) {
 }
 
 func idleRSS(b *testing.B) float64 {
-	cmd := exec.Command(mxlabBin, "--state-dir", filepath.Join(b.TempDir(), "state"))
+	cmd := exec.Command(mxlabBin, "--name", fmt.Sprintf("b%d", os.Getpid()), "--state-dir", filepath.Join(b.TempDir(), "state"))
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		b.Fatal(err)

@@ -2,6 +2,7 @@ package tests
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,7 +23,8 @@ func TestExpectSession(t *testing.T) {
 		t.Run(term, func(t *testing.T) {
 			dir := t.TempDir()
 			logFile := filepath.Join(dir, "session.log")
-			cmd := exec.Command(expect, "expect/session.exp", mxlabBin, filepath.Join(dir, "state"), e2Config, logFile)
+			cmd := exec.Command(expect, "expect/session.exp", mxlabBin, filepath.Join(dir, "state"), e2Config, logFile,
+				fmt.Sprintf("x%d-%s", os.Getpid(), term))
 			cmd.Env = append(os.Environ(), "TERM="+term)
 			var out bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &out, &out

@@ -3,6 +3,7 @@ package tests
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -40,7 +41,7 @@ func TestNetmiko(t *testing.T) {
 	if err := os.WriteFile(startup, []byte("set system host-name R1\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	router := exec.Command(mxlabBin, "--state-dir", filepath.Join(dir, "state"), "--user", "lab", "--config", startup)
+	router := exec.Command(mxlabBin, "--name", fmt.Sprintf("n%d", os.Getpid()), "--state-dir", filepath.Join(dir, "state"), "--user", "lab", "--config", startup)
 	router.Env = append(os.Environ(), "TERM=vt100")
 	ptmx, err := pty.StartWithSize(router, &pty.Winsize{Cols: 80, Rows: 24})
 	if err != nil {

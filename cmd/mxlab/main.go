@@ -30,9 +30,9 @@ func main() {
 
 // raiseFileLimit lifts the soft limit of open files to the hard one, and
 // for root the hard one to the kernel's ceiling (fs.nr_open, at most 2^20): a lab holds
-// descriptors for every namespace, link and socket of its nodes (about 2
-// per host, 9 to 14 per router), and the usual soft limit of 1,024 ends a
-// lab of a few dozen routers. A lab that would still run out is refused
+// descriptors for the namespaces and sockets of its routers (9 to 14 per
+// router; a host none once set up), and the usual soft limit of 1,024 ends
+// a lab of a hundred routers. A lab that would still run out is refused
 // before it starts (lab.Up).
 func raiseFileLimit() {
 	var l syscall.Rlimit
@@ -265,7 +265,11 @@ func lockName(name string) (*os.File, error) {
 	f, err := router.Lock(filepath.Join(dir, "router-"+name+".lock"))
 	var le *router.LockError
 	if errors.As(err, &le) {
-		return nil, fmt.Errorf("router %s is already running (process %d): stop it or choose another --name", name, le.PID)
+		who := ""
+		if le.PID > 0 {
+			who = fmt.Sprintf(" (process %d)", le.PID)
+		}
+		return nil, fmt.Errorf("router %s is already running%s: stop it or choose another --name", name, who)
 	}
 	return f, err
 }

@@ -1,11 +1,15 @@
 package ikev1
 
 import (
+	"bytes"
+	"encoding/binary"
 	"fmt"
 	"net/netip"
 	"runtime"
 	"testing"
 	"time"
+
+	"mxlab/services/ike"
 )
 
 // hubLab is a hub (192.168.255.2) whose access-profile tunnel allows
@@ -135,6 +139,10 @@ func TestMaxDynamicPeers(t *testing.T) {
 	if up != 10 || len(hub.installed) != 10 || hub.m.Stats().PeersLimited == 0 {
 		t.Fatalf("%d spokes up, hub %d pairs, limited %d", up, len(hub.installed), hub.m.Stats().PeersLimited)
 	}
+	// The refusals show in show services ipsec-vpn ike statistics.
+	if st := hub.m.Stats(); st.drops().HalfOpen < st.PeersLimited {
+		t.Errorf("show: %d dropped at the half-open limit, %d refused at the bound of dynamic peers", st.drops().HalfOpen, st.PeersLimited)
+	}
 }
 
 // BenchmarkDynamicPeers: a hub and 100 dynamic peers that start at once
@@ -175,5 +183,88 @@ func TestSimultaneousInitiation(t *testing.T) {
 	}
 	if r1.m.Stats().Timeouts != 0 || r2.m.Stats().Timeouts != 0 {
 		t.Errorf("negotiations timed out: %+v %+v", r1.m.Stats(), r2.m.Stats())
+	}
+}
+
+// BenchmarkRefusedFirstMessage: the work of a hub's key management for
+// one spoofed main-mode first message once the half-open SAs are at their
+// bound (1,024 of them and ten established peers): the refusal, then, as
+// the engine does (proto.Receive), the next deadline of its timer unless
+// the message was refused without state.
+func BenchmarkRefusedFirstMessage(b *testing.B) {
+	mm1 := firstMessage(&testing.T{})
+	l, hub, _ := hubLab(b, 10, Config{})
+	l.run(time.Second)
+	local := netip.MustParseAddrPort("192.168.255.2:500")
+	msg := append([]byte(nil), mm1...)
+	spoof := func(i int) {
+		msg[0], msg[1], msg[2], msg[3] = byte(i>>24), byte(i>>16), byte(i>>8), byte(i)
+		src := netip.AddrPortFrom(netip.AddrFrom4([4]byte{172, 31, byte(i / 250 % 4), byte(1 + i%250)}), 500)
+		hub.m.Receive(l.now, local, src, msg)
+		if !hub.m.refused {
+			hub.m.Next()
+		}
+	}
+	for i := range DefaultMaxHalfOpen {
+		spoof(i)
+	}
+	l.filter = func(*datagram) bool { return true }
+	if hub.m.halfOpen != DefaultMaxHalfOpen {
+		b.Fatalf("%d half-open SAs", hub.m.halfOpen)
+	}
+	i := DefaultMaxHalfOpen
+	for b.Loop() {
+		spoof(i)
+		i++
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+}
+
+// TestProtocolFlood: through the engine's protocol interface, the first
+// messages beyond the half-open bound are refused without state, so the
+// engine skips recomputing its timer (Next walks every SA): Next is the
+// same after each of them. The timer still ends the half-open SAs and
+// keeps the tunnel rekeyed.
+func TestProtocolFlood(t *testing.T) {
+	e := &fakeEngine{t: t, now: time.Date(2026, 5, 6, 7, 8, 9, 0, time.UTC), hosts: map[netip.Addr]*fakeHost{}}
+	h1, h2 := e.host("10.0.1.1"), e.host("10.0.1.2")
+	t1 := engineTunnel("10.0.1.1", "10.0.1.2", "172.16.0.0/16", "192.168.0.0/16", "immediately", "juniper123")
+	t2 := engineTunnel("10.0.1.2", "10.0.1.1", "192.168.0.0/16", "172.16.0.0/16", "responder-only", "juniper123")
+	h2.p.Configure([]*ike.Tunnel{t2})
+	h1.p.Configure([]*ike.Tunnel{t1})
+	if len(e.queue) == 0 {
+		t.Fatal("no first message")
+	}
+	mm1 := bytes.Clone(e.queue[0].msg)
+	e.run(time.Second)
+	if len(h1.installed) != 1 || len(h2.installed) != 1 {
+		t.Fatalf("children %d %d", len(h1.installed), len(h2.installed))
+	}
+	m := h2.p.(*proto).m
+	local, remote := netip.MustParseAddrPort("10.0.1.2:500"), netip.MustParseAddrPort("10.0.1.1:500")
+	const refused = 500
+	for i := range DefaultMaxHalfOpen + refused {
+		msg := bytes.Clone(mm1)
+		binary.BigEndian.PutUint64(msg, 0xf100d000_00000000|uint64(i))
+		next := m.Next()
+		h2.p.Receive(local, remote, msg)
+		if m.refused != (i >= DefaultMaxHalfOpen) {
+			t.Fatalf("message %d: refused %v", i, m.refused)
+		}
+		if m.refused && !m.Next().Equal(next) {
+			t.Fatalf("message %d was refused but Next moved from %v to %v", i, next, m.Next())
+		}
+	}
+	sas, drops := h2.p.Status()
+	if len(sas) != 1+DefaultMaxHalfOpen || drops.HalfOpen != refused {
+		t.Fatalf("%d IKE SAs, %d dropped at the half-open limit; want %d and %d", len(sas), drops.HalfOpen, 1+DefaultMaxHalfOpen, refused)
+	}
+	e.run(2 * time.Minute)
+	if sas, _ := h2.p.Status(); len(sas) != 1 || !sas[0].Matured {
+		t.Errorf("%d IKE SAs two minutes after the flood, want the matured one", len(sas))
+	}
+	e.run(time.Hour)
+	if len(h1.installed) != 1 || len(h2.installed) != 1 || h2.removed == 0 {
+		t.Errorf("after an hour: children %d %d, %d removed by rekeys", len(h1.installed), len(h2.installed), h2.removed)
 	}
 }

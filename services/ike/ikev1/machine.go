@@ -68,6 +68,9 @@ type Machine struct {
 	halfOpen     int
 	seq          int // creation order of phase-1 SAs
 	stats        Stats
+	// refused is set when the last Receive dropped or refused its
+	// message without touching an SA or a timer: Next has not changed.
+	refused bool
 }
 
 type peerCookie struct {
@@ -203,6 +206,7 @@ func (m *Machine) Initiate(now time.Time, name string) {
 // non-ESP marker already removed).
 func (m *Machine) Receive(now time.Time, local, remote netip.AddrPort, msg []byte) {
 	m.now = now
+	m.refused = true
 	if len(msg) == 1 && msg[0] == 0xff {
 		return // a NAT keepalive (RFC 3948 §2.3)
 	}
@@ -227,6 +231,7 @@ func (m *Machine) Receive(now time.Time, local, remote netip.AddrPort, msg []byt
 		m.drop(nil, &m.stats.NoSA, "%v message from %v for unknown cookies %v/%v", h.Exchange, remote, h.ICookie, h.RCookie)
 		return
 	}
+	m.refused = false
 	sa.stats.InPackets++
 	sa.stats.InBytes += uint64(len(msg))
 	defer m.kickAll() // a deletion may leave a tunnel that wants SAs without

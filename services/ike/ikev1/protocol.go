@@ -58,6 +58,11 @@ func (p *proto) Configure(tunnels []*ike.Tunnel) {
 // Receive implements ike.Protocol.
 func (p *proto) Receive(local, remote netip.AddrPort, msg []byte) {
 	p.m.Receive(p.h.Now(), local, remote, msg)
+	if p.m.refused {
+		// Nothing to reschedule: Next walks every SA, too much work for
+		// each message of a flood the half-open bound refuses.
+		return
+	}
 	p.schedule()
 }
 
@@ -180,14 +185,21 @@ func (p *proto) Status() ([]ike.SAStatus, ike.Drops) {
 		}
 		out = append(out, st)
 	}
-	s := p.m.Stats()
-	return out, ike.Drops{
+	return out, p.m.Stats().drops()
+}
+
+// drops are the counters of dropped messages as the show commands group
+// them. The first messages refused at the bound of SAs with dynamic peers
+// count with those refused at the half-open bound, as in IKEv2: both are
+// new peers the PIC keeps no state for.
+func (s Stats) drops() ike.Drops {
+	return ike.Drops{
 		Malformed:    s.Malformed + s.UnknownPayload,
 		UnknownSPI:   s.NoSA,
 		BadAuth:      s.AuthFailed + s.Unauthenticated,
 		Replayed:     s.Replayed,
 		Unexpected:   s.Unexpected,
-		HalfOpen:     s.HalfOpenDropped,
+		HalfOpen:     s.HalfOpenDropped + s.PeersLimited,
 		NoProposal:   s.NoProposal + s.NoPolicy,
 		Certificates: s.Certificates,
 		ProxyRefused: s.ProxyRefused,

@@ -78,6 +78,7 @@ func (m *Machine) respond(local, remote netip.AddrPort, h *Header, msg []byte) {
 	if pol.cfg.NoNATT {
 		sa.natt = NATTNone
 	}
+	m.refused = false
 	m.register(sa)
 	c := newChain()
 	c.add(PayloadSA, reply.Append(nil))
