@@ -34,8 +34,9 @@ func (s *Session) ChoicesMatching(words []string, word string) ([]Choice, error)
 // choices lists what may follow words; of the configured names only
 // *match when match is not nil.
 func (s *Session) choices(words []string, match *string) ([]Choice, error) {
-	r := &resolver{words: words, needValue: true}
-	p, err := r.walk(s.levelSchema())
+	r := &resolver{words: words, needValue: true, vals: &s.values}
+	p, err := r.walkOn(s.levelSchema(), s.memoFor(true))
+	// p is the memo's until the next walk.
 	if err != nil {
 		if ie, ok := err.(*InputError); !ok || ie.Msg != "missing argument." {
 			return nil, err
@@ -43,19 +44,16 @@ func (s *Session) choices(words []string, match *string) ([]Choice, error) {
 	}
 	s.db.mu.Lock()
 	defer s.db.mu.Unlock()
-	data := s.cand.Walk(s.full(containersOf(p)))
-	return choicesFor(r.want, data, match), nil
-}
-
-// containersOf drops trailing leaf steps: the node they live in.
-func containersOf(p Path) Path {
-	out := Path{}
+	data := s.cand.Walk(s.level)
 	for _, st := range p {
+		if data == nil {
+			break
+		}
 		if st.S.Kind == schema.Container || st.S.Kind == schema.List {
-			out = append(out, st)
+			data = data.lookup(st)
 		}
 	}
-	return out
+	return choicesFor(r.want, data, match), nil
 }
 
 // choicesFor lists the choices of w; with only set, the existing names are
@@ -196,7 +194,7 @@ func mark(c *schema.Node) byte {
 // statement: for set (forSet), with its value; otherwise a statement that
 // delete, show, edit... may act on. It returns the resolver's error.
 func (s *Session) Check(words []string, forSet bool) error {
-	p, err := s.resolve(words, forSet)
+	p, err := s.resolveView(words, forSet)
 	if err != nil {
 		return err
 	}
@@ -212,7 +210,7 @@ func (s *Session) Check(words []string, forSet bool) error {
 // Kind of statement words name at the edit level: a container or list
 // entry (true) or a leaf.
 func (s *Session) IsContainer(words []string) bool {
-	p, err := s.resolve(words, false)
+	p, err := s.resolveView(words, false)
 	if err != nil || len(p) == 0 {
 		return err == nil
 	}
@@ -225,7 +223,7 @@ func (s *Session) IsContainer(words []string) bool {
 // words of the statement that holds it (the authentication container),
 // where the hash goes as encrypted-password.
 func (s *Session) PromptStatement(words []string) ([]string, bool) {
-	p, err := s.resolve(words, false)
+	p, err := s.resolveView(words, false)
 	if err != nil || len(p) == 0 || !p[len(p)-1].S.Prompt {
 		return nil, false
 	}

@@ -130,6 +130,52 @@ type resolver struct {
 	needValue bool
 	// want records what the words ran out on, for completion.
 	want expect
+	// What the current step read beyond the words it took: the end of
+	// the words, or the next word (peeked is its index + 1).
+	sawEnd bool
+	peeked int
+	vals   *valueMemo // nil: every value is checked
+}
+
+// valueMemo keeps the last values checked: the words of a line being
+// typed are resolved again at every word, and a value's check (an
+// address parsed) is the same each time.
+type valueMemo struct {
+	at   [4]checkedValue
+	next int
+}
+
+type checkedValue struct {
+	s    *schema.Node
+	w, v string
+}
+
+// value is checkValue, through r.vals when set.
+func (r *resolver) value(s *schema.Node, w string, tok int) (string, error) {
+	m := r.vals
+	if m == nil || s == nil || s.Type == schema.Unreadable {
+		return checkValue(s, w, tok)
+	}
+	for _, e := range m.at {
+		if e.s == s && e.w == w {
+			return e.v, nil
+		}
+	}
+	v, err := checkValue(s, w, tok)
+	if err == nil {
+		m.at[m.next] = checkedValue{s: s, w: w, v: v}
+		m.next = (m.next + 1) % len(m.at)
+	}
+	return v, err
+}
+
+// atEnd reports whether the words are all read.
+func (r *resolver) atEnd() bool {
+	if r.pos >= len(r.words) {
+		r.sawEnd = true
+		return true
+	}
+	return false
 }
 
 // expect is what the next word may be after a resolved prefix.
@@ -194,25 +240,83 @@ func Resolve(at *schema.Node, words []string, needValue bool) (Path, error) {
 }
 
 func (r *resolver) walk(s *schema.Node) (Path, error) {
-	p := make(Path, 0, len(r.words))
+	return r.walkOn(s, nil)
+}
+
+// walkMemo is a resolution kept for the next one: its steps and where
+// each ended.
+type walkMemo struct {
+	at    *schema.Node
+	words []string
+	path  Path
+	ends  []stepEnd
+}
+
+// stepEnd is the resolver's state after a step: the next word and the
+// node whose statements it may name; the step holds for other words when
+// it did not meet their end and their first read words are the same.
+type stepEnd struct {
+	pos    int
+	cur    *schema.Node
+	sawEnd bool
+	read   int
+}
+
+// walkOn resolves r.words from s. When memo holds an earlier resolution
+// from s, its steps are taken again as long as the words they read are
+// the same: a step is a function of the node it starts at, of the words
+// it read (a leaf without its value looks at the next word) and of
+// whether it met the end of the words. With a memo, the path returned is
+// the memo's, valid until the next walk with it.
+func (r *resolver) walkOn(s *schema.Node, memo *walkMemo) (Path, error) {
+	var p Path
 	cur := s
-	defer func() {
-		if r.want == (expect{}) {
-			r.want = expect{at: cur}
+	var ends []stepEnd
+	if memo == nil {
+		p = make(Path, 0, len(r.words))
+	} else {
+		k := 0
+		if memo.at == s {
+			same := 0
+			for same < len(memo.words) && same < len(r.words) && memo.words[same] == r.words[same] {
+				same++
+			}
+			for k < len(memo.ends) && !memo.ends[k].sawEnd && memo.ends[k].read <= same {
+				k++
+			}
 		}
-	}()
+		if k > 0 {
+			r.pos, cur = memo.ends[k-1].pos, memo.ends[k-1].cur
+		}
+		// The memo's own slices, extended in place: the memo is replaced below.
+		p, ends = memo.path[:k], memo.ends[:k]
+		if p == nil {
+			p = Path{}
+		}
+	}
+	var err error
 	for r.pos < len(r.words) {
-		st, err := r.step(cur)
-		if err != nil {
-			return p, err
+		r.sawEnd, r.peeked = false, 0
+		var st Step
+		if st, err = r.step(cur); err != nil {
+			break
 		}
 		p = append(p, st)
 		switch st.S.Kind {
 		case schema.Container, schema.List:
 			cur = st.S
 		}
+		if memo != nil {
+			ends = append(ends, stepEnd{pos: r.pos, cur: cur, sawEnd: r.sawEnd, read: max(r.pos, r.peeked)})
+		}
 	}
-	return p, nil
+	if r.want == (expect{}) {
+		r.want = expect{at: cur}
+	}
+	if memo != nil {
+		*memo = walkMemo{at: s, words: append(memo.words[:0], r.words...), path: p, ends: ends}
+	}
+	return p, err
 }
 
 // step reads one statement at container (or list) s.
@@ -242,7 +346,7 @@ func (r *resolver) step(s *schema.Node) (Step, error) {
 	case schema.Container:
 		return Step{S: c, Tok: tok}, nil
 	case schema.List:
-		if r.pos >= len(r.words) {
+		if r.atEnd() {
 			r.want = expect{key: c.Child(c.Keys[0])}
 			if r.needValue {
 				return Step{}, missingArg(r.pos)
@@ -260,7 +364,7 @@ func (r *resolver) listEntry(s *schema.Node, tok int) (Step, error) {
 	keys := make([]string, 0, len(s.Keys))
 	for i, kname := range s.Keys {
 		kn := s.Child(kname)
-		if r.pos >= len(r.words) {
+		if r.atEnd() {
 			r.want = expect{key: kn}
 			if i == 0 {
 				return Step{}, missingArg(r.pos)
@@ -277,7 +381,7 @@ func (r *resolver) listEntry(s *schema.Node, tok int) (Step, error) {
 				return Step{}, &InputError{Tok: r.pos, Msg: fmt.Sprintf("syntax error, expecting '%s'.", kn.Name)}
 			}
 			r.pos++
-			if r.pos >= len(r.words) {
+			if r.atEnd() {
 				r.want = expect{key: kn}
 				return Step{}, missingArg(r.pos)
 			}
@@ -287,7 +391,7 @@ func (r *resolver) listEntry(s *schema.Node, tok int) (Step, error) {
 			keys = append(keys, "")
 			continue
 		}
-		v, err := checkValue(kn, w, r.pos)
+		v, err := r.value(kn, w, r.pos)
 		if err != nil {
 			return Step{}, err
 		}
@@ -310,7 +414,7 @@ func (r *resolver) leaf(s *schema.Node, tok int, keyword bool) (Step, error) {
 		st.HasVal = true
 		return st, nil
 	}
-	if r.pos >= len(r.words) {
+	if r.atEnd() {
 		r.want = expect{val: s}
 		if r.needValue {
 			return Step{}, missingArg(r.pos)
@@ -323,9 +427,10 @@ func (r *resolver) leaf(s *schema.Node, tok int, keyword bool) (Step, error) {
 	w := r.words[r.pos]
 	if !r.needValue && keyword && isChildKeyword(s.Parent, w) && s.Type != schema.Enum {
 		// "delete ... next-hop" followed by another statement is not a value.
+		r.peeked = r.pos + 1
 		return st, nil
 	}
-	v, err := checkValue(s, w, r.pos)
+	v, err := r.value(s, w, r.pos)
 	if err != nil {
 		return Step{}, err
 	}
@@ -342,7 +447,7 @@ func (r *resolver) leaf(s *schema.Node, tok int, keyword bool) (Step, error) {
 func (r *resolver) leafListBracket(s *schema.Node, st Step) (Step, error) {
 	r.pos++ // [
 	for {
-		if r.pos >= len(r.words) {
+		if r.atEnd() {
 			return Step{}, &InputError{Tok: r.pos, Msg: "syntax error, expecting ']'."}
 		}
 		w := r.words[r.pos]
@@ -350,7 +455,7 @@ func (r *resolver) leafListBracket(s *schema.Node, st Step) (Step, error) {
 			r.pos++
 			break
 		}
-		v, err := checkValue(s, w, r.pos)
+		v, err := r.value(s, w, r.pos)
 		if err != nil {
 			return Step{}, err
 		}

@@ -44,6 +44,11 @@ type Session struct {
 	base  *Node
 	level Path
 	seen  time.Time // last activity (Touch), under db.mu
+	// walked is the last resolution of each kind (needValue false, true):
+	// the words of a line being typed are resolved again at every word,
+	// and go on from there.
+	walked [2]walkMemo
+	values valueMemo
 }
 
 // Errors returned by Begin.
@@ -175,6 +180,20 @@ func (s *Session) resolve(words []string, needValue bool) (Path, error) {
 	return Resolve(s.levelSchema(), words, needValue)
 }
 
+// resolveView is resolve for a caller that only looks at the path: it is
+// the session's own and is overwritten by the next resolveView.
+func (s *Session) resolveView(words []string, needValue bool) (Path, error) {
+	r := &resolver{words: words, needValue: needValue, vals: &s.values}
+	return r.walkOn(s.levelSchema(), s.memoFor(needValue))
+}
+
+func (s *Session) memoFor(needValue bool) *walkMemo {
+	if needValue {
+		return &s.walked[1]
+	}
+	return &s.walked[0]
+}
+
 // full returns the path from the root: edit level + p.
 func (s *Session) full(p Path) Path {
 	out := make(Path, 0, len(s.level)+len(p))
@@ -222,7 +241,7 @@ func (s *Session) Top() { s.level = nil }
 
 // Set runs a set command.
 func (s *Session) Set(words []string) error {
-	p, err := s.resolve(words, true)
+	p, err := s.resolveView(words, true) // full copies it
 	if err != nil {
 		return err
 	}

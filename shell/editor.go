@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 	"unicode"
+	"unicode/utf8"
+	"unsafe"
 )
 
 // editor is the line editor of a terminal session: Emacs keys (^A ^E ^B
@@ -29,10 +31,13 @@ type editor struct {
 
 // readLine reads one line; the prompt is already printed.
 func (e *editor) readLine(ctx context.Context) (string, error) {
-	e.line, e.pos, e.hpos = nil, 0, len(e.hist)
+	if cap(e.line) > 64<<10 {
+		e.line = nil // a pasted megabyte is not kept
+	}
+	e.line, e.pos, e.hpos = e.line[:0], 0, len(e.hist)
 	for {
 		if !e.keys.buffered() {
-			e.flush()
+			e.sync()
 		}
 		k, err := e.keys.readKey(ctx)
 		if err == nil && k == keyCtrlD && len(e.line) == 0 {
@@ -43,21 +48,30 @@ func (e *editor) readLine(ctx context.Context) (string, error) {
 				return e.enter(), nil
 			}
 			e.out.WriteString("\r\n")
-			e.flush()
+			e.sync()
 			return "", err
 		}
-		e.s.keyTyped()
+		if e.keys.fresh {
+			// Keys that came in one read were typed at the same time.
+			e.keys.fresh = false
+			e.s.keyTyped()
+		}
 		if done := e.handle(k); done {
 			return e.enter(), nil
 		}
 	}
 }
 
-// enter ends the line: it is echoed, kept in history and returned.
+// enter ends the line: it is echoed, kept in history and returned. The
+// echo is shown before the command runs unless more keys are waiting
+// (then the command's output or the next wait for a key shows it).
 func (e *editor) enter() string {
 	e.out.WriteString("\r\n")
 	e.flush()
-	line := string(e.line)
+	if !e.keys.buffered() {
+		e.s.out.flush()
+	}
+	line := runeString(e.line)
 	if strings.TrimSpace(line) != "" && (len(e.hist) == 0 || e.hist[len(e.hist)-1] != line) {
 		e.hist = append(e.hist, line)
 	}
@@ -113,17 +127,37 @@ func (e *editor) handle(k key) bool {
 		e.space()
 	default:
 		if k >= ' ' && unicode.IsPrint(rune(k)) {
-			e.insert(string(rune(k)))
+			e.insertRune(rune(k))
 		}
 	}
 	return false
 }
 
+// flush passes the echo to the session's output, which holds it while
+// keys are waiting.
 func (e *editor) flush() {
 	if e.out.Len() > 0 {
 		_, _ = e.s.out.Write(e.out.Bytes())
 		e.out.Reset()
 	}
+}
+
+// sync writes everything to the terminal: the editor is about to wait
+// for a key.
+func (e *editor) sync() {
+	e.flush()
+	_ = e.s.out.flush()
+}
+
+// insertRune types one character at the cursor.
+func (e *editor) insertRune(r rune) {
+	if e.pos == len(e.line) {
+		e.line = append(e.line, r)
+		e.pos++
+		e.out.WriteRune(r)
+		return
+	}
+	e.insert(string(r))
 }
 
 // insert types text at the cursor. Typing at the end of the line (the
@@ -157,7 +191,7 @@ func (e *editor) moveTo(i int) {
 	if i < e.pos {
 		e.back(e.pos - i)
 	} else {
-		e.out.WriteString(string(e.line[e.pos:i]))
+		writeRunes(&e.out, e.line[e.pos:i])
 	}
 	e.pos = i
 }
@@ -185,8 +219,8 @@ func (e *editor) setLine(text string) {
 	}
 	e.moveTo(same)
 	old := len(e.line)
-	e.line = rs
-	e.out.WriteString(string(rs[same:]))
+	e.line = append(e.line[:same], rs[same:]...)
+	writeRunes(&e.out, rs[same:])
 	if extra := old - len(rs); extra > 0 {
 		e.out.WriteString(strings.Repeat(" ", extra))
 		e.back(extra)
@@ -266,7 +300,7 @@ const maxComplete = 4096
 
 // tab completes the word before the cursor or lists the choices.
 func (e *editor) tab() {
-	before, after := string(e.line[:e.pos]), string(e.line[e.pos:])
+	before, after := runeString(e.line[:e.pos]), runeString(e.line[e.pos:])
 	if openQuote(before) {
 		return
 	}
@@ -280,19 +314,19 @@ func (e *editor) tab() {
 		e.reprompt()
 		return
 	}
-	e.replaceBefore(text, after)
+	e.replaceBefore(before, text, after)
 }
 
 // space completes a unique keyword when complete-on-space is on, and
 // types a space otherwise.
 func (e *editor) space() {
 	if !e.s.settings.CompleteOnSpace || e.pos == 0 || e.line[e.pos-1] == ' ' || e.pos > maxComplete {
-		e.insert(" ")
+		e.insertRune(' ')
 		return
 	}
-	before, after := string(e.line[:e.pos]), string(e.line[e.pos:])
+	before, after := runeString(e.line[:e.pos]), runeString(e.line[e.pos:])
 	if openQuote(before) {
-		e.insert(" ")
+		e.insertRune(' ')
 		return
 	}
 	text, listing := e.s.complete(before, false)
@@ -304,17 +338,46 @@ func (e *editor) space() {
 		io.WriteString(e.s.out, listing)
 		e.reprompt()
 	case text == before:
-		e.insert(" ")
+		e.insertRune(' ')
+	case after == "" && len(text) == len(before)+1 && text[len(before)] == ' ' && strings.HasPrefix(text, before):
+		e.insertRune(' ') // the word was a keyword already: the same echo
 	default:
-		e.replaceBefore(text, after)
+		e.replaceBefore(before, text, after)
 	}
 }
 
-// replaceBefore replaces the text before the cursor.
-func (e *editor) replaceBefore(text, after string) {
-	if text == string(e.line[:e.pos]) {
+// replaceBefore replaces the text before the cursor, before, with text.
+func (e *editor) replaceBefore(before, text, after string) {
+	if text == before {
 		return
 	}
 	e.setLine(text + after)
 	e.moveTo(len([]rune(text)))
+}
+
+// runeString is string(rs), faster for the ASCII lines a CLI mostly gets.
+func runeString(rs []rune) string {
+	if len(rs) == 0 {
+		return ""
+	}
+	b := make([]byte, len(rs))
+	for i, r := range rs {
+		if r >= utf8.RuneSelf {
+			return string(rs)
+		}
+		b[i] = byte(r)
+	}
+	// b is not used again: it becomes the string, as strings.Builder does.
+	return unsafe.String(&b[0], len(b))
+}
+
+// writeRunes writes rs to b.
+func writeRunes(b *bytes.Buffer, rs []rune) {
+	for _, r := range rs {
+		if r < utf8.RuneSelf {
+			b.WriteByte(byte(r))
+		} else {
+			b.WriteRune(r)
+		}
+	}
 }

@@ -3,6 +3,7 @@ package shell
 import (
 	"context"
 	"io"
+	"reflect"
 	"testing"
 	"unicode/utf8"
 
@@ -18,8 +19,15 @@ func FuzzTokenize(f *testing.F) {
 			return
 		}
 		n := utf8.RuneCountInString(line)
+		toks := Tokenize(line)
+		if isASCII(line) && !reflect.DeepEqual(toks, tokenizeRunes(line)) {
+			t.Fatalf("%q: the ASCII reading %v differs from the rune one %v", line, toks, tokenizeRunes(line))
+		}
+		if open := len(toks) > 0 && toks[len(toks)-1].Open; openQuote(line) != open {
+			t.Fatalf("%q: openQuote says %v, the last token's Open %v", line, !open, open)
+		}
 		prev := 0
-		for _, tok := range Tokenize(line) {
+		for _, tok := range toks {
 			if tok.Pos < prev || tok.End <= tok.Pos || tok.End > n {
 				t.Fatalf("%q: token %q at %d..%d after %d", line, tok.Text, tok.Pos, tok.End, prev)
 			}

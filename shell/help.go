@@ -57,7 +57,7 @@ func (s *Session) help(before string) string {
 // listing to print (the choices, an ambiguity or an error) when it
 // cannot complete.
 func (s *Session) complete(before string, tab bool) (text, listing string) {
-	toks := Tokenize(before)
+	toks := s.tokenize(before)
 	n := len(toks)
 	if n == 0 || endsBlank(before) || toks[n-1].IsPipe() || toks[n-1].Quoted {
 		if tab {
@@ -76,13 +76,33 @@ func (s *Session) complete(before string, tab bool) (text, listing string) {
 	if tab {
 		ch = p.last.Choices()
 	} else {
-		ch = matchChoices(p.last, part.Text)
+		ch = s.matchNext(p, part.Text)
+	}
+	head := runePrefix(before, part.Pos)
+	if !tab {
+		// The usual answers without building the list: the word is a
+		// keyword already, or the prefix of one only.
+		var only *Choice
+		n := 0
+		for i, c := range ch.List {
+			if c.Hidden || c.Placeholder || c.Value || !strings.HasPrefix(c.Word, part.Text) {
+				continue
+			}
+			if c.Word == part.Text {
+				return head + c.Word + " ", ""
+			}
+			if n++; n == 1 {
+				only = &ch.List[i]
+			}
+		}
+		if n == 1 {
+			return head + only.Word + " ", ""
+		}
 	}
 	list := withPrefix(ch.List, part.Text, false)
 	if !tab {
 		list = keywordsOnly(list)
 	}
-	head := string([]rune(before)[:part.Pos])
 	for _, c := range list {
 		if c.Word == part.Text {
 			return head + c.Word + " ", ""
@@ -153,6 +173,17 @@ func commonPrefix(cs []Choice) string {
 		}
 	}
 	return p
+}
+
+// runePrefix returns the first n runes of s.
+func runePrefix(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
 }
 
 func endsBlank(s string) bool {

@@ -53,6 +53,7 @@ type keyReader struct {
 	buf    []byte
 	skipLF bool
 	eof    bool
+	fresh  bool // bytes came in since the editor last looked
 }
 
 // buffered reports whether keys are waiting.
@@ -70,6 +71,7 @@ func (k *keyReader) fill(ctx context.Context) error {
 			return io.EOF
 		}
 		k.buf = append(k.buf, b...)
+		k.fresh = true
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()

@@ -27,19 +27,34 @@ type parsed struct {
 
 // walk accepts toks from start. It stops at the first error.
 func walk(start Cursor, toks []Token) (*parsed, error) {
-	return walkOn(&parsed{cur: start, last: start}, toks)
+	p := &parsed{cur: start, last: start}
+	if len(toks) > 0 {
+		p.words = make([]Word, 0, len(toks)+4)
+	}
+	return walkOn(p, toks)
 }
 
 // walkOn goes on walking p with toks.
 func walkOn(p *parsed, toks []Token) (*parsed, error) {
-	for _, tok := range toks {
+	return walkFrom(p, toks, nil)
+}
+
+// walkFrom is walkOn; first, when not nil, holds the choices the first
+// token is matched against (completion matched it already).
+func walkFrom(p *parsed, toks []Token, first *Choices) (*parsed, error) {
+	for i, tok := range toks {
 		if tok.IsPipe() {
 			if err := p.startPipe(tok); err != nil {
 				return p, err
 			}
 			continue
 		}
-		ch := matchChoices(p.last, tok.Text)
+		var ch Choices
+		if i == 0 && first != nil {
+			ch = *first
+		} else {
+			ch = matchChoices(p.last, tok.Text)
+		}
 		c, err := match(ch, tok)
 		if err != nil {
 			return p, err
@@ -179,8 +194,23 @@ func sortChoices(cs []Choice) {
 // costs its words once, not once per space.
 type walkMemo struct {
 	mode Mode
-	toks []Token
+	toks []Token // as Tokenize returned them: never changed
 	p    *parsed
+	// The choices completion matched the word after toks against: the
+	// next walk accepts that word with them rather than asking again.
+	word    string
+	wordCh  Choices
+	hasWord bool
+}
+
+// matchNext returns the choices word, the word after the walked prefix p,
+// is matched against, and keeps them in the memo when p is its prefix.
+func (s *Session) matchNext(p *parsed, word string) Choices {
+	ch := matchChoices(p.last, word)
+	if s.memo.p == p {
+		s.memo.word, s.memo.wordCh, s.memo.hasWord = word, ch, true
+	}
+	return ch
 }
 
 // walkLine walks toks in the current mode, from the memo when it holds a
@@ -189,18 +219,54 @@ func (s *Session) walkLine(toks []Token) (*parsed, error) {
 	mode := s.mode()
 	m := &s.memo
 	if m.mode == mode && m.p != nil && len(m.toks) <= len(toks) && samePrefix(m.toks, toks) {
-		p := &parsed{words: append([]Word(nil), m.p.words...), cur: m.p.cur, pipe: m.p.pipe, last: m.p.last}
-		q, err := walkOn(p, toks[len(m.toks):])
+		// The words are appended in place: the memo's words stay as they
+		// are, and the memo is replaced by this walk when it succeeds.
+		words := m.p.words
+		if cap(words)-len(words) < len(toks)-len(m.toks) {
+			if spare := s.spareWords; len(words) == 0 && cap(spare) >= len(toks) {
+				words, s.spareWords = spare, nil
+			} else {
+				words = append(make([]Word, 0, len(toks)+8), words...)
+			}
+		}
+		p := &parsed{words: words, cur: m.p.cur, pipe: m.p.pipe, last: m.p.last}
+		rest := toks[len(m.toks):]
+		var first *Choices
+		if len(rest) > 0 && m.hasWord && rest[0].Text == m.word {
+			first = &m.wordCh
+		}
+		q, err := walkFrom(p, rest, first)
 		if err == nil {
-			s.memo = walkMemo{mode: mode, toks: append([]Token(nil), toks...), p: q}
+			s.memo = walkMemo{mode: mode, toks: toks, p: q}
 		}
 		return q, err
 	}
 	p, err := walk(mode.Start(s), toks)
 	if err == nil {
-		s.memo = walkMemo{mode: mode, toks: append([]Token(nil), toks...), p: p}
+		s.memo = walkMemo{mode: mode, toks: toks, p: p}
 	}
 	return p, err
+}
+
+// tokenize is Tokenize for the line being edited and run. Each space of
+// complete-on-space reads the line again: the tokens go into one of two
+// buffers, the one the memo does not hold.
+func (s *Session) tokenize(line string) []Token {
+	if !isASCII(line) {
+		return Tokenize(line)
+	}
+	i := 0
+	if m := s.memo.toks; cap(m) > 0 && cap(s.tokBuf[0]) > 0 && &m[:1][0] == &s.tokBuf[0][:1][0] {
+		i = 1
+	}
+	toks := tokenizeASCII(s.tokBuf[i], line)
+	if cap(toks) <= 1024 { // the tokens of a pasted blob are not kept
+		s.tokBuf[i] = toks
+	}
+	if len(toks) == 0 {
+		return nil
+	}
+	return toks
 }
 
 // forget drops the memo: a command ran, and may have changed what the

@@ -110,7 +110,7 @@ func (s *Session) printPrompt() {
 // execute parses and runs one line; it reports whether it failed.
 func (s *Session) execute(ctx context.Context, line string) (failed bool) {
 	mode := s.mode()
-	toks := Tokenize(line)
+	toks := s.tokenize(line)
 	if len(toks) == 0 {
 		return false
 	}
@@ -148,6 +148,9 @@ func (s *Session) execute(ctx context.Context, line string) (failed bool) {
 		xerr = cerr
 	}
 	s.switchMode(mode, next)
+	if cap(p.words) <= 64 {
+		s.spareWords = p.words[:0]
+	}
 	if xerr != nil {
 		s.printLineError(line, xerr)
 		cw.n++

@@ -2,9 +2,11 @@ package shell
 
 import (
 	"context"
+	"errors"
 	"io"
 	"os"
 	"sync"
+	"syscall"
 	"time"
 
 	"golang.org/x/term"
@@ -85,20 +87,24 @@ type Shell struct {
 
 // Session is the state of a CLI session that modes and commands see.
 type Session struct {
-	opts     Options
-	memo     walkMemo // the words walked while a line is edited
-	op       *OpMode
-	modes    []Mode
-	settings Settings
-	out      *termWriter
-	keys     *keyReader  // the terminal's keys, nil in plain mode
-	lines    *lineReader // the input in plain mode, nil on a terminal
-	next     Mode        // the mode a command asked to enter
-	batch    bool        // running "-c" commands: no prompts
-	width    int         // prompt width of the line being run
-	login    time.Time
-	seenW    int // the terminal size the settings last followed
-	seenH    int
+	opts   Options
+	memo   walkMemo // the words walked while a line is edited
+	tokBuf [2][]Token
+	// spareWords is the words of the last line run, for the next line's
+	// walk: the command that had them has returned.
+	spareWords []Word
+	op         *OpMode
+	modes      []Mode
+	settings   Settings
+	out        *termWriter
+	keys       *keyReader  // the terminal's keys, nil in plain mode
+	lines      *lineReader // the input in plain mode, nil on a terminal
+	next       Mode        // the mode a command asked to enter
+	batch      bool        // running "-c" commands: no prompts
+	width      int         // prompt width of the line being run
+	login      time.Time
+	seenW      int // the terminal size the settings last followed
+	seenH      int
 
 	mu      sync.Mutex
 	cancel  context.CancelFunc // of the running command
@@ -263,28 +269,77 @@ func (s *Session) interrupt() bool {
 }
 
 // termWriter writes to the terminal; on a TTY it ends lines with CRLF.
+// While hold is set (the line editor has more keys to handle: a paste, a
+// script typing ahead) writes are kept, up to 64 KB, and go out with the
+// next write or flush: the terminal gets one write per burst of input,
+// not one per key.
 type termWriter struct {
 	w    io.Writer
 	crlf bool
 	last byte
+	hold bool
+	held []byte
 }
 
 func (t *termWriter) Write(p []byte) (int, error) {
-	if !t.crlf {
-		return t.w.Write(p)
-	}
-	out := make([]byte, 0, len(p)+8)
-	for _, b := range p {
-		if b == '\n' && t.last != '\r' {
-			out = append(out, '\r')
+	if !t.crlf && len(t.held) == 0 && !t.hold {
+		if err := writeAll(t.w, p); err != nil {
+			return 0, err
 		}
-		out = append(out, b)
+		return len(p), nil
+	}
+	for _, b := range p {
+		if t.crlf && b == '\n' && t.last != '\r' {
+			t.held = append(t.held, '\r')
+		}
+		t.held = append(t.held, b)
 		t.last = b
 	}
-	if _, err := t.w.Write(out); err != nil {
+	if t.hold && len(t.held) < 64<<10 {
+		return len(p), nil
+	}
+	if err := t.flush(); err != nil {
 		return 0, err
 	}
 	return len(p), nil
+}
+
+// flush writes what is held.
+func (t *termWriter) flush() error {
+	if len(t.held) == 0 {
+		return nil
+	}
+	err := writeAll(t.w, t.held)
+	if cap(t.held) > 256<<10 {
+		t.held = nil // a pasted megabyte is not kept for the next line
+	} else {
+		t.held = t.held[:0]
+	}
+	return err
+}
+
+// writeAll writes p whole. A terminal whose input is read without
+// blocking shares that mode with its output (one open file, as stdin and
+// stdout of a console are): a write larger than the terminal's buffer
+// then takes what fits and fails with EAGAIN until the reader drains it.
+func writeAll(w io.Writer, p []byte) error {
+	wait := 100 * time.Microsecond
+	for len(p) > 0 {
+		n, err := w.Write(p)
+		p = p[n:]
+		switch {
+		case err == nil:
+		case errors.Is(err, syscall.EAGAIN):
+			if n > 0 {
+				wait = 100 * time.Microsecond // the reader drains
+			}
+			time.Sleep(wait)
+			wait = min(2*wait, 10*time.Millisecond)
+		default:
+			return err
+		}
+	}
+	return nil
 }
 
 // countWriter counts the bytes written through it.

@@ -19,6 +19,13 @@ func (t Token) IsPipe() bool { return t.Text == "|" && !t.Quoted }
 // '"' and '\', and an unquoted '|' is always a word of its own
 // ("show version|match x"). Columns count runes, as a terminal does.
 func Tokenize(line string) []Token {
+	if isASCII(line) {
+		return tokenizeASCII(nil, line)
+	}
+	return tokenizeRunes(line)
+}
+
+func tokenizeRunes(line string) []Token {
 	var toks []Token
 	rs := []rune(line)
 	for i := 0; i < len(rs); {
@@ -43,6 +50,69 @@ func Tokenize(line string) []Token {
 		}
 	}
 	return toks
+}
+
+// tokenizeASCII is Tokenize for a line of ASCII characters, where a
+// column is a byte: the words are slices of the line. The tokens are
+// appended to dst[:0].
+func tokenizeASCII(dst []Token, line string) []Token {
+	toks := dst[:0]
+	if toks == nil {
+		toks = make([]Token, 0, 8)
+	}
+	for i := 0; i < len(line); {
+		switch c := line[i]; {
+		case c == ' ' || c == '\t':
+			i++
+		case c == '|':
+			toks = append(toks, Token{Text: "|", Pos: i, End: i + 1})
+			i++
+		case c == '"':
+			t, n := quotedASCII(line[i:])
+			t.Pos, t.End = i, i+n
+			toks = append(toks, t)
+			i += n
+		default:
+			j := i
+			for j < len(line) && line[j] != ' ' && line[j] != '\t' && line[j] != '|' && line[j] != '"' {
+				j++
+			}
+			toks = append(toks, Token{Text: line[i:j], Pos: i, End: j})
+			i = j
+		}
+	}
+	if len(toks) == 0 {
+		return nil
+	}
+	return toks
+}
+
+// quotedASCII is quoted for ASCII text; n counts bytes.
+func quotedASCII(s string) (Token, int) {
+	var b strings.Builder
+	for i := 1; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			if i+1 < len(s) {
+				i++
+			}
+			b.WriteByte(s[i])
+		case '"':
+			return Token{Text: b.String(), Quoted: true}, i + 1
+		default:
+			b.WriteByte(s[i])
+		}
+	}
+	return Token{Text: b.String(), Quoted: true, Open: true}, len(s)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // quoted reads a quoted word at the start of rs; it returns the token and
@@ -99,7 +169,18 @@ func splitCommands(s string) []string {
 }
 
 // openQuote reports whether line ends inside a quoted word.
+// It reads the line as Tokenize does, without building the words.
 func openQuote(line string) bool {
-	toks := Tokenize(line)
-	return len(toks) > 0 && toks[len(toks)-1].Open
+	in := false
+	for i := 0; i < len(line); i++ {
+		switch line[i] {
+		case '"':
+			in = !in
+		case '\\':
+			if in {
+				i++
+			}
+		}
+	}
+	return in
 }

@@ -52,9 +52,14 @@ func (s *Session) runTTY(ctx context.Context) error {
 	}()
 	s.keys = &keyReader{ch: ch}
 	ed := &editor{s: s, keys: s.keys}
+	defer s.out.flush()
 	for s.mode() != nil {
+		// The prompt and the echo are held while more keys are waiting;
+		// the command's first output takes them along.
+		s.out.hold = true
 		s.printPrompt()
 		line, err := ed.readLine(ctx)
+		s.out.hold = false
 		switch {
 		case errors.Is(err, io.EOF):
 			s.pop()

@@ -275,11 +275,23 @@ func TestTTYQuestionBurst(t *testing.T) {
 	ts.quit()
 }
 
-// BenchmarkPasteLongLine pastes one line of 1 MB (words and spaces, as a
-// pasted blob) into the line editor and waits for the error it gets: the
-// editor's cost grows with the line's length, not its square.
+// BenchmarkPasteLongLine pastes one line (words and spaces, as a pasted
+// blob) of 80,000 characters and of 1 MB into the line editor and waits
+// for the error it gets: the editor's cost grows with the line's length,
+// not its square.
 func BenchmarkPasteLongLine(b *testing.B) {
-	line := strings.Repeat("abcdefg ", 1<<17) // 1 MiB
+	for _, size := range []struct {
+		name string
+		n    int
+	}{{"80000", 80000}, {"1MiB", 1 << 20}} {
+		b.Run(size.name, func(b *testing.B) {
+			pasteLongLine(b, strings.Repeat("abcdefg ", size.n/8))
+		})
+	}
+}
+
+func pasteLongLine(b *testing.B, line string) {
+	end := []byte("lab@r1> quit")
 	for i := 0; i < b.N; i++ {
 		master, tty, err := pty.Open()
 		if err != nil {
@@ -298,7 +310,7 @@ func BenchmarkPasteLongLine(b *testing.B) {
 			for {
 				n, err := master.Read(buf)
 				out.Write(buf[:n])
-				if err != nil || strings.Contains(out.String()[max(0, out.Len()-64):], "lab@r1> quit") {
+				if err != nil || bytes.Contains(out.Bytes()[max(0, out.Len()-n-len(end)):], end) {
 					return
 				}
 			}
@@ -310,5 +322,34 @@ func BenchmarkPasteLongLine(b *testing.B) {
 		}
 		tty.Close()
 		master.Close()
+	}
+}
+
+// TestTTYPasteEchoesAsTyped: a block pasted at once shows the same bytes
+// as the same keys typed one at a time (completion on space, '?',
+// ambiguities, errors, output), only in fewer writes.
+func TestTTYPasteEchoesAsTyped(t *testing.T) {
+	block := "sh cha ala\rshow ch?\rsh int\rsh s\rshow nothing here\rshow test-lines 3\rsh ver?\x15"
+	// The last key, ^U, erases "show ver".
+	last := "show ver" + strings.Repeat("\b", 8) + strings.Repeat(" ", 8) + strings.Repeat("\b", 8)
+	pasted := startTTY(t, 24, 80, "xterm")
+	pasted.waitFor("lab@r1> ", 1)
+	pasted.write(block)
+	pasted.waitFor(last, 1)
+
+	typed := startTTY(t, 24, 80, "xterm")
+	typed.waitFor("lab@r1> ", 1)
+	for i := range len(block) {
+		before := len(typed.output())
+		typed.write(block[i : i+1])
+		// The echo of the key (or what it brings) shows before the next.
+		deadline := time.Now().Add(5 * time.Second)
+		for len(typed.output()) == before && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
+	}
+	typed.waitFor(last, 1)
+	if p, k := pasted.output(), typed.output(); p != k {
+		t.Errorf("pasted:\n%q\ntyped:\n%q", p, k)
 	}
 }

@@ -43,6 +43,16 @@ var verbs = []verb{
 	{name: "update", help: "Update private database"},
 }
 
+// verbChoices lists the verbs; its capacity is its length, so that
+// appending copies.
+var verbChoices = func() []shell.Choice {
+	out := make([]shell.Choice, 0, len(verbs))
+	for _, v := range verbs {
+		out = append(out, shell.Choice{Word: v.name, Help: v.help})
+	}
+	return out
+}()
+
 func findVerb(name string) *verb {
 	for i := range verbs {
 		if verbs[i].name == name {
@@ -67,8 +77,9 @@ type cursor struct {
 
 func (c *cursor) with() *cursor {
 	n := *c
-	n.path = append([]string(nil), c.path...)
-	n.path2 = append([]string(nil), c.path2...)
+	// The words are shared, their capacity cut: appending copies.
+	n.path = c.path[:len(c.path):len(c.path)]
+	n.path2 = c.path2[:len(c.path2):len(c.path2)]
 	if c.opts != nil {
 		n.opts = make(map[string]string, len(c.opts))
 		for k, v := range c.opts {
@@ -81,11 +92,7 @@ func (c *cursor) with() *cursor {
 // Choices lists what may come next.
 func (c *cursor) Choices() shell.Choices {
 	if c.verb == nil {
-		ch := shell.Choices{NoMatch: "unknown command."}
-		for _, v := range verbs {
-			ch.List = append(ch.List, shell.Choice{Word: v.name, Help: v.help})
-		}
-		return ch
+		return shell.Choices{NoMatch: "unknown command.", List: verbChoices}
 	}
 	switch {
 	case c.verb.path:
@@ -150,7 +157,7 @@ func (c *cursor) pathChoicesFor(only *string) shell.Choices {
 		list, err = sess.Choices(words)
 	}
 	if err == nil {
-		ch.List = convert(list)
+		ch.List = c.m.convert(list)
 	}
 	if only != nil && *only != "" && c.verb.sep == "" {
 		return ch // a word is matched: whether the line may end here does not matter
@@ -235,6 +242,33 @@ func (c *cursor) listKeyword() string {
 func (c *cursor) firstNeedsKey() bool {
 	kw := c.listKeyword()
 	return kw != "" && len(c.path2) > 0 && c.path2[0] == kw
+}
+
+// converted is a list of choices converted, and its source, kept alive so
+// that its address names no other list while the entry lives.
+type converted struct {
+	src []config.Choice
+	out []shell.Choice
+}
+
+// convert is convert for the lists of a typed line: config returns the
+// keywords of a statement as one shared list, which each word of each
+// line is matched against, so the long lists are converted once. The
+// result is shared: its capacity is its length, so that appending copies.
+func (m *Mode) convert(list []config.Choice) []shell.Choice {
+	if len(list) < 8 {
+		return convert(list)
+	}
+	if c, ok := m.conv[&list[0]]; ok && len(c.src) == len(list) {
+		return c.out
+	}
+	out := convert(list)
+	out = out[:len(out):len(out)]
+	if m.conv == nil || len(m.conv) >= 256 {
+		m.conv = make(map[*config.Choice]converted)
+	}
+	m.conv[&list[0]] = converted{src: list, out: out}
+	return out
 }
 
 func convert(list []config.Choice) []shell.Choice {

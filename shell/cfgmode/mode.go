@@ -105,6 +105,7 @@ type Mode struct {
 	db    *config.DB
 	sess  *config.Session
 	shell *shell.Session
+	conv  map[*config.Choice]converted // see (*Mode).convert
 }
 
 // Prompt returns the [edit ...] banner (with the pending commit confirmed
