@@ -70,7 +70,7 @@ func TestCheckFiles(t *testing.T) {
 	for i := range 40 {
 		fmt.Fprintf(&b, "    r%d: {kind: mx}\n", i)
 	}
-	topo, err := Parse([]byte(b.String()), "/lab", files(nil))
+	topo, err := Parse([]byte(b.String()), "/lab", FilesOf(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func TestCheckFiles(t *testing.T) {
 		!strings.Contains(err.Error(), "(ulimit -n 256, hard limit") {
 		t.Fatalf("got %v", err)
 	}
-	small, err := Parse([]byte("name: s\ntopology:\n  nodes:\n    r1: {kind: mx}\n"), "/lab", files(nil))
+	small, err := Parse([]byte("name: s\ntopology:\n  nodes:\n    r1: {kind: mx}\n"), "/lab", FilesOf(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +95,7 @@ func TestFilesNeededHosts(t *testing.T) {
 	for i := range 1000 {
 		fmt.Fprintf(&b, "    h%d: {kind: linux}\n", i)
 	}
-	topo, err := Parse([]byte(b.String()), "/lab", files(nil))
+	topo, err := Parse([]byte(b.String()), "/lab", FilesOf(nil))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package lab
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/netip"
 	"os"
 	"path"
@@ -154,6 +155,17 @@ func Load(path string) (*Topology, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return t, nil
+}
+
+// FilesOf reads the files a topology names from m, by their base name:
+// the read function of Parse for a topology built in memory.
+func FilesOf(m map[string]string) func(string) ([]byte, error) {
+	return func(p string) ([]byte, error) {
+		if s, ok := m[filepath.Base(p)]; ok {
+			return []byte(s), nil
+		}
+		return nil, &fs.PathError{Op: "open", Path: p, Err: fs.ErrNotExist}
+	}
 }
 
 // Parse parses a topology; read reads the files it names, given their

@@ -2,24 +2,12 @@ package lab
 
 import (
 	"errors"
-	"io/fs"
 	"net/netip"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 )
-
-// files serves the files a topology names from a map.
-func files(m map[string]string) func(string) ([]byte, error) {
-	return func(p string) ([]byte, error) {
-		if s, ok := m[filepath.Base(p)]; ok {
-			return []byte(s), nil
-		}
-		return nil, &fs.PathError{Op: "open", Path: p, Err: fs.ErrNotExist}
-	}
-}
 
 func TestLoadLine3(t *testing.T) {
 	topo, err := Load("testdata/line3/line3.yaml")
@@ -59,7 +47,7 @@ func TestLoadLine3(t *testing.T) {
 }
 
 func TestParse(t *testing.T) {
-	read := files(map[string]string{
+	read := FilesOf(map[string]string{
 		"r1.conf": "set system host-name r1\n",
 		"c.yaml":  "model: mx960\nboot-delay: 10ms\n",
 		"bad.yml": "model: mx9999\n",
@@ -122,14 +110,14 @@ func TestParse(t *testing.T) {
 }
 
 func TestParseErrorsWrapErrTopology(t *testing.T) {
-	_, err := Parse([]byte("name: a\ntopology:\n  nodes:\n    r1: {kind: x}\n"), "/", files(nil))
+	_, err := Parse([]byte("name: a\ntopology:\n  nodes:\n    r1: {kind: x}\n"), "/", FilesOf(nil))
 	if !errors.Is(err, ErrTopology) {
 		t.Fatalf("%v does not wrap ErrTopology", err)
 	}
 }
 
 func TestParseStateDir(t *testing.T) {
-	topo, err := Parse([]byte("name: a\ntopology:\n  nodes:\n    r1: {kind: mx, state-dir: st/r1}\n"), "/labs/a", files(nil))
+	topo, err := Parse([]byte("name: a\ntopology:\n  nodes:\n    r1: {kind: mx, state-dir: st/r1}\n"), "/labs/a", FilesOf(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +159,7 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add(string(data))
 	f.Add("name: a\ntopology:\n  nodes:\n    r1: {kind: mx}\n  links:\n    - endpoints: [r1:ge-1/0/0, r1:ge-1/0/1]\n")
-	read := files(map[string]string{"small.yaml": "boot-delay: 1ms\n", "r1.conf": "x", "r2.conf": "x", "r3.conf": "x"})
+	read := FilesOf(map[string]string{"small.yaml": "boot-delay: 1ms\n", "r1.conf": "x", "r2.conf": "x", "r3.conf": "x"})
 	f.Fuzz(func(t *testing.T, s string) {
 		topo, err := Parse([]byte(s), "/lab", read)
 		if err != nil {

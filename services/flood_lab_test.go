@@ -121,12 +121,7 @@ set services service-set to-hub ipsec-vpn-rules to-hub
 	}
 	files["hub.conf"] = hub.String()
 	y.WriteString(links)
-	topo, err := labs.Parse([]byte(y.String()), ".", func(f string) ([]byte, error) {
-		if s, ok := files[f]; ok {
-			return []byte(s), nil
-		}
-		return nil, os.ErrNotExist
-	})
+	topo, err := labs.Parse([]byte(y.String()), ".", labs.FilesOf(files))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,12 +43,7 @@ func ringTopology(t testing.TB, name string, n int, hello string) *lab.Topology 
 	for i := 1; i <= n; i++ {
 		fmt.Fprintf(&y, "    - endpoints: [\"r%d:ge-1/0/0\", \"r%d:ge-1/0/1\"]\n", i, i%n+1)
 	}
-	topo, err := lab.Parse([]byte(y.String()), ".", func(f string) ([]byte, error) {
-		if s, ok := files[f]; ok {
-			return []byte(s), nil
-		}
-		return nil, os.ErrNotExist
-	})
+	topo, err := lab.Parse([]byte(y.String()), ".", lab.FilesOf(files))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +170,7 @@ topology:
     - endpoints: ["r1:ge-1/0/0", "r2:ge-1/0/0"]
     - endpoints: ["r2:ge-1/0/1", "r3:ge-1/0/1"]
 `, os.Getpid()%100000)
-	topo, err := lab.Parse([]byte(y), ".", func(f string) ([]byte, error) { return []byte(files[f]), nil })
+	topo, err := lab.Parse([]byte(y), ".", lab.FilesOf(files))
 	if err != nil {
 		t.Fatal(err)
 	}
