@@ -4,9 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
-	"mxlab/internal/swantest"
 	"mxlab/services/pki/labca"
 )
 
@@ -34,16 +32,7 @@ func BenchmarkSwanIKESAs(b *testing.B) {
 						files[i] = swanBenchCreds(b, ca, side, []string{"10.0.1.1", "10.0.1.2"}[i])
 					}
 				}
-				s2 := swantest.Start(b, l.ns["s2"].Name(), swanIKESAs(n, auth, false), "", files[1])
-				b.StartTimer()
-				start := time.Now()
-				s1 := swantest.Start(b, l.ns["s1"].Name(), swanIKESAs(n, auth, true), "", files[0])
-				waitSwanChildren(b, s1, s2, n)
-				b.ReportMetric(float64(n)/time.Since(start).Seconds(), "tunnels/s")
-				b.StopTimer()
-				s1.Stop()
-				s2.Stop()
-				l.close()
+				timeSwanPair(b, l, n, [2]string{swanIKESAs(n, auth, true), swanIKESAs(n, auth, false)}, files)
 			}
 		})
 	}
