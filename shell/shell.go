@@ -2,11 +2,9 @@ package shell
 
 import (
 	"context"
-	"errors"
 	"io"
 	"os"
 	"sync"
-	"syscall"
 	"time"
 
 	"golang.org/x/term"
@@ -283,10 +281,7 @@ type termWriter struct {
 
 func (t *termWriter) Write(p []byte) (int, error) {
 	if !t.crlf && len(t.held) == 0 && !t.hold {
-		if err := writeAll(t.w, p); err != nil {
-			return 0, err
-		}
-		return len(p), nil
+		return t.w.Write(p)
 	}
 	for _, b := range p {
 		if t.crlf && b == '\n' && t.last != '\r' {
@@ -309,37 +304,13 @@ func (t *termWriter) flush() error {
 	if len(t.held) == 0 {
 		return nil
 	}
-	err := writeAll(t.w, t.held)
+	_, err := t.w.Write(t.held)
 	if cap(t.held) > 256<<10 {
 		t.held = nil // a pasted megabyte is not kept for the next line
 	} else {
 		t.held = t.held[:0]
 	}
 	return err
-}
-
-// writeAll writes p whole. A terminal whose input is read without
-// blocking shares that mode with its output (one open file, as stdin and
-// stdout of a console are): a write larger than the terminal's buffer
-// then takes what fits and fails with EAGAIN until the reader drains it.
-func writeAll(w io.Writer, p []byte) error {
-	wait := 100 * time.Microsecond
-	for len(p) > 0 {
-		n, err := w.Write(p)
-		p = p[n:]
-		switch {
-		case err == nil:
-		case errors.Is(err, syscall.EAGAIN):
-			if n > 0 {
-				wait = 100 * time.Microsecond // the reader drains
-			}
-			time.Sleep(wait)
-			wait = min(2*wait, 10*time.Millisecond)
-		default:
-			return err
-		}
-	}
-	return nil
 }
 
 // countWriter counts the bytes written through it.

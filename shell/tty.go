@@ -121,10 +121,46 @@ func (s *Session) openTerminal() (io.Reader, func(), error) {
 	}
 	_ = unix.SetNonblock(dup, true)
 	nf := os.NewFile(uintptr(dup), f.Name())
+	out := s.pollableOutput()
 	restore := func() {
+		out()
 		_ = nf.Close()
 		_ = unix.SetNonblock(fd, false)
 		_ = term.Restore(fd, old)
 	}
 	return nf, restore, nil
+}
+
+// pollableOutput writes a local terminal's output through a non-blocking
+// duplicate too: the input's non-blocking mode holds for every descriptor
+// of the terminal (stdin and stdout of a console are one open file), and a
+// write larger than the terminal's buffer would then fail half way with
+// EAGAIN. A non-blocking file waits in Go's poller until the terminal
+// drains instead. The returned function puts the output back.
+func (s *Session) pollableOutput() func() {
+	f, ok := s.out.w.(*os.File)
+	if !ok {
+		return func() {}
+	}
+	// Not f.Fd(): it would put the terminal back in blocking mode.
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return func() {}
+	}
+	dup := -1
+	rc.Control(func(fd uintptr) {
+		if term.IsTerminal(int(fd)) {
+			dup, _ = unix.Dup(int(fd))
+		}
+	})
+	if dup < 0 {
+		return func() {}
+	}
+	_ = unix.SetNonblock(dup, true)
+	nf := os.NewFile(uintptr(dup), f.Name())
+	s.out.w = nf
+	return func() {
+		s.out.w = f
+		_ = nf.Close()
+	}
 }
