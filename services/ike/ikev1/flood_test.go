@@ -200,8 +200,7 @@ func BenchmarkRefusedFirstMessage(b *testing.B) {
 	spoof := func(i int) {
 		msg[0], msg[1], msg[2], msg[3] = byte(i>>24), byte(i>>16), byte(i>>8), byte(i)
 		src := netip.AddrPortFrom(netip.AddrFrom4([4]byte{172, 31, byte(i / 250 % 4), byte(1 + i%250)}), 500)
-		hub.m.Receive(l.now, local, src, msg)
-		if !hub.m.refused {
+		if hub.m.Receive(l.now, local, src, msg) {
 			hub.m.Next()
 		}
 	}
@@ -240,18 +239,23 @@ func TestProtocolFlood(t *testing.T) {
 	if len(h1.installed) != 1 || len(h2.installed) != 1 {
 		t.Fatalf("children %d %d", len(h1.installed), len(h2.installed))
 	}
-	m := h2.p.(*proto).m
+	p2 := h2.p.(*proto)
+	m := p2.m
 	local, remote := netip.MustParseAddrPort("10.0.1.2:500"), netip.MustParseAddrPort("10.0.1.1:500")
 	const refused = 500
 	for i := range DefaultMaxHalfOpen + refused {
 		msg := bytes.Clone(mm1)
 		binary.BigEndian.PutUint64(msg, 0xf100d000_00000000|uint64(i))
 		next := m.Next()
-		h2.p.Receive(local, remote, msg)
-		if m.refused != (i >= DefaultMaxHalfOpen) {
-			t.Fatalf("message %d: refused %v", i, m.refused)
+		// What proto.Receive does, with the verdict in view.
+		wasRefused := !m.Receive(p2.h.Now(), local, remote, msg)
+		if !wasRefused {
+			p2.schedule()
 		}
-		if m.refused && !m.Next().Equal(next) {
+		if wasRefused != (i >= DefaultMaxHalfOpen) {
+			t.Fatalf("message %d: refused %v", i, wasRefused)
+		}
+		if wasRefused && !m.Next().Equal(next) {
 			t.Fatalf("message %d was refused but Next moved from %v to %v", i, next, m.Next())
 		}
 	}

@@ -68,9 +68,6 @@ type Machine struct {
 	halfOpen     int
 	seq          int // creation order of phase-1 SAs
 	stats        Stats
-	// refused is set when the last Receive dropped or refused its
-	// message without touching an SA or a timer: Next has not changed.
-	refused bool
 }
 
 type peerCookie struct {
@@ -203,35 +200,34 @@ func (m *Machine) Initiate(now time.Time, name string) {
 }
 
 // Receive handles one IKE datagram that arrived from remote on local (the
-// non-ESP marker already removed).
-func (m *Machine) Receive(now time.Time, local, remote netip.AddrPort, msg []byte) {
+// non-ESP marker already removed). It reports whether the message reached
+// an SA or made one; when not (dropped, or refused without state), no
+// timer changed and Next need not be asked again.
+func (m *Machine) Receive(now time.Time, local, remote netip.AddrPort, msg []byte) (touched bool) {
 	m.now = now
-	m.refused = true
 	if len(msg) == 1 && msg[0] == 0xff {
-		return // a NAT keepalive (RFC 3948 §2.3)
+		return false // a NAT keepalive (RFC 3948 §2.3)
 	}
 	m.stats.InPackets++
 	m.stats.InBytes += uint64(len(msg))
 	if len(msg) > MaxMessage {
 		m.drop(nil, &m.stats.Malformed, "message of %d bytes from %v", len(msg), remote)
-		return
+		return false
 	}
 	h, err := ParseHeader(msg)
 	if err != nil {
 		m.drop(nil, &m.stats.Malformed, "from %v: %v", remote, err)
-		return
+		return false
 	}
 	msg = msg[:h.Length]
 	sa := m.lookup(&h, remote.Addr())
 	if sa == nil {
 		if h.RCookie.IsZero() && (h.Exchange == ExchMain || h.Exchange == ExchAggressive) && h.MsgID == 0 {
-			m.respond(local, remote, &h, msg)
-			return
+			return m.respond(local, remote, &h, msg)
 		}
 		m.drop(nil, &m.stats.NoSA, "%v message from %v for unknown cookies %v/%v", h.Exchange, remote, h.ICookie, h.RCookie)
-		return
+		return false
 	}
-	m.refused = false
 	sa.stats.InPackets++
 	sa.stats.InBytes += uint64(len(msg))
 	defer m.kickAll() // a deletion may leave a tunnel that wants SAs without
@@ -245,6 +241,7 @@ func (m *Machine) Receive(now time.Time, local, remote netip.AddrPort, msg []byt
 	default:
 		m.drop(sa, &m.stats.Unexpected, "unsupported exchange %v from %v", h.Exchange, remote)
 	}
+	return true
 }
 
 // lookup finds the phase-1 SA a message belongs to: ours as responder

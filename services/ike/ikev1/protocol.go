@@ -57,8 +57,7 @@ func (p *proto) Configure(tunnels []*ike.Tunnel) {
 
 // Receive implements ike.Protocol.
 func (p *proto) Receive(local, remote netip.AddrPort, msg []byte) {
-	p.m.Receive(p.h.Now(), local, remote, msg)
-	if p.m.refused {
+	if !p.m.Receive(p.h.Now(), local, remote, msg) {
 		// Nothing to reschedule: Next walks every SA, too much work for
 		// each message of a flood the half-open bound refuses.
 		return

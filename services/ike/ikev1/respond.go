@@ -10,15 +10,15 @@ import (
 )
 
 // respond answers the first message of a phase-1 negotiation a peer
-// starts.
-func (m *Machine) respond(local, remote netip.AddrPort, h *Header, msg []byte) {
+// starts. It reports whether it kept an SA for it (and armed its timer).
+func (m *Machine) respond(local, remote netip.AddrPort, h *Header, msg []byte) (kept bool) {
 	max := m.cfg.MaxHalfOpen
 	if max <= 0 {
 		max = DefaultMaxHalfOpen
 	}
 	if m.halfOpen >= max {
 		m.drop(nil, &m.stats.HalfOpenDropped, "%v from %v: %d half-open SAs", h.Exchange, remote, m.halfOpen)
-		return
+		return false
 	}
 	d, err := Decode(msg)
 	if err == nil {
@@ -26,17 +26,17 @@ func (m *Machine) respond(local, remote netip.AddrPort, h *Header, msg []byte) {
 	}
 	if err != nil {
 		m.dropDecode(nil, err, "%v from %v", h.Exchange, remote)
-		return
+		return false
 	}
 	sab, err := need(d, PayloadSA)
 	if err != nil {
 		m.drop(nil, &m.stats.Malformed, "%v from %v: %v", h.Exchange, remote, err)
-		return
+		return false
 	}
 	offer, err := ParseSA(sab)
 	if err != nil {
 		m.drop(nil, &m.stats.Malformed, "%v from %v: %v", h.Exchange, remote, err)
-		return
+		return false
 	}
 	pol := m.policyFor(local.Addr(), remote.Addr())
 	var idi ID
@@ -48,12 +48,12 @@ func (m *Machine) respond(local, remote netip.AddrPort, h *Header, msg []byte) {
 	}
 	if pol != nil && dynamic(pol.cfg.Remote) && !pol.gateway(remote.Addr()) && m.dynamicSAs() >= cmp.Or(m.cfg.MaxDynamicPeers, DefaultMaxDynamicPeers) {
 		m.drop(nil, &m.stats.PeersLimited, "%v from %v: %d SAs with dynamic peers", h.Exchange, remote, m.dynamicSAs())
-		return
+		return false
 	}
 	if pol == nil {
 		m.drop(nil, &m.stats.NoPolicy, "%v from %v: no tunnel or access profile accepts this peer on %v: NO-PROPOSAL-CHOSEN sent", h.Exchange, remote, local.Addr())
 		m.notifyClear(local, remote, h, NotifyNoProposalChosen)
-		return
+		return false
 	}
 	var group suite.Group
 	if h.Exchange == ExchAggressive {
@@ -70,7 +70,7 @@ func (m *Machine) respond(local, remote netip.AddrPort, h *Header, msg []byte) {
 		m.stats.NoProposal++
 		m.logf("warning", "%v from %v: no proposal chosen (%s offered)", h.Exchange, remote, describeP1(offer))
 		m.notifyClear(local, remote, h, NotifyNoProposalChosen)
-		return
+		return false
 	}
 	sa := &ikeSA{mode: h.Exchange, icookie: h.ICookie, rcookie: m.newCookie(), local: local, remote: remote,
 		policy: pol, chosen: chosen, sai: append([]byte(nil), sab...), vend: parseVendors(d)}
@@ -78,7 +78,6 @@ func (m *Machine) respond(local, remote netip.AddrPort, h *Header, msg []byte) {
 	if pol.cfg.NoNATT {
 		sa.natt = NATTNone
 	}
-	m.refused = false
 	m.register(sa)
 	c := newChain()
 	c.add(PayloadSA, reply.Append(nil))
@@ -89,14 +88,15 @@ func (m *Machine) respond(local, remote netip.AddrPort, h *Header, msg []byte) {
 		sa.r.received(msg)
 		m.arm(&sa.r, msg)
 		m.send(sa, msg)
-		return
+		return true
 	}
 	if err := m.am1(sa, d, idi, c); err != nil {
 		m.dropDecode(sa, err, "aggressive mode from %v", remote)
 		m.deleteIKE(sa, false, err.Error())
-		return
+		return true
 	}
 	sa.r.received(msg)
+	return true
 }
 
 // dynamicSAs counts the phase-1 SAs with dynamic peers.
